@@ -1,0 +1,3 @@
+from virta.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,171 @@
+"""The `virta` command line. Run `virta --help`, or `virta <command> --help` for each command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from virta import __version__
+from virta.errors import VirtaError
+
+
+def _cmd_db(args: argparse.Namespace) -> int:
+    from virta import db
+
+    if args.db_command == "url":
+        print(db.resolve().url(hide_password=not args.show_password))
+        return 0
+    if db.is_external():
+        conn = db.resolve()
+        if args.db_command == "status":
+            conn.connect().close()
+            print(f"external server reachable: {conn.url()}")
+            return 0
+        raise VirtaError(
+            f"PGHOST is set, so virta uses the external server {conn.host}:{conn.port}; "
+            f"`virta db {args.db_command}` only manages the embedded server",
+            hint="unset PGHOST to use the embedded server",
+        )
+    server = db.EmbeddedServer()
+    if args.db_command == "start":
+        started = server.start()
+        state = "started" if started else "already running"
+        print(f"embedded PostgreSQL {state}: {server.connection().url()} (data in {server.data_dir})")
+    elif args.db_command == "stop":
+        print("embedded PostgreSQL stopped" if server.stop() else "embedded PostgreSQL was not running")
+    elif args.db_command == "status":
+        info = server.pid_file_info()
+        if info:
+            print(f"running: pid {info[0]}, {server.connection().url()}, data in {server.data_dir}")
+        else:
+            print(f"not running (data in {server.data_dir}{'' if server.initialised() else ', not created yet'})")
+            return 3
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from virta.run import run_main_job
+
+    return run_main_job(reload_sample=args.reload_sample, scale=args.scale, seed=args.seed,
+                        docs=not args.skip_docs)
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from virta import db
+    from virta.generate import generate_and_load
+
+    conn = db.ensure_available()
+    generate_and_load(conn, scale=args.scale, seed=args.seed, replace=True, csv_dir=args.csv_dir)
+    return 0
+
+
+def _cmd_dbt(args: argparse.Namespace) -> int:
+    from virta import db
+    from virta.dbt import ensure_deps, run_dbt
+
+    conn = db.ensure_available()
+    ensure_deps()
+    return run_dbt(args.dbt_args, conn)
+
+
+def _cmd_vault(args: argparse.Namespace) -> int:
+    from virta.vault import check, generate
+
+    if args.vault_command == "generate":
+        written = generate()
+        print(f"wrote {len(written)} generated files")
+        return 0
+    problems = check()
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print("generated vault files are stale or hand-edited: run `./virta vault generate`", file=sys.stderr)
+        return 1
+    print("generated vault files are up to date")
+    return 0
+
+
+def _cmd_test(args: argparse.Namespace) -> int:
+    from virta.testing import run_tests
+
+    return run_tests(fast=args.fast, pytest_args=args.pytest_args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="virta",
+        description="Analytics warehouse for Finnish wellbeing services counties: "
+        "source extracts -> staging -> Data Vault 2.0 (automate-dv) -> indicator marts.",
+        epilog="Connection: with PGHOST unset, an embedded PostgreSQL in .virta/ is used; set PGHOST, "
+        "PGPORT, PGUSER, PGPASSWORD and PGDATABASE to use any other PostgreSQL 14+ server.",
+    )
+    parser.add_argument("--version", action="version", version=f"virta {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p_run = sub.add_parser(
+        "run", help="the main job: start the database, load data, dbt build, dbt docs generate",
+        description="Start the embedded server if needed, install dbt packages if needed, load the "
+        "bundled synthetic sample (only the first time, unless --reload-sample), run `dbt build` "
+        "and `dbt docs generate`, then print what was built and how to connect.",
+    )
+    p_run.add_argument("--reload-sample", action="store_true",
+                       help="regenerate and reload the synthetic sample even if it is loaded already")
+    p_run.add_argument("--scale", type=float, default=0.002,
+                       help="sample size as a share of full county size (default 0.002: seconds)")
+    p_run.add_argument("--seed", type=int, default=20260101, help="random seed of the sample")
+    p_run.add_argument("--skip-docs", action="store_true", help="do not run `dbt docs generate`")
+    p_run.set_defaults(func=_cmd_run)
+
+    p_db = sub.add_parser("db", help="manage the embedded PostgreSQL server",
+                          description="Manage the project-local PostgreSQL server in .virta/pgdata "
+                          "(127.0.0.1, port VIRTA_EMBEDDED_PORT, default 54329, user virta, database virta).")
+    db_sub = p_db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser("start", help="start the server (creating it on first use); no-op if running")
+    db_sub.add_parser("stop", help="stop the server; data is kept")
+    db_sub.add_parser("status", help="say whether the server is running (exit 3 if not)")
+    p_url = db_sub.add_parser("url", help="print the connection URL the commands use")
+    p_url.add_argument("--show-password", action="store_true", help="include the password, if any")
+    p_db.set_defaults(func=_cmd_db)
+
+    p_gen = sub.add_parser("generate", help="generate the synthetic source extracts into the raw schema",
+                           description="Deterministic (by seed) synthetic extracts of county source "
+                           "systems, loaded with COPY into schema raw; replaces what raw holds.")
+    p_gen.add_argument("--scale", type=float, default=0.002, help="share of full county size")
+    p_gen.add_argument("--seed", type=int, default=20260101, help="random seed")
+    p_gen.add_argument("--csv-dir", default=None, help="also write each raw table as CSV into this folder")
+    p_gen.set_defaults(func=_cmd_generate)
+
+    p_vault = sub.add_parser("vault", help="generate the staging and raw-vault dbt models from the concept model",
+                             description="`generate` writes models/staging and models/raw_vault from "
+                             "concept_model/; `check` fails if those files are stale or hand-edited.")
+    vault_sub = p_vault.add_subparsers(dest="vault_command", required=True, metavar="ACTION")
+    vault_sub.add_parser("generate", help="(re)write the generated models")
+    vault_sub.add_parser("check", help="exit 1 if a generated file is stale, hand-edited or orphaned")
+    p_vault.set_defaults(func=_cmd_vault)
+
+    p_dbt = sub.add_parser("dbt", help="run any dbt command against the current database",
+                           description="e.g. `virta dbt build -s marts` or `virta dbt docs serve`. "
+                           "Starts the embedded server when needed and sets the connection variables.")
+    p_dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments passed to dbt")
+    p_dbt.set_defaults(func=_cmd_dbt)
+
+    p_test = sub.add_parser("test", help="run the whole test suite (sqlfluff, vault check, pytest incl. end-to-end)",
+                            description="Lint SQL with sqlfluff, check generated files, then run pytest; "
+                            "the end-to-end tests start their own throwaway embedded PostgreSQL.")
+    p_test.add_argument("--fast", action="store_true", help="skip the end-to-end tests")
+    p_test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra arguments for pytest")
+    p_test.set_defaults(func=_cmd_test)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except VirtaError as exc:
+        print(f"virta: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("virta: interrupted", file=sys.stderr)
+        return 130

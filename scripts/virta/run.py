@@ -1,0 +1,109 @@
+"""`virta run`: the main job, idempotent. Start/reach the database, install dbt packages, load the
+bundled synthetic sample the first time, `dbt build`, `dbt docs generate`, then say what was built."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from virta import db
+from virta.dbt import ensure_deps, run_dbt
+from virta.errors import VirtaError
+from virta.lock import run_lock
+from virta.paths import target_dir
+from virta.progress import info, step
+
+LAYER_SCHEMAS = ("raw", "staging", "raw_vault", "business_vault", "marts", "audit", "reference")
+
+
+def sample_loaded(conn: db.Connection) -> bool:
+    with conn.connect() as pg, pg.cursor() as cur:
+        cur.execute("select to_regclass('raw._batches') is not null")
+        if not cur.fetchone()[0]:
+            return False
+        cur.execute("select count(*) from raw._batches")
+        return cur.fetchone()[0] > 0
+
+
+def reset_warehouse(conn: db.Connection) -> None:
+    """Drop everything built from raw, so a reloaded sample starts a fresh vault."""
+    import os
+
+    prefix = os.environ.get("VIRTA_SCHEMA_PREFIX", "")
+    with conn.connect() as pg, pg.cursor() as cur:
+        for schema in ("staging", "raw_vault", "business_vault", "marts", "audit"):
+            cur.execute(f'drop schema if exists "{prefix}{schema}" cascade')
+
+
+def summary(conn: db.Connection) -> str:
+    with conn.connect() as pg, pg.cursor() as cur:
+        cur.execute("""
+            select table_schema, count(*) filter (where table_type = 'BASE TABLE'),
+                   count(*) filter (where table_type = 'VIEW')
+            from information_schema.tables
+            where table_schema = any(%s)
+            group by 1 order by 1""", (list(LAYER_SCHEMAS),))
+        layers = cur.fetchall()
+        cur.execute("""
+            select c.relname, c.reltuples::bigint
+            from pg_class c join pg_namespace n on n.oid = c.relnamespace
+            where n.nspname = 'marts' and c.relkind = 'r' order by 1""")
+        marts = cur.fetchall()
+        marts_counts = []
+        for name, _ in marts:
+            cur.execute(f'select count(*) from marts."{name}"')
+            marts_counts.append((name, cur.fetchone()[0]))
+    lines = ["", "What was built:"]
+    for schema, tables, views in layers:
+        lines.append(f"  {schema:<15} {tables:>3} tables {views:>3} views")
+    if marts_counts:
+        lines.append("  marts (rows):")
+        lines += [f"    marts.{name:<52} {n:>8,}" for name, n in marts_counts]
+    lines += [
+        "",
+        "Connect (psql, DBeaver, Power BI, Tableau, Metabase, ...):",
+        f"  host {conn.host}  port {conn.port}  database {conn.database}  user {conn.user}"
+        + ("  (no password: the embedded server accepts local connections only)" if conn.embedded else ""),
+        "  schema of the marts: marts   (indicator catalogue: the docs site)",
+        f"  psql \"{conn.url()}\"",
+        "",
+        "Docs site (indicator catalogue):",
+        "  ./virta dbt docs serve --port 8080   then open http://localhost:8080",
+        f"  (static files in {target_dir()})",
+    ]
+    if conn.embedded:
+        lines.append("\nThe embedded server keeps running; stop it with ./virta db stop.")
+    return "\n".join(lines)
+
+
+def run_main_job(reload_sample: bool = False, scale: float = 0.002, seed: int = 20260101,
+                 docs: bool = True) -> int:
+    started = time.monotonic()
+    with run_lock("run"):
+        with step("Database"):
+            conn = db.resolve()
+            if conn.embedded:
+                server = db.EmbeddedServer(port=conn.port)
+                fresh = server.start()
+                info(f"embedded PostgreSQL {'started' if fresh else 'already running'} at {conn.url()}")
+            conn.connect().close()
+            info(f"reachable: {conn.url()}")
+        ensure_deps()
+        from virta.generate import generate_and_load
+
+        if reload_sample or not sample_loaded(conn):
+            if reload_sample:
+                reset_warehouse(conn)
+            generate_and_load(conn, scale=scale, seed=seed, replace=True)
+        else:
+            info("synthetic sample already loaded (use --reload-sample to regenerate it)")
+        with step("dbt build (staging -> raw vault -> business vault -> marts, with tests)"):
+            if run_dbt(["build"], conn) != 0:
+                raise VirtaError("`dbt build` failed; see its output above", exit_code=1)
+        if docs:
+            with step("dbt docs generate (the indicator catalogue)"):
+                if run_dbt(["docs", "generate"], conn) != 0:
+                    raise VirtaError("`dbt docs generate` failed; see its output above", exit_code=1)
+        print(summary(conn))
+        print(f"\nvirta run finished in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    return 0
