@@ -1,0 +1,370 @@
+"""Deterministic synthetic extracts of county source systems (vectorised with numpy).
+
+Every table is a dict of equally long numpy object/str arrays keyed by the raw column names
+declared in concept_model/sources/*.yml; the loader adds the batch id and load timestamp.
+Same seed and parameters -> same rows, byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import holidays
+import numpy as np
+
+from virta.generate.profiles import DEFAULT_COUNTIES, PROFILES, CountyProfile
+from virta.hetu import synthetic_codes
+
+Table = dict[str, np.ndarray]
+
+# Share of residents by 10-year age band 0-9 ... 90-99 (Finland, rounded).
+AGE_BAND_WEIGHTS = np.array([0.095, 0.11, 0.12, 0.13, 0.125, 0.12, 0.125, 0.115, 0.05, 0.01])
+# Primary-care contacts per resident and year, by the same age bands.
+CONTACT_RATE_BY_BAND = np.array([2.6, 1.4, 1.5, 1.6, 1.7, 1.9, 2.3, 3.0, 3.8, 4.2])
+DOW_WEIGHTS = np.array([1.35, 1.1, 1.05, 1.0, 0.9, 0.12, 0.05])  # Mon..Sun contact volumes
+MONTH_WEIGHTS = np.array([1.05, 1.05, 1.05, 1.0, 1.0, 0.9, 0.65, 0.85, 1.05, 1.05, 1.05, 0.9])
+
+
+@dataclass(frozen=True)
+class GenerationParams:
+    seed: int = 20260101
+    scale: float = 0.002
+    start: dt.date = dt.date(2023, 7, 1)  # two years: the 2023-09-01 and 2025-01-01 rule changes inside
+    end: dt.date = dt.date(2025, 6, 30)
+    counties: tuple[str, ...] = DEFAULT_COUNTIES
+    defect_rate: float = 0.004
+    extract_date: dt.date | None = None  # 'today' of the extract; default end + 1 day
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.extract_date or self.end + dt.timedelta(days=1)
+
+
+@dataclass
+class Extract:
+    tables: dict[str, Table] = field(default_factory=dict)
+    defects: dict[str, dict[str, int]] = field(default_factory=dict)  # table -> defect kind -> rows
+
+    def add(self, name: str, table: Table) -> None:
+        if name in self.tables:
+            self.tables[name] = {c: np.concatenate([self.tables[name][c], table[c]]) for c in table}
+        else:
+            self.tables[name] = table
+
+    def row_count(self, name: str) -> int:
+        table = self.tables[name]
+        return len(next(iter(table.values())))
+
+
+def _days(start: dt.date, end: dt.date) -> np.ndarray:
+    return np.arange(np.datetime64(start), np.datetime64(end) + 1)
+
+
+def finnish_holidays(start: dt.date, end: dt.date) -> set[dt.date]:
+    fi = holidays.Finland(years=range(start.year, end.year + 2))
+    days = set(fi)
+    for year in range(start.year, end.year + 2):  # not public holidays, but no working days either
+        days.add(dt.date(year, 12, 24))
+        days.update(d for d in (dt.date(year, 6, 19) + dt.timedelta(n) for n in range(7)) if d.weekday() == 4)
+    return days
+
+
+def _fmt_ts(values: np.ndarray, fmt: str) -> np.ndarray:
+    """datetime64[m] -> text in a source system's own format; NaT -> None."""
+    out = np.empty(len(values), dtype=object)
+    nat = np.isnat(values)
+    iso = np.datetime_as_string(values, unit="m")
+    for i in np.flatnonzero(~nat):
+        s = iso[i]  # YYYY-MM-DDTHH:MM
+        if fmt == "iso":
+            out[i] = f"{s[:10]} {s[11:16]}:00"
+        elif fmt == "fi":
+            out[i] = f"{s[8:10]}.{s[5:7]}.{s[:4]} {s[11:16]}"
+        else:
+            raise ValueError(fmt)
+    return out
+
+
+class Generator:
+    def __init__(self, params: GenerationParams):
+        self.p = params
+        self.rng = np.random.Generator(np.random.PCG64(params.seed))
+        self.all_days = _days(params.start, params.end)
+        hol = finnish_holidays(params.start, params.end)
+        horizon = _days(params.start, params.end + dt.timedelta(days=400))
+        dow = (horizon.astype("datetime64[D]").view("int64") - 4) % 7  # 1970-01-01 was a Thursday
+        self.horizon = horizon
+        self.horizon_working = (dow < 5) & ~np.isin(horizon, np.array(sorted(hol), dtype="datetime64[D]"))
+        self.extract = Extract()
+
+    # -- helpers ----------------------------------------------------------------------------------
+    def _next_working_day(self, days: np.ndarray) -> np.ndarray:
+        """The same day if it is a working day, else the next one (vectorised over a horizon)."""
+        working_days = self.horizon[self.horizon_working]
+        idx = np.searchsorted(working_days, days)
+        idx = np.minimum(idx, len(working_days) - 1)
+        return working_days[idx]
+
+    def _ids(self, prefix: str, n: int, offset: int = 0) -> np.ndarray:
+        return np.array([f"{prefix}{i:08d}" for i in range(offset + 1, offset + n + 1)], dtype=object)
+
+    def _times(self, days: np.ndarray, lo_hour: int, hi_hour: int) -> np.ndarray:
+        minutes = self.rng.integers(lo_hour * 60, hi_hour * 60, len(days))
+        return days.astype("datetime64[m]") + minutes.astype("timedelta64[m]")
+
+    # -- population register --------------------------------------------------------------------
+    def residents(self, county: CountyProfile) -> Table:
+        n = max(50, round(county.population * self.p.scale))
+        weights = AGE_BAND_WEIGHTS.copy()
+        if county.age_shift:
+            weights = weights * np.exp(np.arange(10) * county.age_shift / 60)
+        band = self.rng.choice(10, size=n, p=weights / weights.sum())
+        age_days = ((band * 10 + self.rng.random(n) * 10) * 365.25).astype(int)
+        birth = np.datetime64(self.p.start) - age_days.astype("timedelta64[D]")
+        sex = self.rng.integers(1, 3, n)
+        codes = np.empty(n, dtype=object)  # assigned nationally in assign_identity_codes()
+        muni_codes = np.array([m for m, _ in county.municipalities], dtype=object)
+        muni_w = np.array([w for _, w in county.municipalities])
+        muni = muni_codes[self.rng.choice(len(muni_codes), size=n, p=muni_w / muni_w.sum())]
+        lang = self.rng.choice(np.array(["fi", "sv", "ru", "et", "ar", "en"], dtype=object), size=n,
+                               p=[0.84, 0.05 if county.code == "90" else 0.01, 0.03, 0.02, 0.02,
+                                  0.04 if county.code == "90" else 0.08])
+        # Deaths within the period, rising steeply with age.
+        age_years = age_days / 365.25
+        annual_death = np.clip(0.0004 * np.exp(0.085 * (age_years - 20)), 0, 0.25)
+        years = (self.p.end - self.p.start).days / 365.25
+        dies = self.rng.random(n) < 1 - (1 - annual_death) ** years
+        death_day = self.all_days[self.rng.integers(0, len(self.all_days), n)]
+        death = np.where(dies, np.datetime_as_string(death_day).astype(object), None)
+        self._people = getattr(self, "_people", {})
+        self._people[county.code] = {
+            "hetu": codes, "birth": birth, "age_years": age_years, "band": band,
+            "death": np.where(dies, death_day, np.datetime64("NaT")), "municipality": muni,
+        }
+        birth_str = np.char.replace(np.datetime_as_string(birth), "-", "").astype(object)
+        return {
+            "hetu": codes,
+            "syntymaaika": birth_str,
+            "sukupuoli": sex.astype(str).astype(object),
+            "kotikunta": muni,
+            "aidinkieli": lang,
+            "kuolinpaiva": death,
+        }
+
+    # -- organisation register ------------------------------------------------------------------
+    def units(self, county: CountyProfile) -> Table:
+        rows = []
+        for i, (muni, share) in enumerate(county.municipalities):
+            n_centres = max(1, round(share * max(2, county.population / 60_000)))
+            for j in range(n_centres):
+                mode = "own" if j % 7 != 6 else "purchased"
+                rows.append((f"1.2.246.10.{county.code}{i:02d}{j:02d}.1", f"Terveysasema {muni}-{j + 1}",
+                             "GP", mode, muni))
+            rows.append((f"1.2.246.10.{county.code}{i:02d}99.2", f"Hammashoitola {muni}", "ORAL",
+                         "own" if i % 3 else "voucher", muni))
+        arr = np.array(rows, dtype=object)
+        return {
+            "unit_oid": arr[:, 0], "unit_name": arr[:, 1], "service_area": arr[:, 2],
+            "production_mode": arr[:, 3], "municipality_code": arr[:, 4],
+            "county_code": np.full(len(arr), county.code, dtype=object),
+        }
+
+    # -- primary care events ----------------------------------------------------------------------
+    def primary_care(self, county: CountyProfile, units: Table) -> dict[str, np.ndarray]:
+        people = self._people[county.code]
+        years = (self.p.end - self.p.start).days / 365.25
+        rate = CONTACT_RATE_BY_BAND[people["band"]] * years
+        n_contacts = self.rng.poisson(rate)
+        person_idx = np.repeat(np.arange(len(rate)), n_contacts)
+        n = len(person_idx)
+        dow = (self.all_days.view("int64") - 4) % 7
+        month = self.all_days.astype("datetime64[M]").astype(int) % 12
+        w = DOW_WEIGHTS[dow] * MONTH_WEIGHTS[month]
+        w[~np.isin(self.all_days, self.horizon[self.horizon_working]) & (dow < 5)] *= 0.1  # holidays
+        contact_day = self.all_days[self.rng.choice(len(self.all_days), size=n, p=w / w.sum())]
+        # People who die stop contacting care.
+        alive = np.isnat(people["death"][person_idx]) | (contact_day < people["death"][person_idx])
+        person_idx, contact_day = person_idx[alive], contact_day[alive]
+        n = len(person_idx)
+        oral = self.rng.random(n) < 0.18
+        contact_at = self._times(contact_day, 7, 16)
+        # Need assessment: same day mostly (more so after the 2023-09-01 same-day rule); else 1-4 days
+        # later, never on a Sunday.
+        same_day_share = np.where(contact_day >= np.datetime64("2023-09-01"), 0.93, 0.82)
+        delay = np.where(self.rng.random(n) < same_day_share, 0, self.rng.integers(1, 5, n))
+        assess_day = contact_day + delay.astype("timedelta64[D]")
+        assess_day = np.where((assess_day.view("int64") - 4) % 7 == 6, assess_day + 1, assess_day)
+        assess_at = np.maximum(contact_at + self.rng.integers(5, 90, n).astype("timedelta64[m]"),
+                               self._times(assess_day, 8, 17))
+        urgent = self.rng.random(n) < 0.14
+        age_at = people["age_years"][person_idx] + (contact_day - np.datetime64(self.p.start)).astype(int) / 365.25
+        # Maximum time the clinician records, per the rule in force (terveydenhuoltolaki § 51, § 51 a, § 53).
+        period = np.select(
+            [assess_day < np.datetime64("2023-09-01"), assess_day < np.datetime64("2025-01-01")], [0, 1], 2)
+        under23 = age_at < 23
+        gp_max = np.select([period == 0, period == 1, under23], [90, 14, 14], 90)
+        oral_max = np.select([period == 0, period == 1, under23], [180, 120, 120], 180)
+        max_days = np.where(urgent, 1, np.where(oral, oral_max, gp_max))
+        # Visits: most assessments lead to one; professional groups by service line.
+        has_visit = self.rng.random(n) < np.where(urgent, 0.97, 0.82)
+        prof = np.where(
+            oral,
+            np.where(self.rng.random(n) < 0.62, "dentist", "oral_hygienist"),
+            self.rng.choice(np.array(["doctor", "nurse", "other"]), size=n, p=[0.46, 0.44, 0.10]),
+        ).astype(object)
+        t_years = (assess_day - np.datetime64(self.p.start)).astype(int) / 365.25
+        growth = 1 + county.queue_growth_per_year * t_years
+        summer = np.isin(assess_day.astype("datetime64[M]").astype(int) % 12, [5, 6])
+        fast_share = np.where(oral, county.oral_fast_share, county.gp_fast_share) - 0.08 * summer
+        fast_share = np.where(prof == "doctor", fast_share, fast_share + 0.22)  # nurses are quicker
+        slow_mean = np.where(oral, county.oral_slow_mean_days, county.gp_slow_mean_days) * growth
+        fast = self.rng.random(n) < fast_share
+        wait = np.where(
+            urgent, self.rng.integers(0, 2, n),
+            np.where(fast, self.rng.integers(0, 8, n), 7 + self.rng.exponential(slow_mean).astype(int)),
+        )
+        visit_day = self._next_working_day(assess_day + wait.astype("timedelta64[D]"))
+        visit_at = self._times(visit_day, 8, 16)
+        visit_at = np.where(visit_at <= assess_at, assess_at + np.timedelta64(30, "m"), visit_at)
+        status = self.rng.choice(np.array(["completed", "cancelled", "no_show"], dtype=object), size=n,
+                                 p=[0.93, 0.04, 0.03])
+        # Only what happened by the extract date is in the extract; later visits are still booked.
+        booked_only = visit_day >= np.datetime64(self.p.as_of)
+        unit_mask_gp = units["service_area"] == "GP"
+        gp_units, oral_units = units["unit_oid"][unit_mask_gp], units["unit_oid"][~unit_mask_gp]
+        unit = np.where(oral, oral_units[self.rng.integers(0, len(oral_units), n)],
+                        gp_units[self.rng.integers(0, len(gp_units), n)])
+        return {
+            "hetu": people["hetu"][person_idx], "contact_at": contact_at, "assess_at": assess_at,
+            "oral": oral, "urgent": urgent, "max_days": max_days, "has_visit": has_visit, "prof": prof,
+            "visit_at": visit_at, "status": np.where(booked_only, "booked", status).astype(object),
+            "unit": unit,
+        }
+
+    def apotti_tables(self, county: CountyProfile, ev: dict[str, np.ndarray]) -> None:
+        """Apotti-like layout: English column names, ISO timestamps, three tables."""
+        n = len(ev["hetu"])
+        contact_id = self._ids(f"C{county.code}", n)
+        triage_id = self._ids(f"T{county.code}", n)
+        self.extract.add("apotti_contacts", {
+            "contact_id": contact_id, "pat_ssn": ev["hetu"].copy(),
+            "contact_dttm": _fmt_ts(ev["contact_at"], "iso"),
+            "service_line": np.where(ev["oral"], "DENTAL", "PRIMARY").astype(object),
+            "dept_id": ev["unit"].copy(),
+        })
+        self.extract.add("apotti_triage", {
+            "triage_id": triage_id, "contact_id": contact_id, "pat_ssn": ev["hetu"].copy(),
+            "triage_dttm": _fmt_ts(ev["assess_at"], "iso"),
+            "acuity": np.where(ev["urgent"], "URGENT", "NONURGENT").astype(object),
+            "max_wait_days": ev["max_days"].astype(str).astype(object),
+        })
+        v = np.flatnonzero(ev["has_visit"])
+        prov = {"doctor": "MD", "nurse": "RN", "other": "PT", "dentist": "DDS", "oral_hygienist": "RDH"}
+        self.extract.add("apotti_visits", {
+            "visit_id": self._ids(f"V{county.code}", len(v)), "triage_id": triage_id[v],
+            "pat_ssn": ev["hetu"][v], "appt_dttm": _fmt_ts(ev["visit_at"][v], "iso"),
+            "prov_type": np.array([prov[p] for p in ev["prof"][v]], dtype=object),
+            "appt_status": np.array([s.upper() for s in ev["status"][v]], dtype=object),
+            "dept_id": ev["unit"][v],
+        })
+
+    def lifecare_tables(self, county: CountyProfile, ev: dict[str, np.ndarray]) -> None:
+        """Lifecare-like layout: Finnish names, 'DD.MM.YYYY HH24:MI' times, assessment and visit in one row."""
+        n = len(ev["hetu"])
+        yhteys_id = np.array([f"{county.code}-{i}" for i in range(1, n + 1)], dtype=object)
+        self.extract.add("lifecare_yhteydenotot", {
+            "yhteys_id": yhteys_id, "hetu": ev["hetu"].copy(),
+            "yhteys_aika": _fmt_ts(ev["contact_at"], "fi"),
+            "palvelu": np.where(ev["oral"], "SH", "VO").astype(object),  # suun hoito / vastaanotto
+            "yksikko": ev["unit"].copy(),
+        })
+        ammatti = {"doctor": "LAAK", "nurse": "HOIT", "other": "MUU", "dentist": "HAMM", "oral_hygienist": "SHG"}
+        tila = {"completed": "T", "cancelled": "P", "no_show": "E", "booked": "V"}
+        visit_at = np.where(ev["has_visit"], ev["visit_at"], np.datetime64("NaT"))
+        self.extract.add("lifecare_hoitotapahtumat", {
+            "tapahtuma_id": np.array([f"HT{county.code}{i:07d}" for i in range(1, n + 1)], dtype=object),
+            "yhteys_id": yhteys_id, "hetu": ev["hetu"].copy(),
+            "hta_aika": _fmt_ts(ev["assess_at"], "fi"),
+            "kiireellisyys": np.where(ev["urgent"], "1", "3").astype(object),
+            "enimmaisaika_pv": ev["max_days"].astype(str).astype(object),
+            "kaynti_aika": _fmt_ts(visit_at.astype("datetime64[m]"), "fi"),
+            "ammattiryhma": np.where(ev["has_visit"], [ammatti[p] for p in ev["prof"]], None).astype(object),
+            "tila": np.where(ev["has_visit"], [tila[s] for s in ev["status"]], None).astype(object),
+            "yksikko": ev["unit"].copy(),
+        })
+
+    # -- defects ----------------------------------------------------------------------------------
+    def inject_defects(self) -> None:
+        """Defects on purpose, each kind counted so the warehouse can be held to account for them."""
+        rate = self.p.defect_rate
+        if rate <= 0:
+            return
+        person_cols = {"vtj_residents": "hetu", "apotti_contacts": "pat_ssn", "apotti_triage": "pat_ssn",
+                       "apotti_visits": "pat_ssn", "lifecare_yhteydenotot": "hetu",
+                       "lifecare_hoitotapahtumat": "hetu"}
+        key_cols = {"apotti_contacts": "contact_id", "apotti_triage": "triage_id", "apotti_visits": "visit_id",
+                    "lifecare_yhteydenotot": "yhteys_id", "lifecare_hoitotapahtumat": "tapahtuma_id"}
+        ts_cols = {"apotti_visits": "appt_dttm", "lifecare_hoitotapahtumat": "hta_aika"}
+        for name in sorted(self.extract.tables):
+            table = self.extract.tables[name]
+            n = self.extract.row_count(name)
+            counts: dict[str, int] = {}
+            if name in person_cols:  # a wrong check character
+                col = table[person_cols[name]]
+                hit = np.flatnonzero(self.rng.random(n) < rate)
+                for i in hit:
+                    code = col[i]
+                    wrong = "0123456789ABCDEFHJKLMNPRSTUVWXY"
+                    col[i] = code[:10] + wrong[(wrong.index(code[10]) + 1) % 31]
+                counts["invalid_identity_code"] = len(hit)
+            if name in key_cols:  # a missing record key
+                hit = np.flatnonzero(self.rng.random(n) < rate)
+                table[key_cols[name]][hit] = None
+                counts["missing_key"] = len(hit)
+            if name in ts_cols:  # an unparseable timestamp
+                hit = np.flatnonzero((self.rng.random(n) < rate) & np.not_equal(table[ts_cols[name]], None))
+                table[ts_cols[name]][hit] = "31.02.2024 25:61" if name.startswith("lifecare") else "2024-02-31 25:61:00"
+                counts["unparseable_timestamp"] = len(hit)
+            dup = np.flatnonzero(self.rng.random(n) < rate)  # the same row delivered twice
+            if len(dup):
+                for col in table:
+                    table[col] = np.concatenate([table[col], table[col][dup]])
+            counts["duplicate_delivery"] = len(dup)
+            self.extract.defects[name] = counts
+
+    def assign_identity_codes(self, tables: list[Table]) -> None:
+        """Identity codes are unique nationally, so they are drawn for all counties' residents at once."""
+        births = np.concatenate([np.array(t["syntymaaika"], dtype="U8") for t in tables])
+        births = np.array([f"{b[:4]}-{b[4:6]}-{b[6:]}" for b in births], dtype="datetime64[D]")
+        sex = np.concatenate([t["sukupuoli"].astype(int) for t in tables])
+        codes = synthetic_codes(births, sex)
+        offset = 0
+        for county_code, table in zip(self.p.counties, tables):
+            n = len(table["hetu"])
+            table["hetu"][:] = codes[offset:offset + n]
+            self._people[county_code]["hetu"] = table["hetu"]
+            offset += n
+
+    def run(self) -> Extract:
+        for code in self.p.counties:
+            if code not in PROFILES:
+                raise ValueError(f"no synthetic profile for county {code!r}; known: {sorted(PROFILES)}")
+        residents = [self.residents(PROFILES[code]) for code in self.p.counties]
+        self.assign_identity_codes(residents)
+        for code, table in zip(self.p.counties, residents):
+            county = PROFILES[code]
+            self.extract.add("vtj_residents", table)
+            units = self.units(county)
+            self.extract.add("org_units", units)
+            events = self.primary_care(county, units)
+            if county.patient_system == "apotti":
+                self.apotti_tables(county, events)
+            else:
+                self.lifecare_tables(county, events)
+        self.inject_defects()
+        return self.extract
+
+
+def generate(params: GenerationParams) -> Extract:
+    return Generator(params).run()

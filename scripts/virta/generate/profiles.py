@@ -1,0 +1,43 @@
+"""County profiles of the synthetic data: size, source systems and the knobs that make counties differ.
+
+The waiting-time knobs are calibrated so that the raw data reproduces THL's national figures
+(shared/domain/calibration_targets.csv): doctor visits within 7 days ~57 %, within 14 days ~71 %;
+dentist within 3 months ~85 %. Counties differ around those means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CountyProfile:
+    code: str  # Statistics Finland hyvinvointialue code
+    name: str
+    population: int  # 2024
+    patient_system: str  # which patient record system the county's primary care runs
+    municipalities: tuple[tuple[str, float], ...]  # (municipality code, population share)
+    age_shift: float  # >0 = older population than Helsinki
+    gp_fast_share: float  # share of non-urgent GP visits booked within a week
+    gp_slow_mean_days: float  # mean extra wait of the rest, beyond a week
+    oral_fast_share: float
+    oral_slow_mean_days: float
+    queue_growth_per_year: float  # relative growth of the slow tail per year (a trend to forecast)
+
+
+PROFILES: dict[str, CountyProfile] = {
+    "90": CountyProfile(
+        code="90", name="Helsinki", population=684_018, patient_system="apotti",
+        municipalities=(("091", 1.0),),
+        age_shift=0.0, gp_fast_share=0.52, gp_slow_mean_days=17.0,
+        oral_fast_share=0.30, oral_slow_mean_days=48.0, queue_growth_per_year=0.10,
+    ),
+    "20": CountyProfile(
+        code="20", name="Kainuu", population=69_639, patient_system="lifecare",
+        municipalities=(("205", 0.52), ("765", 0.15), ("777", 0.12), ("290", 0.12), ("578", 0.09)),
+        age_shift=8.0, gp_fast_share=0.62, gp_slow_mean_days=13.0,
+        oral_fast_share=0.35, oral_slow_mean_days=40.0, queue_growth_per_year=0.05,
+    ),
+}
+
+DEFAULT_COUNTIES = ("90", "20")
