@@ -1,0 +1,191 @@
+"""Reading and validating the concept model (concept_model/concepts.yml) and source mappings
+(concept_model/sources/*.yml). Errors name the file and the entry at fault."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from virta.errors import VirtaError
+from virta.paths import PROJECT_ROOT
+
+CONCEPT_DIR = PROJECT_ROOT / "concept_model"
+FIELD_TYPES = {"text", "integer", "date", "timestamp", "code", "hetu"}
+
+
+@dataclass(frozen=True)
+class Hub:
+    name: str
+    label_fi: str
+    description: str
+    business_key: str
+    shared_key: bool  # same key space in every source (pseudonym, national OID); else collision-coded
+
+
+@dataclass(frozen=True)
+class Link:
+    name: str
+    label_fi: str
+    description: str
+    hubs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    source_column: str
+    type: str
+    required: bool = False
+    format: str | None = None
+    code_map: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Satellite:
+    name: str
+    hub: str
+    description: str
+    payload: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    table: "SourceTable"
+    description: str
+    where: str | None
+    hubs: dict[str, str]  # hub -> field holding its key
+    links: dict[str, dict[str, str]]  # link -> {hub: field}
+    satellites: tuple[Satellite, ...]
+
+
+@dataclass
+class SourceTable:
+    name: str
+    system: "SourceSystem"
+    description: str
+    record_key: tuple[str, ...]
+    columns: dict[str, str]
+    fields: dict[str, Field]
+    stages: list[Stage] = field(default_factory=list)
+
+
+@dataclass
+class SourceSystem:
+    name: str
+    label: str
+    description: str
+    record_source: str
+    path: Path
+    tables: dict[str, SourceTable] = field(default_factory=dict)
+
+
+@dataclass
+class ConceptModel:
+    hubs: dict[str, Hub]
+    links: dict[str, Link]
+    systems: dict[str, SourceSystem]
+
+    @property
+    def stages(self) -> list[Stage]:
+        return [s for sys in self.systems.values() for t in sys.tables.values() for s in t.stages]
+
+    def hub_sources(self, hub: str) -> list[Stage]:
+        return [s for s in self.stages if hub in s.hubs]
+
+    def link_sources(self, link: str) -> list[Stage]:
+        return [s for s in self.stages if link in s.links]
+
+    @property
+    def satellites(self) -> list[tuple[Stage, Satellite]]:
+        return [(s, sat) for s in self.stages for sat in s.satellites]
+
+
+def _fail(path: Path, where: str, message: str) -> VirtaError:
+    shown = path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path
+    return VirtaError(f"{shown}: {where}: {message}")
+
+
+def load(concept_dir: Path = CONCEPT_DIR) -> ConceptModel:
+    concepts_path = concept_dir / "concepts.yml"
+    raw = yaml.safe_load(concepts_path.read_text())
+    hubs = {
+        name: Hub(name, spec.get("label_fi", ""), spec.get("description", "").strip(),
+                  spec["business_key"], bool(spec.get("shared_key", False)))
+        for name, spec in (raw.get("hubs") or {}).items()
+    }
+    links = {}
+    for name, spec in (raw.get("links") or {}).items():
+        for hub in spec["hubs"]:
+            if hub not in hubs:
+                raise _fail(concepts_path, f"link {name}", f"unknown hub {hub!r}")
+        links[name] = Link(name, spec.get("label_fi", ""), spec.get("description", "").strip(), tuple(spec["hubs"]))
+
+    systems: dict[str, SourceSystem] = {}
+    sat_names: set[str] = set()
+    stage_names: set[str] = set()
+    for path in sorted((concept_dir / "sources").glob("*.yml")):
+        doc = yaml.safe_load(path.read_text())
+        system = SourceSystem(doc["system"], doc.get("label", ""), (doc.get("description") or "").strip(),
+                              doc["record_source"], path)
+        for tname, tspec in doc["tables"].items():
+            columns = {c: str(d) for c, d in tspec["columns"].items()}
+            fields = {}
+            for fname, fspec in tspec["fields"].items():
+                where = f"table {tname}, field {fname}"
+                if fspec.get("type") not in FIELD_TYPES:
+                    raise _fail(path, where, f"type must be one of {sorted(FIELD_TYPES)}")
+                if fspec["from"] not in columns:
+                    raise _fail(path, where, f"column {fspec['from']!r} is not declared under columns")
+                if fspec["type"] in ("date", "timestamp") and not fspec.get("format"):
+                    raise _fail(path, where, "dates and timestamps need a format")
+                if fspec["type"] == "code" and not fspec.get("map"):
+                    raise _fail(path, where, "codes need a map from source values to codes")
+                fields[fname] = Field(fname, fspec["from"], fspec["type"],
+                                      bool(fspec.get("required", fspec["type"] == "hetu")),
+                                      fspec.get("format"),
+                                      {str(k): str(v) for k, v in (fspec.get("map") or {}).items()} or None)
+            for key in tspec["record_key"]:
+                if key not in columns:
+                    raise _fail(path, f"table {tname}", f"record_key column {key!r} is not declared")
+            table = SourceTable(tname, system, (tspec.get("description") or "").strip(),
+                                tuple(tspec["record_key"]), columns, fields)
+            for sname, sspec in tspec["stages"].items():
+                where = f"table {tname}, stage {sname}"
+                if sname in stage_names:
+                    raise _fail(path, where, "stage names must be unique across all sources")
+                stage_names.add(sname)
+                for hub, fname in (sspec.get("hubs") or {}).items():
+                    if hub not in hubs:
+                        raise _fail(path, where, f"unknown hub {hub!r}")
+                    if fname not in fields:
+                        raise _fail(path, where, f"hub {hub} keyed by unknown field {fname!r}")
+                for lname, lspec in (sspec.get("links") or {}).items():
+                    if lname not in links:
+                        raise _fail(path, where, f"unknown link {lname!r}")
+                    if set(lspec) != set(links[lname].hubs):
+                        raise _fail(path, where, f"link {lname} needs exactly the hubs {links[lname].hubs}")
+                    for hub, fname in lspec.items():
+                        if (sspec.get("hubs") or {}).get(hub) != fname:
+                            raise _fail(path, where, f"link {lname}: hub {hub} must also be staged from {fname}")
+                sats = []
+                for sat_name, sat_spec in (sspec.get("satellites") or {}).items():
+                    if sat_name in sat_names:
+                        raise _fail(path, where, f"satellite {sat_name} is defined twice")
+                    sat_names.add(sat_name)
+                    if sat_spec["hub"] not in (sspec.get("hubs") or {}):
+                        raise _fail(path, where, f"satellite {sat_name}: its hub must be staged here")
+                    for col in sat_spec["payload"]:
+                        if col not in fields:
+                            raise _fail(path, where, f"satellite {sat_name}: unknown field {col!r}")
+                    sats.append(Satellite(sat_name, sat_spec["hub"], sat_spec.get("description", ""),
+                                          tuple(sat_spec["payload"])))
+                table.stages.append(Stage(sname, table, (sspec.get("description") or "").strip(),
+                                          sspec.get("where"), dict(sspec.get("hubs") or {}),
+                                          {k: dict(v) for k, v in (sspec.get("links") or {}).items()},
+                                          tuple(sats)))
+            system.tables[tname] = table
+        systems[system.name] = system
+    return ConceptModel(hubs, links, systems)
