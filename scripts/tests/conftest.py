@@ -1,0 +1,61 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from virta.paths import PROJECT_ROOT
+from virta.testing import clean_env, free_port
+
+VIRTA = [sys.executable, "-m", "virta"]
+
+
+def run_virta(args, env, check=True, timeout=900):
+    result = subprocess.run(VIRTA + list(args), cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+                            timeout=timeout)
+    if check and result.returncode != 0:
+        raise AssertionError(f"virta {' '.join(args)} failed ({result.returncode}):\n"
+                             f"{result.stdout[-4000:]}\n{result.stderr[-6000:]}")
+    return result
+
+
+@pytest.fixture(scope="session")
+def e2e_env(tmp_path_factory):
+    """A throwaway embedded warehouse: own state folder, port, key and dbt target; stopped at the end."""
+    home = tmp_path_factory.mktemp("virta-e2e")
+    env = clean_env()
+    env.update({
+        "VIRTA_HOME": str(home),
+        "VIRTA_EMBEDDED_PORT": str(free_port()),
+        "DBT_TARGET_PATH": str(home / "target"),
+        "DBT_LOG_PATH": str(home / "logs"),
+    })
+    env.pop("VIRTA_PSEUDONYM_KEY", None)
+    env.pop("VIRTA_PSEUDONYM_KEY_FILE", None)
+    yield env
+    run_virta(["db", "stop"], env, check=False)
+
+
+@pytest.fixture(scope="session")
+def warehouse(e2e_env):
+    """The main job run once on the throwaway server; returns (env, first run's output)."""
+    result = run_virta(["run"], e2e_env)
+    return e2e_env, result
+
+
+@pytest.fixture
+def sql(warehouse):
+    import psycopg2
+
+    env, _ = warehouse
+    conn = psycopg2.connect(host="127.0.0.1", port=int(env["VIRTA_EMBEDDED_PORT"]), user="virta", dbname="virta")
+    conn.autocommit = True
+
+    def query(text, params=None):
+        with conn.cursor() as cur:
+            cur.execute(text, params)
+            return cur.fetchall() if cur.description else None
+
+    yield query
+    conn.close()

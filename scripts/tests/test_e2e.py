@@ -1,0 +1,143 @@
+"""End to end: a throwaway embedded PostgreSQL, the bundled synthetic sample, `dbt build`, and
+assertions on real rows in the vault, the audit tables and a mart."""
+
+from pathlib import Path
+
+import pytest
+
+from conftest import run_virta
+from virta import pseudonym
+
+pytestmark = pytest.mark.e2e
+
+RAW_TABLES = ["vtj_residents", "org_units", "apotti_contacts", "apotti_triage", "apotti_visits",
+              "lifecare_yhteydenotot", "lifecare_hoitotapahtumat"]
+
+
+def test_main_job_reports_connection_and_docs(warehouse):
+    env, result = warehouse
+    assert f"port {env['VIRTA_EMBEDDED_PORT']}" in result.stdout
+    assert "schema of the marts: marts" in result.stdout
+    assert (Path(env["DBT_TARGET_PATH"]) / "index.html").exists()
+    assert (Path(env["DBT_TARGET_PATH"]) / "catalog.json").exists()
+
+
+def test_person_hub_is_shared_by_every_source_system(sql):
+    # A person seen by the population register and by a patient record system is one hub row.
+    rows = sql("""
+        select l.record_source, count(distinct h.person_hk)
+        from raw_vault.hub_person h
+        join raw_vault.sat_person_vtj s on s.person_hk = h.person_hk
+        join raw_vault.link_contact_person l on l.person_hk = h.person_hk
+        group by 1 order by 1""")
+    systems = {source.split(".")[0]: n for source, n in rows}
+    assert systems.keys() == {"APOTTI", "LIFECARE"}
+    assert all(n > 10 for n in systems.values())
+    assert sql("select count(*) from raw_vault.hub_person")[0][0] > 1000
+
+
+def test_every_raw_row_is_loaded_or_quarantined(sql):
+    for table in RAW_TABLES:
+        raw = dict(sql(f"select _batch_id, count(*) from raw.{table} group by 1"))
+        log = {b: (acc, q) for b, acc, q in sql(
+            "select batch_id, rows_accepted, rows_quarantined from audit.audit_batch_log where source_table = %s",
+            (table,))}
+        quarantined = dict(sql("select batch_id, count(*) from audit.audit_quarantine where source_table = %s "
+                               "group by 1", (table,)))
+        assert raw.keys() == log.keys(), table
+        for batch, n in raw.items():
+            accepted, rejected = log[batch]
+            assert n == accepted + rejected, table
+            assert rejected == quarantined.get(batch, 0), table
+    reasons = {r for (r,) in sql("select distinct reason from audit.audit_quarantine")}
+    assert {"invalid identity code in pat_ssn", "missing record key visit_id",
+            "duplicate delivery of the record in the same batch", "unparseable timestamp in hta_aika"} <= reasons
+
+
+def test_pseudonyms_are_keyed_hmacs_of_identity_codes(warehouse, sql):
+    env, _ = warehouse
+    key = bytes.fromhex((Path(env["VIRTA_HOME"]) / "pseudonym.key").read_text().strip())
+    codes = [c for (c,) in sql("select hetu from raw.vtj_residents order by _row_no limit 50")]
+    from virta.hetu import parse
+
+    expected = {pseudonym.pseudonym(key, c) for c in codes if parse(c)}
+    found = {p for (p,) in sql("select person_pseudonym from raw_vault.hub_person where person_pseudonym = any(%s)",
+                                (list(expected),))}
+    assert found == expected
+
+
+def test_identity_codes_cannot_be_recovered_by_enumeration(sql):
+    """The attack a plain hash falls to: hash every valid code of every birth date in the sample
+    (all individual numbers 002-999, all century signs of the century) and look the hashes up."""
+    sql("""
+        create temp table candidates as
+        with dates as (
+            select distinct to_date(syntymaaika, 'YYYYMMDD') as born from raw.vtj_residents
+            where syntymaaika ~ '^[0-9]{8}$'
+        ),
+        codes as (
+            select to_char(born, 'DDMMYY') || sign.s || lpad(n::text, 3, '0') as stem
+            from dates
+            cross join generate_series(2, 999) as n
+            cross join lateral unnest(case
+                when born < date '1900-01-01' then array['+']
+                when born < date '2000-01-01' then array['-', 'Y', 'X', 'W', 'V', 'U']
+                else array['A', 'B', 'C', 'D', 'E', 'F'] end) as sign(s)
+        )
+        select stem || substr('0123456789ABCDEFHJKLMNPRSTUVWXY',
+                              ((substr(stem, 1, 6) || substr(stem, 8, 3))::bigint % 31)::int + 1, 1) as code
+        from codes""")
+    n_candidates = sql("select count(*) from candidates")[0][0]
+    assert n_candidates > 1_000_000
+    # Plain hashes of a candidate, as text and as bytes, against every key in the person hub.
+    hits = sql("""
+        with hashed as materialized (
+            select encode(sha256(convert_to(code, 'UTF8')), 'hex') as sha_hex,
+                   md5(code) as md5_hex,
+                   decode(md5(code), 'hex') as md5_bytes
+            from candidates
+        )
+        select
+            (select count(*) from hashed h join raw_vault.hub_person p on p.person_pseudonym = h.sha_hex)
+            + (select count(*) from hashed h join raw_vault.hub_person p on p.person_pseudonym = h.md5_hex)
+            + (select count(*) from hashed h join raw_vault.hub_person p on p.person_hk = h.md5_bytes)""")
+    assert hits == [(0,)]
+    # ...and the candidates do include the sample's real codes, so the attack itself works.
+    assert sql("select count(*) from candidates c join raw.vtj_residents r on r.hetu = c.code")[0][0] > 1000
+
+
+def test_no_identity_code_in_clear_anywhere_in_the_warehouse(sql):
+    columns = sql("""
+        select table_schema, table_name, column_name from information_schema.columns
+        where table_schema in ('raw_vault', 'business_vault', 'marts', 'audit')
+          and data_type in ('text', 'character varying', 'jsonb')""")
+    for schema, table, column in columns:
+        n = sql(f'select count(*) from {schema}."{table}" where "{column}"::text ~ %s',
+                (r"[0-9]{6}[-+A-FU-Y][0-9]{3}[0-9A-Y]",))[0][0]
+        assert n == 0, f"{schema}.{table}.{column}"
+
+
+def test_mart_has_plausible_rows_for_both_counties(sql):
+    rows = sql("""
+        select county_code, sum(visits_n),
+               round(100.0 * sum(visits_n) filter (where not is_suppressed) / sum(visits_n))
+        from marts.mart_primary_care_waits_monthly group by 1 order by 1""")
+    assert [r[0] for r in rows] == ["20", "90"]
+    assert all(r[1] > 50 for r in rows)
+    doctor = sql("""
+        select sum(visits_n * within_14d_pct) / sum(visits_n)
+        from marts.mart_primary_care_waits_monthly
+        where professional_group = 'doctor' and not is_suppressed""")[0][0]
+    assert 45 <= doctor <= 90
+
+
+def test_second_run_reuses_everything_and_changes_nothing(warehouse, sql):
+    env, _ = warehouse
+    counts = "select (select count(*) from raw_vault.hub_person), (select count(*) from raw_vault.sat_visit_apotti), " \
+             "(select count(*) from audit.audit_quarantine), (select count(*) from audit.audit_batch_log)"
+    before = sql(counts)
+    result = run_virta(["run", "--skip-docs"], env)
+    assert "already running" in result.stderr
+    assert "synthetic sample already loaded" in result.stderr
+    assert "Installing dbt packages" not in result.stderr
+    assert sql(counts) == before

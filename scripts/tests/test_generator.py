@@ -1,0 +1,82 @@
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from virta.generate import GenerationParams, generate
+from virta.generate.core import finnish_holidays
+from virta.hetu import parse
+
+SMALL = GenerationParams(scale=0.001)
+
+
+@pytest.fixture(scope="module")
+def extract():
+    return generate(SMALL)
+
+
+def test_same_seed_same_rows_other_seed_other_rows(extract):
+    again = generate(SMALL)
+    assert extract.tables.keys() == again.tables.keys()
+    for name, table in extract.tables.items():
+        for col, values in table.items():
+            assert list(values) == list(again.tables[name][col]), (name, col)
+    other = generate(GenerationParams(scale=0.001, seed=7))
+    assert list(other.tables["vtj_residents"]["hetu"]) != list(extract.tables["vtj_residents"]["hetu"])
+
+
+def test_every_table_declared_in_the_source_mappings_is_generated(extract):
+    from virta.load import raw_columns
+
+    declared = raw_columns()
+    assert set(extract.tables) == set(declared)
+    for name, columns in declared.items():
+        assert set(extract.tables[name]) == set(columns), name
+
+
+def test_defects_are_injected_and_counted(extract):
+    total = sum(sum(kinds.values()) for kinds in extract.defects.values())
+    assert total > 0
+    hetus = extract.tables["vtj_residents"]["hetu"]
+    invalid = sum(parse(h) is None for h in hetus)
+    assert invalid == extract.defects["vtj_residents"]["invalid_identity_code"]
+
+
+def test_clean_extract_is_consistent():
+    ex = generate(GenerationParams(scale=0.001, defect_rate=0))
+    residents = ex.tables["vtj_residents"]["hetu"]
+    assert len(set(residents)) == len(residents) and all(parse(h) for h in residents)
+    # Apotti: no visit before its assessment; assessments never on Sunday.
+    triage = dict(zip(ex.tables["apotti_triage"]["triage_id"], ex.tables["apotti_triage"]["triage_dttm"]))
+    for tid, appt in zip(ex.tables["apotti_visits"]["triage_id"], ex.tables["apotti_visits"]["appt_dttm"]):
+        assert appt > triage[tid]
+    days = np.array([t[:10] for t in ex.tables["apotti_triage"]["triage_dttm"]], dtype="datetime64[D]")
+    assert not ((days.view("int64") - 4) % 7 == 6).any()
+    # Visits fall on working days.
+    hol = finnish_holidays(SMALL.start, SMALL.end)
+    for t in ex.tables["apotti_visits"]["appt_dttm"][:500]:
+        d = dt.date.fromisoformat(t[:10])
+        assert d.weekday() < 5 and d not in hol
+
+
+def test_two_layouts_for_the_same_concepts(extract):
+    assert "pat_ssn" in extract.tables["apotti_contacts"]
+    assert "hetu" in extract.tables["lifecare_yhteydenotot"]
+    assert extract.tables["lifecare_yhteydenotot"]["yhteys_aika"][0][2] == "."  # DD.MM.YYYY
+
+
+def test_waits_are_near_the_national_figures():
+    """Doctor visits: THL national ~57-71 % within 7 days / 14 days. A loose band at sample size."""
+    ex = generate(GenerationParams(scale=0.01, defect_rate=0))
+    triage = {t: (a, d) for t, a, d in zip(ex.tables["apotti_triage"]["triage_id"],
+                                            ex.tables["apotti_triage"]["acuity"],
+                                            ex.tables["apotti_triage"]["triage_dttm"])}
+    waits = []
+    v = ex.tables["apotti_visits"]
+    for tid, appt, prov, status in zip(v["triage_id"], v["appt_dttm"], v["prov_type"], v["appt_status"]):
+        acuity, assessed = triage[tid]
+        if prov == "MD" and status == "COMPLETED" and acuity == "NONURGENT":
+            waits.append((dt.date.fromisoformat(appt[:10]) - dt.date.fromisoformat(assessed[:10])).days)
+    waits = np.array(waits)
+    assert 0.40 <= (waits <= 7).mean() <= 0.70
+    assert 0.55 <= (waits <= 14).mean() <= 0.85

@@ -1,0 +1,77 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from virta.errors import VirtaError
+from virta.paths import PROJECT_ROOT
+from virta.vault import codegen as gen
+from virta.vault.model import load
+
+
+@pytest.fixture
+def project_copy(tmp_path):
+    """The parts of the project the generator reads and writes, copied to a scratch folder."""
+    for part in ("concept_model", "models", "tests", "docs"):
+        shutil.copytree(PROJECT_ROOT / part, tmp_path / part)
+    return tmp_path
+
+
+def test_committed_generated_files_are_current():
+    assert gen.check() == []
+
+
+def test_generation_is_deterministic():
+    assert gen.render() == gen.render()
+
+
+def test_hand_edit_is_detected(project_copy):
+    path = project_copy / "models/raw_vault/hubs/hub_person.sql"
+    path.write_text(path.read_text() + "-- a hand edit\n")
+    assert gen.check(project_copy) == ["hand-edited: models/raw_vault/hubs/hub_person.sql"]
+    gen.generate(project_copy)
+    assert gen.check(project_copy) == []
+
+
+def test_stale_and_orphaned_files_are_detected(project_copy, monkeypatch):
+    model = load()
+    del model.links["visit_unit"]
+    for stage in model.stages:  # a smaller model, as if the concept model had changed
+        stage.links.pop("visit_unit", None)
+    monkeypatch.setattr(gen, "load", lambda: model)
+    problems = gen.check(project_copy)
+    assert "orphaned: models/raw_vault/links/link_visit_unit.sql (no longer generated)" in problems
+    assert any(p.startswith("stale: models/staging/") for p in problems)
+
+
+def test_missing_file_is_detected(project_copy):
+    (project_copy / "models/raw_vault/satellites/sat_person_vtj.sql").unlink()
+    assert gen.check(project_copy) == ["missing: models/raw_vault/satellites/sat_person_vtj.sql"]
+
+
+def test_person_hub_is_fed_by_every_system_that_knows_the_person():
+    model = load()
+    systems = {stage.table.system.name for stage in model.hub_sources("person")}
+    assert systems == {"vtj", "apotti", "lifecare"}
+    sql = gen.hub_sql("person", model)
+    for stage in model.hub_sources("person"):
+        assert gen.stage_model(stage) in sql
+
+
+def test_mapping_errors_name_the_file_and_entry(tmp_path):
+    shutil.copytree(PROJECT_ROOT / "concept_model", tmp_path / "concept_model")
+    path = tmp_path / "concept_model/sources/org.yml"
+    path.write_text(path.read_text().replace("hubs: {organisation_unit: unit_oid}", "hubs: {unit: unit_oid}"))
+    with pytest.raises(VirtaError, match="org.yml: table org_units, stage org_units: unknown hub 'unit'"):
+        load(tmp_path / "concept_model")
+
+
+def test_identity_codes_are_pseudonymised_in_every_checked_model():
+    model = load()
+    for system in model.systems.values():
+        for table in system.tables.values():
+            sql = gen.checked_sql(table)
+            for f in table.fields.values():
+                if f.type == "hetu":
+                    assert f"pseudonymise_hetu('d.{f.source_column}')" in sql
+                    assert f"- '{f.source_column}'" in sql  # not in the quarantined original row
