@@ -12,7 +12,7 @@ from virta.vault.model import load
 @pytest.fixture
 def project_copy(tmp_path):
     """The parts of the project the generator reads and writes, copied to a scratch folder."""
-    for part in ("concept_model", "models", "tests", "docs"):
+    for part in ("concept_model", "models", "tests", "docs", "seeds"):
         shutil.copytree(PROJECT_ROOT / part, tmp_path / part)
     return tmp_path
 

@@ -1,4 +1,5 @@
-"""Generate staging, raw-vault and load-audit dbt files from the concept model.
+"""Generate staging, raw-vault and load-audit dbt files from the concept model (and the reference
+files of virta.reference).
 
 Per raw table: a *checked* view (types, code maps, pseudonymisation, validation, de-duplication,
 bounded to unloaded batches). Per stage: an automate_dv.stage view over the accepted rows. Per hub,
@@ -527,6 +528,14 @@ def render(model: ConceptModel | None = None) -> dict[Path, str]:
     files[Path("models/audit/_audit.yml")] = yaml_file(audit_yaml())
     files[Path("tests/audit/assert_raw_rows_balance.sql")] = sql_file(balance_test_sql(model))
     files[Path("docs/raw_tables.md")] = raw_tables_md(model)
+    from virta import reference
+
+    files[Path("seeds/reference/ref_fi_holidays.csv")] = reference.holidays_csv()
+    files[Path("tests/fixtures/calendar_2023_2026.csv")] = reference.calendar_fixture_csv()
+    # dbt reads a row-less seed input with empty cells as '' (not NULL); a CSV fixture maps them to
+    # NULL, so unit tests get the real rules through this mirror of the seed.
+    rules_seed = PROJECT_ROOT / "seeds/reference/ref_legal_deadline_rules.csv"
+    files[Path("tests/fixtures/ref_legal_deadline_rules.csv")] = rules_seed.read_text()
     return files
 
 
@@ -565,7 +574,7 @@ def check(root: Path = PROJECT_ROOT) -> list[str]:
         actual = path.read_text()
         if actual == content:
             continue
-        if rel.suffix == ".md":
+        if rel.suffix in (".md", ".csv"):  # no room for a digest line: any difference counts as stale
             problems.append(f"stale: {rel} (the concept model or generator changed)")
             continue
         first, _, body = actual.partition("\n")
