@@ -4,19 +4,23 @@
 
 with visits as (
     select
-        county_code,
-        date_trunc('month', visit_at)::date as month,
-        service_line,
-        professional_group,
-        case when age_at_assessment < 23 then 'under_23' else '23_and_over' end as age_group,
-        wait_days
-    from {{ ref('bv_primary_care_visit') }}
+        v.county_code,
+        date_trunc('month', v.visit_at)::date as month,
+        v.service_line,
+        v.professional_group,
+        case when v.age_at_assessment < 23 then 'under_23' else '23_and_over' end as age_group,
+        v.wait_days,
+        d.deadline_status
+    from {{ ref('bv_primary_care_visit') }} as v
+    -- the deadline in force for the assessment the visit followed (rule, due date, met or not)
+    left join {{ ref('bv_deadline_status') }} as d
+        on v.need_assessment_hk = d.event_hk and d.clock_type = 'primary_care_treatment'
     where
-        visit_status = 'completed'
-        and urgency = 'non_urgent'
-        and assessed_at is not null
-        and county_code is not null
-        and age_at_assessment is not null
+        v.visit_status = 'completed'
+        and v.urgency = 'non_urgent'
+        and v.assessed_at is not null
+        and v.county_code is not null
+        and v.age_at_assessment is not null
 ),
 
 cells as (
@@ -32,7 +36,8 @@ cells as (
         percentile_cont(0.8) within group (order by wait_days) as wait_days_p80,
         percentile_cont(0.9) within group (order by wait_days) as wait_days_p90,
         avg(case when wait_days <= 7 then 1.0 else 0.0 end) as within_7d_share,
-        avg(case when wait_days <= 14 then 1.0 else 0.0 end) as within_14d_share
+        avg(case when wait_days <= 14 then 1.0 else 0.0 end) as within_14d_share,
+        avg(case deadline_status when 'met' then 1.0 when 'late' then 0.0 end) as deadline_met_share
     from visits
     group by 1, 2, 3, 4, 5
 )
@@ -50,5 +55,6 @@ select
     {{ suppressed('round(wait_days_p80::numeric, 1)', 'visits_n') }} as wait_days_p80,
     {{ suppressed('round(wait_days_p90::numeric, 1)', 'visits_n') }} as wait_days_p90,
     {{ suppressed('round(100 * within_7d_share, 1)', 'visits_n') }} as within_7d_pct,
-    {{ suppressed('round(100 * within_14d_share, 1)', 'visits_n') }} as within_14d_pct
+    {{ suppressed('round(100 * within_14d_share, 1)', 'visits_n') }} as within_14d_pct,
+    {{ suppressed('round(100 * deadline_met_share, 1)', 'visits_n') }} as deadline_met_pct
 from cells

@@ -1,0 +1,70 @@
+{{ config(indexes=[{'columns': ['clock_id'], 'unique': true}, {'columns': ['event_hk']}]) }}
+-- The legal deadline of every clock: the rule in force on the clock-start date for the person's
+-- age then (ref_legal_deadline_rules), its due date by laki 150/1930, and whether it was met, is
+-- still open, or is overdue on the as-of date. Marts ask "which rule applied, and was it met"
+-- with one join on clock_id or event_hk.
+
+with as_of as (
+    -- one row: the as_of_date var, else the latest clock start in the data (the extract's "today")
+    select
+        {%- if var('as_of_date') %}
+        max(date '{{ var("as_of_date") }}') as as_of_date
+        {%- else %}
+            coalesce(max(e.clock_start_date), current_date) as as_of_date
+        {%- endif %}
+    from {{ ref('bv_clock_events') }} as e
+),
+
+matched as (
+    select
+        e.*,
+        r.rule_id,
+        r.law,
+        r.section,
+        r.deadline_amount,
+        r.deadline_unit,
+        {{ deadline_due_date('e.clock_start_date', 'r.deadline_amount', 'r.deadline_unit') }} as due_date
+    from {{ ref('bv_clock_events') }} as e
+    left join {{ ref('ref_legal_deadline_rules') }} as r
+        on
+            e.service = r.service
+            and e.clock_start_event = r.clock_start_event
+            and e.clock_stop_event = r.clock_stop_event
+            and (r.urgency = 'any' or e.urgency = r.urgency)
+            and e.clock_start_date >= r.valid_from
+            and (r.valid_to is null or e.clock_start_date <= r.valid_to)
+            and (r.age_min is null or e.age_at_clock_start >= r.age_min)
+            and (r.age_max is null or e.age_at_clock_start < r.age_max)
+)
+
+select
+    m.clock_id,
+    m.event_hk,
+    m.clock_type,
+    m.county_code,
+    m.service,
+    m.urgency,
+    m.age_at_clock_start,
+    m.clock_start_event,
+    m.clock_stop_event,
+    m.clock_start_date,
+    m.clock_stop_date,
+    m.rule_id,
+    m.law,
+    m.section,
+    m.deadline_amount,
+    m.deadline_unit,
+    m.due_date,
+    a.as_of_date,
+    case
+        when m.rule_id is null then 'no_rule'
+        when m.clock_stop_date is not null and m.clock_stop_date <= m.due_date then 'met'
+        when m.clock_stop_date is not null then 'late'
+        when a.as_of_date <= m.due_date then 'open'
+        else 'overdue'
+    end as deadline_status,
+    -- days left (positive) or overdue (negative) for open clocks
+    case when m.clock_stop_date is null then m.due_date - a.as_of_date end as days_to_due,
+    coalesce(m.clock_stop_date, a.as_of_date) - m.clock_start_date as elapsed_days
+from matched as m
+cross join as_of as a
