@@ -55,7 +55,8 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     from virta.generate import generate_and_load
 
     conn = db.ensure_available()
-    generate_and_load(conn, scale=args.scale, seed=args.seed, replace=True, csv_dir=args.csv_dir)
+    generate_and_load(conn, scale=args.scale, seed=args.seed, replace=args.batch is None, csv_dir=args.csv_dir,
+                      batches=args.batches, through=args.through, only=args.batch)
     return 0
 
 
@@ -82,6 +83,16 @@ def _cmd_vault(args: argparse.Namespace) -> int:
         print("generated vault files are stale or hand-edited: run `./virta vault generate`", file=sys.stderr)
         return 1
     print("generated vault files are up to date")
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from virta import bench
+
+    if args.bench_command == "load":
+        bench.bench_load(args.scales, args.seed)
+    else:
+        bench.bench_incremental(args.years, args.scale, args.seed)
     return 0
 
 
@@ -133,6 +144,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_gen.add_argument("--scale", type=float, default=0.002, help="share of full county size")
     p_gen.add_argument("--seed", type=int, default=20260101, help="random seed")
     p_gen.add_argument("--csv-dir", default=None, help="also write each raw table as CSV into this folder")
+    p_gen.add_argument("--batches", type=int, default=1,
+                       help="deliver the period as this many consecutive load batches (e.g. 730 = daily): "
+                       "new rows, and visits re-delivered with their outcome after first arriving as booked")
+    p_gen.add_argument("--through", type=int, default=None,
+                       help="replace raw with batches 1..THROUGH only (default: all)")
+    p_gen.add_argument("--batch", type=int, default=None,
+                       help="append only this batch on top of the ones already loaded (then `virta dbt build`)")
     p_gen.set_defaults(func=_cmd_generate)
 
     p_vault = sub.add_parser("vault", help="generate the staging and raw-vault dbt models from the concept model",
@@ -148,6 +166,18 @@ def build_parser() -> argparse.ArgumentParser:
                            "Starts the embedded server when needed and sets the connection variables.")
     p_dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments passed to dbt")
     p_dbt.set_defaults(func=_cmd_dbt)
+
+    p_bench = sub.add_parser("bench", help="print speed figures (throwaway embedded server each)",
+                             description="Benchmarks print figures; they never pass or fail.")
+    bench_sub = p_bench.add_subparsers(dest="bench_command", required=True, metavar="WHICH")
+    b_load = bench_sub.add_parser("load", help="rows per second of generate + COPY load at several scales")
+    b_load.add_argument("--scales", type=float, nargs="+", default=[0.01, 0.1])
+    b_load.add_argument("--seed", type=int, default=20260101)
+    b_inc = bench_sub.add_parser("incremental", help="full vault load vs one more daily batch, per history length")
+    b_inc.add_argument("--years", type=float, nargs="+", default=[1.0, 2.0])
+    b_inc.add_argument("--scale", type=float, default=0.01)
+    b_inc.add_argument("--seed", type=int, default=20260101)
+    p_bench.set_defaults(func=_cmd_bench)
 
     p_test = sub.add_parser("test", help="run the whole test suite (sqlfluff, vault check, pytest incl. end-to-end)",
                             description="Lint SQL with sqlfluff, check generated files, then run pytest; "

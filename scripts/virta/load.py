@@ -4,6 +4,7 @@ plus the batch id, load timestamp and row number on every row, and a batch regis
 from __future__ import annotations
 
 import csv
+import json
 import datetime as dt
 import io
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from virta.db import Connection
+from virta.errors import VirtaError
 from virta.vault.model import load as load_concept_model
 
 RAW_SCHEMA = "raw"
@@ -53,16 +55,35 @@ def next_batch_id(cur) -> int:
     return cur.fetchone()[0]
 
 
+def loaded_batches(conn: Connection) -> list[int]:
+    with conn.connect() as pg, pg.cursor() as cur:
+        cur.execute(f"select to_regclass('{RAW_SCHEMA}._batches') is not null")
+        if not cur.fetchone()[0]:
+            return []
+        cur.execute(f"select batch_id from {RAW_SCHEMA}._batches order by 1")
+        return [b for (b,) in cur.fetchall()]
+
+
 def load_batch(conn: Connection, tables: dict[str, dict[str, np.ndarray]], delivered_on: dt.date,
-               description: str, csv_dir: Path | None = None) -> int:
-    """Load one delivery (every table of it) as one batch, in one transaction. Returns the batch id."""
+               description: str, csv_dir: Path | None = None, loaded_at: dt.datetime | None = None,
+               batch_id: int | None = None, pg=None) -> int:
+    """Load one delivery (every table of it) as one batch, in one transaction. Returns the batch id.
+
+    loaded_at defaults to now; simulated deliveries pass their own. batch_id defaults to the next one.
+    """
     known = raw_columns()
-    pg = conn.connect()
+    own = pg is None  # callers loading many batches pass one open connection
+    pg = pg or conn.connect()
     try:
         with pg, pg.cursor() as cur:
-            ensure_schema(cur)
-            batch_id = next_batch_id(cur)
-            loaded_at = dt.datetime.now(dt.timezone.utc)
+            if own:
+                ensure_schema(cur)
+            expected = next_batch_id(cur)
+            if batch_id is not None and batch_id != expected:
+                raise VirtaError(f"batch {batch_id} cannot be loaded now: raw holds batches up to {expected - 1}",
+                                 hint="batches are loaded in order, each once")
+            batch_id = expected
+            loaded_at = loaded_at or dt.datetime.now(dt.timezone.utc)
             counts = {}
             for name, table in sorted(tables.items()):
                 if name not in known:
@@ -88,12 +109,11 @@ def load_batch(conn: Connection, tables: dict[str, dict[str, np.ndarray]], deliv
                 # Empty CSV fields load as NULL: a source's empty string and missing value are the same here.
                 cur.copy_expert(f"copy {RAW_SCHEMA}.{_ident(name)} ({col_sql}) from stdin with (format csv)", buf)
                 counts[name] = n
-            import json
-
             cur.execute(
                 f"insert into {RAW_SCHEMA}._batches values (%s, %s, %s, %s, %s)",
                 (batch_id, delivered_on, loaded_at, description, json.dumps(counts)),
             )
         return batch_id
     finally:
-        pg.close()
+        if own:
+            pg.close()

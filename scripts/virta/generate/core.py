@@ -41,20 +41,77 @@ class GenerationParams:
         return self.extract_date or self.end + dt.timedelta(days=1)
 
 
+def _concat(a: Table | None, b: Table) -> Table:
+    return b if a is None else {c: np.concatenate([a[c], b[c]]) for c in b}
+
+
 @dataclass
 class Extract:
+    """The latest state of every record (`tables`), the day each was delivered (`deliver_on`), and
+    earlier states of records that changed (`prior`: e.g. a visit first delivered as booked)."""
+
     tables: dict[str, Table] = field(default_factory=dict)
+    deliver_on: dict[str, np.ndarray] = field(default_factory=dict)
+    prior: dict[str, tuple[Table, np.ndarray]] = field(default_factory=dict)
     defects: dict[str, dict[str, int]] = field(default_factory=dict)  # table -> defect kind -> rows
 
-    def add(self, name: str, table: Table) -> None:
-        if name in self.tables:
-            self.tables[name] = {c: np.concatenate([self.tables[name][c], table[c]]) for c in table}
-        else:
-            self.tables[name] = table
+    def add(self, name: str, table: Table, deliver_on: np.ndarray,
+            prior: tuple[Table, np.ndarray] | None = None) -> None:
+        self.tables[name] = _concat(self.tables.get(name), table)
+        self.deliver_on[name] = np.concatenate([self.deliver_on.get(name, np.array([], "datetime64[D]")),
+                                                deliver_on.astype("datetime64[D]")])
+        if prior is not None:
+            old = self.prior.get(name)
+            self.prior[name] = (_concat(old[0] if old else None, prior[0]),
+                                np.concatenate([old[1] if old else np.array([], "datetime64[D]"),
+                                                prior[1].astype("datetime64[D]")]))
 
     def row_count(self, name: str) -> int:
         table = self.tables[name]
         return len(next(iter(table.values())))
+
+    def batches(self, n: int, start: dt.date, end: dt.date) -> list[tuple[dt.date, dict[str, Table]]]:
+        """The period as n consecutive deliveries, each delivered the day after its window closes.
+
+        A row goes to the delivery whose window holds its delivery day. An earlier state of a record
+        goes to its own window when that comes before the final state's; with one batch only final
+        states are delivered, as a one-off extract would be.
+        """
+        if n < 1:
+            raise ValueError("the number of batches must be at least 1")
+        days = (end - start).days + 1
+        edges = np.array([np.datetime64(start) + np.timedelta64(round(days * k / n), "D") for k in range(n + 1)])
+        inner = edges[1:-1]
+
+        def window(when: np.ndarray) -> np.ndarray:  # 0..n-1; days outside the period go to the ends
+            return np.searchsorted(inner, when, side="right")
+
+        per_batch: list[dict[str, Table]] = [{} for _ in range(n)]
+        for name, table in self.tables.items():
+            win = window(self.deliver_on[name])
+            parts = [(table, win)]
+            if name in self.prior and n > 1:
+                ptable, pwhen = self.prior[name]
+                pwin = window(pwhen)
+                keep = pwin < window(self._final_days(name, ptable))
+                parts.insert(0, ({c: v[keep] for c, v in ptable.items()}, pwin[keep]))
+            for k in range(n):
+                per_batch[k][name] = None
+            for part, w in parts:
+                order = np.argsort(w, kind="stable")
+                bounds = np.searchsorted(w[order], np.arange(n + 1))
+                for k in range(n):
+                    idx = order[bounds[k]:bounds[k + 1]]
+                    chunk = {c: v[idx] for c, v in part.items()}
+                    per_batch[k][name] = _concat(per_batch[k][name], chunk)
+        return [((edges[k + 1] - 1).astype(dt.date) + dt.timedelta(days=1), per_batch[k]) for k in range(n)]
+
+    def _final_days(self, name: str, ptable: Table) -> np.ndarray:
+        """Delivery days of the final states of the records in ptable (matched on the first column)."""
+        key = next(iter(ptable))
+        final = dict(zip(self.tables[name][key], self.deliver_on[name]))
+        never = np.datetime64("9999-12-31")  # a final state whose key a defect removed: deliver last
+        return np.array([final.get(k, never) for k in ptable[key]], dtype="datetime64[D]")
 
 
 def _days(start: dt.date, end: dt.date) -> np.ndarray:
@@ -252,22 +309,28 @@ class Generator:
             "contact_dttm": _fmt_ts(ev["contact_at"], "iso"),
             "service_line": np.where(ev["oral"], "DENTAL", "PRIMARY").astype(object),
             "dept_id": ev["unit"].copy(),
-        })
+        }, ev["contact_at"])
         self.extract.add("apotti_triage", {
             "triage_id": triage_id, "contact_id": contact_id, "pat_ssn": ev["hetu"].copy(),
             "triage_dttm": _fmt_ts(ev["assess_at"], "iso"),
             "acuity": np.where(ev["urgent"], "URGENT", "NONURGENT").astype(object),
             "max_wait_days": ev["max_days"].astype(str).astype(object),
-        })
+        }, ev["assess_at"])
         v = np.flatnonzero(ev["has_visit"])
         prov = {"doctor": "MD", "nurse": "RN", "other": "PT", "dentist": "DDS", "oral_hygienist": "RDH"}
-        self.extract.add("apotti_visits", {
+        visits = {
             "visit_id": self._ids(f"V{county.code}", len(v)), "triage_id": triage_id[v],
             "pat_ssn": ev["hetu"][v], "appt_dttm": _fmt_ts(ev["visit_at"][v], "iso"),
             "prov_type": np.array([prov[p] for p in ev["prof"][v]], dtype=object),
             "appt_status": np.array([s.upper() for s in ev["status"][v]], dtype=object),
             "dept_id": ev["unit"][v],
-        })
+        }
+        # Booked at the assessment, delivered again with its outcome once the appointment is past.
+        done = ev["status"][v] != "booked"
+        booked = {c: vals[done].copy() for c, vals in visits.items()}
+        booked["appt_status"][:] = "BOOKED"
+        self.extract.add("apotti_visits", visits, np.where(done, ev["visit_at"][v], ev["assess_at"][v]),
+                         prior=(booked, ev["assess_at"][v][done]))
 
     def lifecare_tables(self, county: CountyProfile, ev: dict[str, np.ndarray]) -> None:
         """Lifecare-like layout: Finnish names, 'DD.MM.YYYY HH24:MI' times, assessment and visit in one row."""
@@ -278,11 +341,11 @@ class Generator:
             "yhteys_aika": _fmt_ts(ev["contact_at"], "fi"),
             "palvelu": np.where(ev["oral"], "SH", "VO").astype(object),  # suun hoito / vastaanotto
             "yksikko": ev["unit"].copy(),
-        })
+        }, ev["contact_at"])
         ammatti = {"doctor": "LAAK", "nurse": "HOIT", "other": "MUU", "dentist": "HAMM", "oral_hygienist": "SHG"}
         tila = {"completed": "T", "cancelled": "P", "no_show": "E", "booked": "V"}
         visit_at = np.where(ev["has_visit"], ev["visit_at"], np.datetime64("NaT"))
-        self.extract.add("lifecare_hoitotapahtumat", {
+        events = {
             "tapahtuma_id": np.array([f"HT{county.code}{i:07d}" for i in range(1, n + 1)], dtype=object),
             "yhteys_id": yhteys_id, "hetu": ev["hetu"].copy(),
             "hta_aika": _fmt_ts(ev["assess_at"], "fi"),
@@ -292,7 +355,14 @@ class Generator:
             "ammattiryhma": np.where(ev["has_visit"], [ammatti[p] for p in ev["prof"]], None).astype(object),
             "tila": np.where(ev["has_visit"], [tila[s] for s in ev["status"]], None).astype(object),
             "yksikko": ev["unit"].copy(),
-        })
+        }
+        # The row is first delivered at the assessment with the visit booked (tila V), and again
+        # with the visit's outcome once it is past.
+        done = ev["has_visit"] & (ev["status"] != "booked")
+        booked = {c: vals[done].copy() for c, vals in events.items()}
+        booked["tila"][:] = "V"
+        self.extract.add("lifecare_hoitotapahtumat", events, np.where(done, ev["visit_at"], ev["assess_at"]),
+                         prior=(booked, ev["assess_at"][done]))
 
     # -- defects ----------------------------------------------------------------------------------
     def inject_defects(self) -> None:
@@ -330,6 +400,8 @@ class Generator:
             if len(dup):
                 for col in table:
                     table[col] = np.concatenate([table[col], table[col][dup]])
+                when = self.extract.deliver_on[name]
+                self.extract.deliver_on[name] = np.concatenate([when, when[dup]])
             counts["duplicate_delivery"] = len(dup)
             self.extract.defects[name] = counts
 
@@ -354,9 +426,10 @@ class Generator:
         self.assign_identity_codes(residents)
         for code, table in zip(self.p.counties, residents):
             county = PROFILES[code]
-            self.extract.add("vtj_residents", table)
+            first_day = np.full(len(table["hetu"]), np.datetime64(self.p.start))
+            self.extract.add("vtj_residents", table, first_day)
             units = self.units(county)
-            self.extract.add("org_units", units)
+            self.extract.add("org_units", units, np.full(len(units["unit_oid"]), np.datetime64(self.p.start)))
             events = self.primary_care(county, units)
             if county.patient_system == "apotti":
                 self.apotti_tables(county, events)
