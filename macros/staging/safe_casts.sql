@@ -29,6 +29,19 @@
         return null;
     end
     $fn$;
+
+    -- The latest batch of a raw table in the batch log; 0 before the first load (no log yet).
+    create or replace function {{ virta.util_schema() }}.last_loaded_batch(batch_log text, source_table text)
+    returns bigint language plpgsql stable as $fn$
+    declare
+        latest bigint;
+    begin
+        if to_regclass(batch_log) is null then return 0; end if;
+        execute format('select coalesce(max(batch_id), 0) from %s where source_table = $1', batch_log)
+            into latest using source_table;
+        return latest;
+    end
+    $fn$;
 {% endmacro %}
 
 {% macro try_timestamp(column, fmt) -%}

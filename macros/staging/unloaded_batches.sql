@@ -1,22 +1,18 @@
 {#- Bounds staging to the delivered batches of a raw table that the vault has not loaded yet, so an
     incremental load costs in proportion to the new batches, not to the history, and reloading a
-    loaded batch changes nothing. On the first run (no batch log yet) and on --full-refresh
-    (rebuilding the vault from raw) every batch is read. -#}
+    loaded batch changes nothing.
+
+    Batches are loaded strictly in order (the loader refuses gaps) and logged only after the vault
+    has them, so "after the latest logged batch" is exactly "not loaded yet". The latest logged batch
+    is looked up when the view is read (virta_util.last_loaded_batch, STABLE: evaluated once, and an
+    index range on raw's _batch_id), so the view stays right whether or not the log existed when it
+    was created. On --full-refresh (rebuilding the vault from raw) every batch is read. -#}
 {% macro unloaded_batches(source_table) -%}
-    {%- set batch_log = none -%}
-    {%- if execute and not flags.FULL_REFRESH -%}
-        {%- set batch_log = adapter.get_relation(
-            database=target.database,
-            schema=generate_schema_name('audit', none),
-            identifier='audit_batch_log'
-        ) -%}
-    {%- endif -%}
-    {%- if batch_log is none -%}
+    {%- if flags.FULL_REFRESH -%}
         true
     {%- else -%}
-        _batch_id not in (
-            select bl.batch_id from {{ batch_log }} as bl
-            where bl.source_table = '{{ source_table }}'
+        _batch_id > {{ virta.util_schema() }}.last_loaded_batch(
+            '{{ generate_schema_name("audit", none) }}.audit_batch_log', '{{ source_table }}'
         )
     {%- endif -%}
 {%- endmacro %}
