@@ -21,6 +21,8 @@ select
     a.service_line as service,
     a.urgency,
     a.age_at_contact as age_at_clock_start,
+    -- customer segments the person is in, comma-delimited ('' = none known); see bv_deadline_status
+    '' as segments,
     'contact' as clock_start_event,
     'need_assessment' as clock_stop_event,
     a.contacted_at::date as clock_start_date,
@@ -39,6 +41,7 @@ select
     a.service_line as service,
     a.urgency,
     a.age_at_assessment as age_at_clock_start,
+    '' as segments,
     'need_assessment' as clock_start_event,
     'visit' as clock_stop_event,
     a.assessed_at::date as clock_start_date,

@@ -2,7 +2,8 @@
 -- The legal deadline of every clock: the rule in force on the clock-start date for the person's
 -- age then (ref_legal_deadline_rules), its due date by laki 150/1930, and whether it was met, is
 -- still open, or is overdue on the as-of date. Marts ask "which rule applied, and was it met"
--- with one join on clock_id or event_hk.
+-- with one join on clock_id or event_hk. Rules are matched on service, segment, clock events,
+-- urgency, validity on the clock-start date and age then.
 
 with as_of as (
     -- one row: the as_of_date var, else the latest clock start in the data (the extract's "today")
@@ -28,6 +29,8 @@ matched as (
     left join {{ ref('ref_legal_deadline_rules') }} as r
         on
             e.service = r.service
+            -- 'all' rules cover everyone; others only the clocks of people in that segment
+            and (r.segment = 'all' or position(',' || r.segment || ',' in ',' || e.segments || ',') > 0)
             and e.clock_start_event = r.clock_start_event
             and e.clock_stop_event = r.clock_stop_event
             and (r.urgency = 'any' or e.urgency = r.urgency)
@@ -35,6 +38,15 @@ matched as (
             and (r.valid_to is null or e.clock_start_date <= r.valid_to)
             and (r.age_min is null or e.age_at_clock_start >= r.age_min)
             and (r.age_max is null or e.age_at_clock_start < r.age_max)
+),
+
+-- A person in two covered groups (say, aged 75+ and on the highest care allowance) can match two
+-- rules for one clock: the strictest (earliest due date) applies.
+strictest as (
+    select
+        m.*,
+        row_number() over (partition by m.clock_id order by m.due_date, m.rule_id) as rule_rank
+    from matched as m
 )
 
 select
@@ -45,6 +57,7 @@ select
     m.service,
     m.urgency,
     m.age_at_clock_start,
+    m.segments,
     m.clock_start_event,
     m.clock_stop_event,
     m.clock_start_date,
@@ -66,5 +79,6 @@ select
     -- days left (positive) or overdue (negative) for open clocks
     case when m.clock_stop_date is null then m.due_date - a.as_of_date end as days_to_due,
     coalesce(m.clock_stop_date, a.as_of_date) - m.clock_start_date as elapsed_days
-from matched as m
+from strictest as m
 cross join as_of as a
+where m.rule_rank = 1
