@@ -34,6 +34,7 @@ class GenerationParams:
     end: dt.date = dt.date(2025, 6, 30)
     counties: tuple[str, ...] = DEFAULT_COUNTIES
     defect_rate: float = 0.004
+    deletion_rate: float = 0.004  # share of past visits deleted in the source afterwards (entered in error)
     extract_date: dt.date | None = None  # 'today' of the extract; default end + 1 day
 
     @property
@@ -331,6 +332,15 @@ class Generator:
         booked["appt_status"][:] = "BOOKED"
         self.extract.add("apotti_visits", visits, np.where(done, ev["visit_at"][v], ev["assess_at"][v]),
                          prior=(booked, ev["assess_at"][v][done]))
+        # Some past visits are deleted afterwards (entered in error); the extract carries tombstones.
+        deleted_at = ev["visit_at"][v] + (self.rng.integers(1, 31, len(v)) * 1440).astype("timedelta64[m]")
+        gone = np.flatnonzero(done & (self.rng.random(len(v)) < self.p.deletion_rate)
+                              & (deleted_at < np.datetime64(self.p.as_of)))
+        self.extract.add("apotti_deleted_records", {
+            "record_type": np.full(len(gone), "VISIT", dtype=object),
+            "record_id": visits["visit_id"][gone].copy(),
+            "deleted_dttm": _fmt_ts(deleted_at[gone], "iso"),
+        }, deleted_at[gone])
 
     def lifecare_tables(self, county: CountyProfile, ev: dict[str, np.ndarray]) -> None:
         """Lifecare-like layout: Finnish names, 'DD.MM.YYYY HH24:MI' times, assessment and visit in one row."""

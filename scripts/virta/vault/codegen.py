@@ -267,10 +267,48 @@ def sat_sql(stage: Stage, sat) -> str:
 """
 
 
+def status_sat_sql(stage: Stage, sts) -> str:
+    return f"""
+{{{{ config(
+    materialized='incremental',
+    indexes=[{{'columns': ['{sts.hub}_hk', 'load_datetime'], 'unique': true}}]
+) }}}}
+-- Record-tracking status satellite on hub {sts.hub}: {sts.description}
+-- Insert-only: one row per key and load in which the source reported the record deleted.
+-- (automate-dv 0.11.5 has no status-tracking satellite macro.)
+
+with deletions as (
+    select distinct on (s.{sts.hub}_hk, s.load_datetime)
+        s.{sts.hub}_hk,
+        s.load_datetime,
+        s.record_source,
+        s.{sts.deleted_at} as deleted_at
+    from {{{{ ref('{stage_model(stage)}') }}}} as s
+    where s.{sts.hub}_hk is not null
+    order by s.{sts.hub}_hk, s.load_datetime, s.{sts.deleted_at}
+)
+
+select
+    d.{sts.hub}_hk,
+    d.load_datetime,
+    d.record_source,
+    'deleted'::text as record_status,
+    d.deleted_at
+from deletions as d
+{{% if is_incremental() %}}
+where not exists (
+    select 1 from {{{{ this }}}} as t
+    where t.{sts.hub}_hk = d.{sts.hub}_hk and t.load_datetime = d.load_datetime
+)
+{{% endif %}}
+"""
+
+
 def vault_models(model: ConceptModel) -> list[str]:
     names = [hub_model(h) for h in model.hubs if model.hub_sources(h)]
     names += [link_model(ln) for ln in model.links if model.link_sources(ln)]
     names += [sat.name for _, sat in model.satellites]
+    names += [sts.name for _, sts in model.status_satellites]
     return names
 
 
@@ -465,6 +503,18 @@ def vault_yaml(model: ConceptModel) -> dict:
             + [{"name": p, "description": stage.table.fields[p].type + f" from {stage.table.fields[p].source_column}."}
                for p in sat.payload],
         })
+    for stage, sts in model.status_satellites:
+        models.append({
+            "name": sts.name,
+            "description": f"Status satellite on {hub_model(sts.hub)} from {stage.table.system.label}: "
+                           f"{sts.description}",
+            "meta": {"source_stage": stage_model(stage), "satellite_type": "record tracking (deletions)"},
+            "columns": [{"name": f"{sts.hub}_hk", "description": f"Hash key of hub {sts.hub}.",
+                         "data_tests": ["not_null", {"relationships": {"arguments": {
+                             "to": f"ref('{hub_model(sts.hub)}')", "field": f"{sts.hub}_hk"}}}]},
+                        {"name": "record_status", "description": "deleted"},
+                        {"name": "deleted_at", "description": "When the source deleted the record."}],
+        })
     return {"version": 2, "models": models}
 
 
@@ -522,6 +572,8 @@ def render(model: ConceptModel | None = None) -> dict[Path, str]:
             files[Path("models/raw_vault/links") / f"{link_model(link)}.sql"] = sql_file(link_sql(link, model))
     for stage, sat in model.satellites:
         files[Path("models/raw_vault/satellites") / f"{sat.name}.sql"] = sql_file(sat_sql(stage, sat))
+    for stage, sts in model.status_satellites:
+        files[Path("models/raw_vault/satellites") / f"{sts.name}.sql"] = sql_file(status_sat_sql(stage, sts))
     files[Path("models/raw_vault/_raw_vault.yml")] = yaml_file(vault_yaml(model))
     files[Path("models/audit/audit_quarantine.sql")] = sql_file(quarantine_sql(model))
     files[Path("models/audit/audit_batch_log.sql")] = sql_file(batch_log_sql(model))

@@ -51,6 +51,16 @@ class Satellite:
 
 
 @dataclass(frozen=True)
+class StatusSatellite:
+    """Record tracking: which keys the source has deleted, and when (insert-only)."""
+
+    name: str
+    hub: str
+    description: str
+    deleted_at: str  # field holding the deletion time
+
+
+@dataclass(frozen=True)
 class Stage:
     name: str
     table: "SourceTable"
@@ -59,6 +69,7 @@ class Stage:
     hubs: dict[str, str]  # hub -> field holding its key
     links: dict[str, dict[str, str]]  # link -> {hub: field}
     satellites: tuple[Satellite, ...]
+    status_satellites: tuple[StatusSatellite, ...] = ()
 
 
 @dataclass
@@ -101,6 +112,10 @@ class ConceptModel:
     @property
     def satellites(self) -> list[tuple[Stage, Satellite]]:
         return [(s, sat) for s in self.stages for sat in s.satellites]
+
+    @property
+    def status_satellites(self) -> list[tuple[Stage, StatusSatellite]]:
+        return [(s, sts) for s in self.stages for sts in s.status_satellites]
 
 
 def _fail(path: Path, where: str, message: str) -> VirtaError:
@@ -182,10 +197,21 @@ def load(concept_dir: Path = CONCEPT_DIR) -> ConceptModel:
                             raise _fail(path, where, f"satellite {sat_name}: unknown field {col!r}")
                     sats.append(Satellite(sat_name, sat_spec["hub"], sat_spec.get("description", ""),
                                           tuple(sat_spec["payload"])))
+                statuses = []
+                for sts_name, sts_spec in (sspec.get("status_satellites") or {}).items():
+                    if sts_name in sat_names:
+                        raise _fail(path, where, f"satellite {sts_name} is defined twice")
+                    sat_names.add(sts_name)
+                    if sts_spec["hub"] not in (sspec.get("hubs") or {}):
+                        raise _fail(path, where, f"status satellite {sts_name}: its hub must be staged here")
+                    if sts_spec["deleted_at"] not in fields:
+                        raise _fail(path, where, f"status satellite {sts_name}: unknown field {sts_spec['deleted_at']!r}")
+                    statuses.append(StatusSatellite(sts_name, sts_spec["hub"], sts_spec.get("description", ""),
+                                                    sts_spec["deleted_at"]))
                 table.stages.append(Stage(sname, table, (sspec.get("description") or "").strip(),
                                           sspec.get("where"), dict(sspec.get("hubs") or {}),
                                           {k: dict(v) for k, v in (sspec.get("links") or {}).items()},
-                                          tuple(sats)))
+                                          tuple(sats), tuple(statuses)))
             system.tables[tname] = table
         systems[system.name] = system
     return ConceptModel(hubs, links, systems)
