@@ -141,3 +141,17 @@ def test_second_run_reuses_everything_and_changes_nothing(warehouse, sql):
     assert "synthetic sample already loaded" in result.stderr
     assert "Installing dbt packages" not in result.stderr
     assert sql(counts) == before
+
+
+def test_source_deletions_are_tracked_and_left_out_of_counts(sql):
+    tombstones = sql("select count(distinct record_id) from raw.apotti_deleted_records "
+                     "where record_type = 'VISIT' and record_id is not null")[0][0]
+    assert tombstones > 0
+    assert sql("select count(distinct visit_hk) from raw_vault.sts_visit_apotti")[0][0] == tombstones
+    assert sql("select count(*) from business_vault.bv_primary_care_visit where is_deleted")[0][0] == tombstones
+    # the mart counts exactly the visits that are neither deleted nor out of scope
+    expected = sql("""
+        select count(*) from business_vault.bv_primary_care_visit
+        where visit_status = 'completed' and urgency = 'non_urgent' and not is_deleted
+          and county_code is not null and age_at_assessment is not null and assessed_at is not null""")[0][0]
+    assert sql("select sum(visits_n) from marts.mart_primary_care_waits_monthly")[0][0] == expected

@@ -22,6 +22,12 @@ with visits as (
 
 units as (
     {{ current_rows('sat_unit_org', 'organisation_unit_hk') }}
+),
+
+-- visits the source system has deleted (record-tracking status satellites)
+deleted as (
+    select distinct d.visit_hk
+    from {{ ref('sts_visit_apotti') }} as d
 )
 
 select
@@ -46,8 +52,11 @@ select
     a.sex,
     a.age_at_assessment,
     -- THL: waiting time = calendar days from the need assessment to the realised visit
-    (v.visit_at::date - a.assessed_at::date) as wait_days
+    (v.visit_at::date - a.assessed_at::date) as wait_days,
+    -- deleted in the source (entered in error): kept for audit, left out of every count
+    (del.visit_hk is not null) as is_deleted
 from visits as v
+left join deleted as del on v.visit_hk = del.visit_hk
 left join {{ ref('link_visit_assessment') }} as va on v.visit_hk = va.visit_hk
 left join {{ ref('bv_primary_care_assessment') }} as a on va.need_assessment_hk = a.need_assessment_hk
 left join {{ ref('link_visit_person') }} as vp on v.visit_hk = vp.visit_hk

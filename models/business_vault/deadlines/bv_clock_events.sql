@@ -8,7 +8,7 @@ with assessment_visits as (
         count(*) as visit_records,
         min(visit_at) filter (where visit_status = 'completed') as first_completed_visit_at
     from {{ ref('bv_primary_care_visit') }}
-    where need_assessment_hk is not null
+    where need_assessment_hk is not null and not is_deleted
     group by need_assessment_hk
 )
 

@@ -17,6 +17,7 @@ with visits as (
         on v.need_assessment_hk = d.event_hk and d.clock_type = 'primary_care_treatment'
     where
         v.visit_status = 'completed'
+        and not v.is_deleted
         and v.urgency = 'non_urgent'
         and v.assessed_at is not null
         and v.county_code is not null
