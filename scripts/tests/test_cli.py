@@ -2,8 +2,6 @@
 
 import shutil
 import socket
-import subprocess
-import sys
 
 import pytest
 

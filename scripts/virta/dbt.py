@@ -83,7 +83,3 @@ def run_dbt(args: list[str], conn: Connection, check: bool = False) -> int:
         raise VirtaError(f"`dbt {' '.join(args)}` failed (exit {result.returncode}); see its output above",
                          exit_code=result.returncode or 1)
     return result.returncode
-
-
-def stderr(message: str) -> None:
-    print(message, file=sys.stderr)

@@ -3,6 +3,7 @@ bundled synthetic sample the first time, `dbt build`, `dbt docs generate`, then 
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -27,8 +28,6 @@ def sample_loaded(conn: db.Connection) -> bool:
 
 def reset_warehouse(conn: db.Connection) -> None:
     """Drop everything built from raw, so a reloaded sample starts a fresh vault."""
-    import os
-
     prefix = os.environ.get("VIRTA_SCHEMA_PREFIX", "")
     with conn.connect() as pg, pg.cursor() as cur:
         for schema in ("staging", "raw_vault", "business_vault", "marts", "audit"):
