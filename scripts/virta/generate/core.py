@@ -23,6 +23,11 @@ AGE_BAND_WEIGHTS = np.array([0.095, 0.11, 0.12, 0.13, 0.125, 0.12, 0.125, 0.115,
 # Primary-care contacts per resident and year, by the same age bands.
 CONTACT_RATE_BY_BAND = np.array([2.6, 1.4, 1.5, 1.6, 1.7, 1.9, 2.3, 3.0, 3.8, 4.2])
 DOW_WEIGHTS = np.array([1.35, 1.1, 1.05, 1.0, 0.9, 0.12, 0.05])  # Mon..Sun contact volumes
+# ICD-10 codes recorded at visits (a plausible mix, not a prevalence model).
+GP_DIAGNOSES = np.array(["J06.9", "I10", "E11.9", "M54.5", "F32.9", "J45.9", "N39.0", "R51", "Z00.0", "L30.9"],
+                        dtype=object)
+GP_DIAGNOSIS_WEIGHTS = np.array([0.2, 0.14, 0.1, 0.12, 0.08, 0.07, 0.07, 0.06, 0.1, 0.06])
+ORAL_DIAGNOSES = np.array(["K02.9", "K05.1", "K04.7", "K08.8"], dtype=object)
 MONTH_WEIGHTS = np.array([1.05, 1.05, 1.05, 1.0, 1.0, 0.9, 0.65, 0.85, 1.05, 1.05, 1.05, 0.9])
 
 
@@ -300,7 +305,16 @@ class Generator:
             "unit": unit,
         }
 
-    def apotti_tables(self, county: CountyProfile, ev: dict[str, np.ndarray]) -> None:
+    def _rebooked_units(self, final_units: np.ndarray, oral: np.ndarray, units: Table, share: float = 0.05) -> np.ndarray:
+        """Units a visit was first booked at: mostly its final unit, but a share were moved later."""
+        gp = units["unit_oid"][units["service_area"] == "GP"]
+        dental = units["unit_oid"][units["service_area"] != "GP"]
+        other = np.where(oral, dental[self.rng.integers(0, len(dental), len(oral))],
+                         gp[self.rng.integers(0, len(gp), len(oral))])
+        moved = (self.rng.random(len(oral)) < share) & (other != final_units)
+        return np.where(moved, other, final_units).astype(object)
+
+    def apotti_tables(self, county: CountyProfile, ev: dict[str, np.ndarray], units: Table) -> None:
         """Apotti-like layout: English column names, ISO timestamps, three tables."""
         n = len(ev["hetu"])
         contact_id = self._ids(f"C{county.code}", n)
@@ -330,8 +344,23 @@ class Generator:
         done = ev["status"][v] != "booked"
         booked = {c: vals[done].copy() for c, vals in visits.items()}
         booked["appt_status"][:] = "BOOKED"
+        booked["dept_id"] = self._rebooked_units(booked["dept_id"], ev["oral"][v][done], units)
         self.extract.add("apotti_visits", visits, np.where(done, ev["visit_at"][v], ev["assess_at"][v]),
                          prior=(booked, ev["assess_at"][v][done]))
+        # Diagnoses of completed visits: a set of 1-3 per visit, delivered with the outcome.
+        completed = np.flatnonzero(ev["status"][v] == "completed")
+        n_dx = self.rng.choice([1, 2, 3], size=len(completed), p=[0.6, 0.3, 0.1])
+        dx_visit = np.repeat(completed, n_dx)
+        dx_rank = np.concatenate([np.arange(1, k + 1) for k in n_dx]) if len(n_dx) else np.array([], int)
+        oral_dx = ev["oral"][v][dx_visit]
+        codes = np.where(oral_dx, ORAL_DIAGNOSES[self.rng.integers(0, len(ORAL_DIAGNOSES), len(dx_visit))],
+                         GP_DIAGNOSES[self.rng.choice(len(GP_DIAGNOSES), size=len(dx_visit),
+                                                      p=GP_DIAGNOSIS_WEIGHTS)])
+        self.extract.add("apotti_visit_diagnoses", {
+            "visit_id": visits["visit_id"][dx_visit].copy(),
+            "dx_rank": dx_rank.astype(str).astype(object),
+            "icd10_code": codes.astype(object),
+        }, ev["visit_at"][v][dx_visit])
         # Some past visits are deleted afterwards (entered in error); the extract carries tombstones.
         deleted_at = ev["visit_at"][v] + (self.rng.integers(1, 31, len(v)) * 1440).astype("timedelta64[m]")
         gone = np.flatnonzero(done & (self.rng.random(len(v)) < self.p.deletion_rate)
@@ -342,7 +371,7 @@ class Generator:
             "deleted_dttm": _fmt_ts(deleted_at[gone], "iso"),
         }, deleted_at[gone])
 
-    def lifecare_tables(self, county: CountyProfile, ev: dict[str, np.ndarray]) -> None:
+    def lifecare_tables(self, county: CountyProfile, ev: dict[str, np.ndarray], units: Table) -> None:
         """Lifecare-like layout: Finnish names, 'DD.MM.YYYY HH24:MI' times, assessment and visit in one row."""
         n = len(ev["hetu"])
         yhteys_id = np.array([f"{county.code}-{i}" for i in range(1, n + 1)], dtype=object)
@@ -371,6 +400,7 @@ class Generator:
         done = ev["has_visit"] & (ev["status"] != "booked")
         booked = {c: vals[done].copy() for c, vals in events.items()}
         booked["tila"][:] = "V"
+        booked["yksikko"] = self._rebooked_units(booked["yksikko"], ev["oral"][done], units)
         self.extract.add("lifecare_hoitotapahtumat", events, np.where(done, ev["visit_at"], ev["assess_at"]),
                          prior=(booked, ev["assess_at"][done]))
 
@@ -442,9 +472,9 @@ class Generator:
             self.extract.add("org_units", units, np.full(len(units["unit_oid"]), np.datetime64(self.p.start)))
             events = self.primary_care(county, units)
             if county.patient_system == "apotti":
-                self.apotti_tables(county, events)
+                self.apotti_tables(county, events, units)
             else:
-                self.lifecare_tables(county, events)
+                self.lifecare_tables(county, events, units)
         self.inject_defects()
         return self.extract
 

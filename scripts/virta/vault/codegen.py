@@ -178,6 +178,8 @@ def stage_sql(stage: Stage, model: ConceptModel) -> str:
         hashed[f"{link}_hk"] = [fields[h] for h in model.links[link].hubs]
     for sat in stage.satellites:
         hashed[f"{sat.name}_hashdiff"] = {"is_hashdiff": True, "columns": list(sat.payload)}
+    for mas in stage.multi_active_satellites:
+        hashed[f"{mas.name}_hashdiff"] = {"is_hashdiff": True, "columns": list(mas.child_key) + list(mas.payload)}
     metadata = yaml.safe_dump({"source_model": checked_model(stage.table), "derived_columns": derived,
                                "hashed_columns": hashed}, sort_keys=False, width=200).rstrip()
     where = " and ".join(["_rejection_reason is null"] + ([f"({stage.where})"] if stage.where else []))
@@ -267,6 +269,89 @@ def sat_sql(stage: Stage, sat) -> str:
 """
 
 
+def effectivity_sat_name(link: str) -> str:
+    return f"sat_{link}_effectivity"
+
+
+def effectivity_sat_sql(link: str, model: ConceptModel) -> str:
+    ln = model.links[link]
+    drv = f"{ln.driving_key}_hk"
+    other = [f"{h}_hk" for h in ln.hubs if h != ln.driving_key]
+    cols = [drv, f"{link}_hk", *other]
+    unions = "\n\n    union all\n\n".join(
+        f"""    select {', '.join(cols)}, load_datetime, record_source
+    from {{{{ ref('{stage_model(s)}') }}}}
+    where {' and '.join(f'{c} is not null' for c in cols)}""" for s in model.link_sources(link))
+    return f"""
+{{{{ config(
+    materialized='incremental',
+    indexes=[{{'columns': ['{drv}', 'effective_from']}}]
+) }}}}
+-- Effectivity satellite of link {link}, driving key {ln.driving_key}: one row each time the
+-- {ln.driving_key}'s link changes, effective from that load. The link in effect at time t is the
+-- latest row with effective_from <= t. Insert-only; written here rather than with automate-dv's
+-- eff_sat, which inserts extra rows on PostgreSQL (automate-dv #231).
+
+with staged as (
+{unions}
+),
+
+one_per_load as (
+    select distinct on ({drv}, load_datetime) *
+    from staged
+    order by {drv}, load_datetime, record_source, {link}_hk
+),
+
+ordered as (
+    select
+        o.*,
+        lag(o.{link}_hk) over (partition by o.{drv} order by o.load_datetime) as previous_link_hk
+    from one_per_load as o
+){{% if is_incremental() %}},
+
+in_effect as (
+    select distinct on (t.{drv}) t.{drv}, t.{link}_hk
+    from {{{{ this }}}} as t
+    where t.{drv} in (select n.{drv} from one_per_load as n)
+    order by t.{drv}, t.effective_from desc
+){{% endif %}}
+
+select
+    {', '.join(f'o.{c}' for c in cols)},
+    o.load_datetime as effective_from,
+    o.load_datetime,
+    o.record_source
+from ordered as o
+{{% if is_incremental() %}}
+left join in_effect as e on o.{drv} = e.{drv}
+where coalesce(o.previous_link_hk, e.{link}_hk) is distinct from o.{link}_hk
+{{% else %}}
+where o.previous_link_hk is distinct from o.{link}_hk
+{{% endif %}}
+"""
+
+
+def ma_sat_sql(stage: Stage, mas) -> str:
+    return f"""
+{{{{ config(
+    materialized='incremental',
+    indexes=[{{'columns': ['{mas.hub}_hk', 'load_datetime']}}]
+) }}}}
+-- Multi-active satellite on hub {mas.hub}: {mas.description}
+-- A new set of rows for a key whenever any row of its set changes (child key {', '.join(mas.child_key)}).
+
+{{{{ automate_dv.ma_sat(
+    src_pk='{mas.hub}_hk',
+    src_cdk={list(mas.child_key)},
+    src_hashdiff={{'source_column': '{mas.name}_hashdiff', 'alias': 'hashdiff'}},
+    src_payload={list(mas.payload)},
+    src_ldts='load_datetime',
+    src_source='record_source',
+    source_model='{stage_model(stage)}'
+) }}}}
+"""
+
+
 def status_sat_sql(stage: Stage, sts) -> str:
     return f"""
 {{{{ config(
@@ -309,6 +394,9 @@ def vault_models(model: ConceptModel) -> list[str]:
     names += [link_model(ln) for ln in model.links if model.link_sources(ln)]
     names += [sat.name for _, sat in model.satellites]
     names += [sts.name for _, sts in model.status_satellites]
+    names += [mas.name for _, mas in model.multi_active_satellites]
+    names += [effectivity_sat_name(ln) for ln, link in model.links.items()
+              if link.driving_key and model.link_sources(ln)]
     return names
 
 
@@ -503,6 +591,41 @@ def vault_yaml(model: ConceptModel) -> dict:
             + [{"name": p, "description": stage.table.fields[p].type + f" from {stage.table.fields[p].source_column}."}
                for p in sat.payload],
         })
+    for link, ln in model.links.items():
+        if not (ln.driving_key and model.link_sources(link)):
+            continue
+        drv = f"{ln.driving_key}_hk"
+        models.append({
+            "name": effectivity_sat_name(link),
+            "description": f"Effectivity satellite of {link_model(link)} (driving key {ln.driving_key}): a row each "
+                           f"time the {ln.driving_key}'s link changes; the latest row with effective_from <= t "
+                           "is the link in effect at t.",
+            "meta": {"satellite_type": "effectivity", "driving_key": ln.driving_key},
+            "data_tests": [{"dbt_utils.unique_combination_of_columns": {"arguments": {
+                "combination_of_columns": [drv, "effective_from"]}}}],
+            "columns": [{"name": drv, "description": f"Driving key: hash key of hub {ln.driving_key}.",
+                         "data_tests": ["not_null"]},
+                        {"name": f"{link}_hk", "description": "The link in effect from effective_from.",
+                         "data_tests": ["not_null", {"relationships": {"arguments": {
+                             "to": f"ref('{link_model(link)}')", "field": f"{link}_hk"}}}]},
+                        {"name": "effective_from", "description": "Load from which this link is in effect."}],
+        })
+    for stage, mas in model.multi_active_satellites:
+        models.append({
+            "name": mas.name,
+            "description": f"Multi-active satellite on {hub_model(mas.hub)} from {stage.table.system.label}: "
+                           f"{mas.description}",
+            "meta": {"source_stage": stage_model(stage), "satellite_type": "multi-active",
+                     "child_key": list(mas.child_key)},
+            "data_tests": [{"dbt_utils.unique_combination_of_columns": {"arguments": {
+                "combination_of_columns": [f"{mas.hub}_hk", *mas.child_key, "load_datetime"]}}}],
+            "columns": [{"name": f"{mas.hub}_hk", "description": f"Hash key of hub {mas.hub}.",
+                         "data_tests": ["not_null", {"relationships": {"arguments": {
+                             "to": f"ref('{hub_model(mas.hub)}')", "field": f"{mas.hub}_hk"}}}]}]
+            + [{"name": c, "description": f"Child key: {stage.table.fields[c].source_column}."} for c in mas.child_key]
+            + [{"name": p, "description": f"{stage.table.fields[p].type} from {stage.table.fields[p].source_column}."}
+               for p in mas.payload],
+        })
     for stage, sts in model.status_satellites:
         models.append({
             "name": sts.name,
@@ -574,6 +697,12 @@ def render(model: ConceptModel | None = None) -> dict[Path, str]:
         files[Path("models/raw_vault/satellites") / f"{sat.name}.sql"] = sql_file(sat_sql(stage, sat))
     for stage, sts in model.status_satellites:
         files[Path("models/raw_vault/satellites") / f"{sts.name}.sql"] = sql_file(status_sat_sql(stage, sts))
+    for stage, mas in model.multi_active_satellites:
+        files[Path("models/raw_vault/satellites") / f"{mas.name}.sql"] = sql_file(ma_sat_sql(stage, mas))
+    for link, ln in model.links.items():
+        if ln.driving_key and model.link_sources(link):
+            files[Path("models/raw_vault/satellites") / f"{effectivity_sat_name(link)}.sql"] = \
+                sql_file(effectivity_sat_sql(link, model))
     files[Path("models/raw_vault/_raw_vault.yml")] = yaml_file(vault_yaml(model))
     files[Path("models/audit/audit_quarantine.sql")] = sql_file(quarantine_sql(model))
     files[Path("models/audit/audit_batch_log.sql")] = sql_file(batch_log_sql(model))

@@ -30,6 +30,7 @@ class Link:
     label_fi: str
     description: str
     hubs: tuple[str, ...]
+    driving_key: str | None = None  # the hub whose key has one effective link at a time
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,17 @@ class Satellite:
     name: str
     hub: str
     description: str
+    payload: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MultiActiveSatellite:
+    """Several rows per key at once (a set), told apart by child_key."""
+
+    name: str
+    hub: str
+    description: str
+    child_key: tuple[str, ...]
     payload: tuple[str, ...]
 
 
@@ -70,6 +82,7 @@ class Stage:
     links: dict[str, dict[str, str]]  # link -> {hub: field}
     satellites: tuple[Satellite, ...]
     status_satellites: tuple[StatusSatellite, ...] = ()
+    multi_active_satellites: tuple[MultiActiveSatellite, ...] = ()
 
 
 @dataclass
@@ -114,6 +127,10 @@ class ConceptModel:
         return [(s, sat) for s in self.stages for sat in s.satellites]
 
     @property
+    def multi_active_satellites(self) -> list[tuple[Stage, MultiActiveSatellite]]:
+        return [(s, mas) for s in self.stages for mas in s.multi_active_satellites]
+
+    @property
     def status_satellites(self) -> list[tuple[Stage, StatusSatellite]]:
         return [(s, sts) for s in self.stages for sts in s.status_satellites]
 
@@ -136,7 +153,11 @@ def load(concept_dir: Path = CONCEPT_DIR) -> ConceptModel:
         for hub in spec["hubs"]:
             if hub not in hubs:
                 raise _fail(concepts_path, f"link {name}", f"unknown hub {hub!r}")
-        links[name] = Link(name, spec.get("label_fi", ""), spec.get("description", "").strip(), tuple(spec["hubs"]))
+        driving = spec.get("driving_key")
+        if driving is not None and driving not in spec["hubs"]:
+            raise _fail(concepts_path, f"link {name}", f"driving_key {driving!r} is not one of its hubs")
+        links[name] = Link(name, spec.get("label_fi", ""), spec.get("description", "").strip(),
+                           tuple(spec["hubs"]), driving)
 
     systems: dict[str, SourceSystem] = {}
     sat_names: set[str] = set()
@@ -208,10 +229,22 @@ def load(concept_dir: Path = CONCEPT_DIR) -> ConceptModel:
                         raise _fail(path, where, f"status satellite {sts_name}: unknown field {sts_spec['deleted_at']!r}")
                     statuses.append(StatusSatellite(sts_name, sts_spec["hub"], sts_spec.get("description", ""),
                                                     sts_spec["deleted_at"]))
+                multi = []
+                for mas_name, mas_spec in (sspec.get("multi_active_satellites") or {}).items():
+                    if mas_name in sat_names:
+                        raise _fail(path, where, f"satellite {mas_name} is defined twice")
+                    sat_names.add(mas_name)
+                    if mas_spec["hub"] not in (sspec.get("hubs") or {}):
+                        raise _fail(path, where, f"multi-active satellite {mas_name}: its hub must be staged here")
+                    for col in [*mas_spec["child_key"], *mas_spec["payload"]]:
+                        if col not in fields:
+                            raise _fail(path, where, f"multi-active satellite {mas_name}: unknown field {col!r}")
+                    multi.append(MultiActiveSatellite(mas_name, mas_spec["hub"], mas_spec.get("description", ""),
+                                                      tuple(mas_spec["child_key"]), tuple(mas_spec["payload"])))
                 table.stages.append(Stage(sname, table, (sspec.get("description") or "").strip(),
                                           sspec.get("where"), dict(sspec.get("hubs") or {}),
                                           {k: dict(v) for k, v in (sspec.get("links") or {}).items()},
-                                          tuple(sats), tuple(statuses)))
+                                          tuple(sats), tuple(statuses), tuple(multi)))
             system.tables[tname] = table
         systems[system.name] = system
     return ConceptModel(hubs, links, systems)
