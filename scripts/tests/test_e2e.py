@@ -147,7 +147,7 @@ def test_source_deletions_are_tracked_and_left_out_of_counts(sql):
     tombstones = sql("select count(distinct record_id) from raw.apotti_deleted_records "
                      "where record_type = 'VISIT' and record_id is not null")[0][0]
     assert tombstones > 0
-    assert sql("select count(distinct visit_hk) from raw_vault.sts_visit_apotti")[0][0] == tombstones
+    assert sql("select count(distinct visit_hk) from raw_vault.sat_visit_deletion_apotti")[0][0] == tombstones
     assert sql("select count(*) from business_vault.bv_primary_care_visit where is_deleted")[0][0] == tombstones
     # the mart counts exactly the visits that are neither deleted nor out of scope
     expected = sql("""

@@ -16,6 +16,9 @@ VAULT_COUNTS = """
     union all select 'sat_visit_apotti', count(*) from raw_vault.sat_visit_apotti
     union all select 'sat_visit_lifecare', count(*) from raw_vault.sat_visit_lifecare
     union all select 'sat_assessment_apotti', count(*) from raw_vault.sat_assessment_apotti
+    union all select 'sat_visit_diagnosis_apotti', count(*) from raw_vault.sat_visit_diagnosis_apotti
+    union all select 'sat_visit_deletion_apotti', count(*) from raw_vault.sat_visit_deletion_apotti
+    union all select 'sat_visit_unit_effectivity', count(*) from raw_vault.sat_visit_unit_effectivity
     union all select 'audit_quarantine', count(*) from audit.audit_quarantine
     order by 1"""
 
@@ -62,6 +65,18 @@ def test_batches_load_incrementally_and_match_a_full_rebuild(env):
             having bool_or(visit_status = 'booked') and bool_or(visit_status = 'completed')
         ) as x""")[0][0]
     assert changed > 0
+
+    # A visit moved to another unit after booking: two links, the later one in effect, one visit row.
+    moved = query(env, """
+        select e.visit_hk, e.organisation_unit_hk from raw_vault.sat_visit_unit_effectivity e
+        where e.visit_hk in (select visit_hk from raw_vault.sat_visit_unit_effectivity
+                             group by visit_hk having count(*) > 1)
+          and e.effective_from = (select max(effective_from) from raw_vault.sat_visit_unit_effectivity x
+                                  where x.visit_hk = e.visit_hk)""")
+    assert moved
+    for visit_hk, unit_hk in moved:
+        assert query(env, "select organisation_unit_hk from business_vault.bv_primary_care_visit where visit_hk = %s",
+                     (visit_hk,)) == [(unit_hk,)]
 
     incremental = query(env, VAULT_COUNTS)
     run_virta(["dbt", "build"], env)  # nothing new delivered: nothing changes

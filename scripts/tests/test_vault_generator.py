@@ -74,3 +74,13 @@ def test_identity_codes_are_pseudonymised_in_every_checked_model():
                 if f.type == "hetu":
                     assert f"pseudonymise_hetu('d.{f.source_column}')" in sql
                     assert f"- '{f.source_column}'" in sql  # not in the quarantined original row
+
+
+def test_every_satellite_kind_is_generated():
+    files = {p.name: c for p, c in gen.render().items()}
+    assert "automate_dv.sat(" in files["sat_visit_apotti.sql"]
+    assert "automate_dv.ma_sat(" in files["sat_visit_diagnosis_apotti.sql"]
+    assert "src_cdk=['diagnosis_rank']" in files["sat_visit_diagnosis_apotti.sql"]
+    assert "'deleted'::text as record_status" in files["sat_visit_deletion_apotti.sql"]
+    eff = files["sat_visit_unit_effectivity.sql"]
+    assert "partition by o.visit_hk" in eff and "stg_lifecare__kaynnit" in eff and "stg_apotti__visits" in eff

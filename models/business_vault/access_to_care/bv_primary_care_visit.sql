@@ -24,10 +24,19 @@ units as (
     {{ current_rows('sat_unit_org', 'organisation_unit_hk') }}
 ),
 
+-- the unit in effect now: a visit can be moved to another unit after booking
+unit_in_effect as (
+    select distinct on (e.visit_hk)
+        e.visit_hk,
+        e.organisation_unit_hk
+    from {{ ref('sat_visit_unit_effectivity') }} as e
+    order by e.visit_hk asc, e.effective_from desc
+),
+
 -- visits the source system has deleted (record-tracking status satellites)
 deleted as (
     select distinct d.visit_hk
-    from {{ ref('sts_visit_apotti') }} as d
+    from {{ ref('sat_visit_deletion_apotti') }} as d
 )
 
 select
@@ -60,5 +69,5 @@ left join deleted as del on v.visit_hk = del.visit_hk
 left join {{ ref('link_visit_assessment') }} as va on v.visit_hk = va.visit_hk
 left join {{ ref('bv_primary_care_assessment') }} as a on va.need_assessment_hk = a.need_assessment_hk
 left join {{ ref('link_visit_person') }} as vp on v.visit_hk = vp.visit_hk
-left join {{ ref('link_visit_unit') }} as vu on v.visit_hk = vu.visit_hk
+left join unit_in_effect as vu on v.visit_hk = vu.visit_hk
 left join units as u on vu.organisation_unit_hk = u.organisation_unit_hk
