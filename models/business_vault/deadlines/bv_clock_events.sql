@@ -6,7 +6,8 @@ with assessment_visits as (
     select
         need_assessment_hk,
         count(*) as visit_records,
-        min(visit_at) filter (where visit_status = 'completed') as first_completed_visit_at
+        min(visit_at) filter (where visit_status = 'completed') as first_completed_visit_at,
+        bool_or(visit_status = 'booked') as has_pending_booking
     from {{ ref('bv_primary_care_visit') }}
     where need_assessment_hk is not null and not is_deleted
     group by need_assessment_hk
@@ -32,7 +33,8 @@ where a.contacted_at is not null
 
 union all
 
--- need assessment -> realised visit, for assessments that led to a booked visit
+-- need assessment -> realised visit, for assessments whose visit took place or is still booked;
+-- when every visit was cancelled or missed no treatment clock runs (a rebooking is a new visit)
 select
     encode(a.need_assessment_hk, 'hex') || ':visit' as clock_id,
     a.need_assessment_hk as event_hk,
@@ -48,3 +50,4 @@ select
     v.first_completed_visit_at::date as clock_stop_date
 from {{ ref('bv_primary_care_assessment') }} as a
 inner join assessment_visits as v on a.need_assessment_hk = v.need_assessment_hk
+where v.first_completed_visit_at is not null or v.has_pending_booking
