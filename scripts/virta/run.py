@@ -35,35 +35,34 @@ def reset_warehouse(conn: db.Connection) -> None:
 
 
 def summary(conn: db.Connection) -> str:
+    prefix = os.environ.get("VIRTA_SCHEMA_PREFIX", "")
+    marts_schema = f"{prefix}marts"
     with conn.connect() as pg, pg.cursor() as cur:
         cur.execute("""
             select table_schema, count(*) filter (where table_type = 'BASE TABLE'),
                    count(*) filter (where table_type = 'VIEW')
             from information_schema.tables
             where table_schema = any(%s)
-            group by 1 order by 1""", (list(LAYER_SCHEMAS),))
+            group by 1 order by 1""", (["raw", *(prefix + s for s in LAYER_SCHEMAS if s != "raw")],))
         layers = cur.fetchall()
-        cur.execute("""
-            select c.relname, c.reltuples::bigint
-            from pg_class c join pg_namespace n on n.oid = c.relnamespace
-            where n.nspname = 'marts' and c.relkind = 'r' order by 1""")
-        marts = cur.fetchall()
+        cur.execute("select table_name from information_schema.tables "
+                    "where table_schema = %s and table_type = 'BASE TABLE' order by 1", (marts_schema,))
         marts_counts = []
-        for name, _ in marts:
-            cur.execute(f'select count(*) from marts."{name}"')
+        for (name,) in cur.fetchall():
+            cur.execute(f'select count(*) from "{marts_schema}"."{name}"')
             marts_counts.append((name, cur.fetchone()[0]))
     lines = ["", "What was built:"]
     for schema, tables, views in layers:
         lines.append(f"  {schema:<15} {tables:>3} tables {views:>3} views")
     if marts_counts:
         lines.append("  marts (rows):")
-        lines += [f"    marts.{name:<52} {n:>8,}" for name, n in marts_counts]
+        lines += [f"    {marts_schema}.{name:<52} {n:>8,}" for name, n in marts_counts]
     lines += [
         "",
         "Connect (psql, DBeaver, Power BI, Tableau, Metabase, ...):",
         f"  host {conn.host}  port {conn.port}  database {conn.database}  user {conn.user}"
         + ("  (no password: the embedded server accepts local connections only)" if conn.embedded else ""),
-        "  schema of the marts: marts   (indicator catalogue: the docs site)",
+        f"  schema of the marts: {marts_schema}   (indicator catalogue: the docs site)",
         f"  psql \"{conn.url()}\"",
         "",
         "Docs site (indicator catalogue):",
