@@ -55,3 +55,12 @@
 {% macro try_integer(column) -%}
     case when btrim({{ column }}) ~ '^-?[0-9]{1,9}$' then btrim({{ column }})::integer end
 {%- endmacro %}
+
+{#- Amounts as the ledger prints them: optional minus, digits, a decimal comma (or point). -#}
+{% macro try_decimal(column, decimal_comma=false) -%}
+    {%- if decimal_comma -%}
+    case when btrim({{ column }}) ~ '^-?[0-9]{1,15}(,[0-9]{1,6})?$' then replace(btrim({{ column }}), ',', '.')::numeric end
+    {%- else -%}
+    case when btrim({{ column }}) ~ '^-?[0-9]{1,15}(\.[0-9]{1,6})?$' then btrim({{ column }})::numeric end
+    {%- endif -%}
+{%- endmacro %}

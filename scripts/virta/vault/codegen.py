@@ -11,6 +11,7 @@ body, so `virta vault check` can tell stale from hand-edited files.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import yaml
@@ -68,6 +69,8 @@ def field_expression(f: Field, raw: str = "d") -> str:
         return f"nullif(trim({col}), '')"
     if f.type == "integer":
         return f"{{{{ virta.try_integer('{col}') }}}}"
+    if f.type == "decimal":
+        return f"{{{{ virta.try_decimal('{col}', decimal_comma={f.format == 'comma'}) }}}}"
     if f.type == "date":
         return f"{{{{ virta.try_date('{col}', \"{sql_str(f.format)}\") }}}}"
     if f.type == "timestamp":
@@ -96,10 +99,22 @@ def rejection_checks(table: SourceTable, raw: str) -> list[str]:
             continue
         if f.required and f.source_column not in table.record_key:
             checks.append(f"when nullif(trim({col}), '') is null then 'missing required {f.source_column}'")
-        if f.type in ("integer", "date", "timestamp"):
+        if f.type in ("integer", "decimal", "date", "timestamp"):
             checks.append(f"when nullif(trim({col}), '') is not null and t.{f.name} is null "
                           f"then 'unparseable {f.type} in {f.source_column}'")
+        if f.not_future:  # an event cannot have happened after the delivery that reports it
+            checks.append(f"when t.{f.name} >= t._loaded_at then 'future {f.type} in {f.source_column}'")
+    for check in table.checks:
+        when = _qualify(check.when, table)
+        checks.append(f"when {when} then {sql_str(check.reason)}")
     return checks
+
+
+def _qualify(expression: str, table: SourceTable) -> str:
+    """Field names in a check's SQL refer to the typed row `t`."""
+    names = sorted(table.fields, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, names)) + r")(?!\w)")
+    return pattern.sub(lambda m: f"t.{m.group(1)}", expression)
 
 
 def checked_sql(table: SourceTable) -> str:
@@ -168,14 +183,19 @@ def stage_sql(stage: Stage, model: ConceptModel) -> str:
         "record_source": f"!{system.record_source}.{stage.table.name}",
         "load_datetime": "_loaded_at",
     }
+    # Every source delivers a hub's key under the hub's business-key name (automate-dv's hub needs
+    # one column name); a field named otherwise (producer_unit_oid for organisation_unit) is aliased.
     for hub, fname in stage.hubs.items():
+        key = model.hubs[hub].business_key
         if not model.hubs[hub].shared_key:  # business key collision code: the source system
-            derived[fname] = f"CASE WHEN {fname} IS NULL THEN NULL ELSE '{system.record_source}|' || {fname} END"
+            derived[key] = f"CASE WHEN {fname} IS NULL THEN NULL ELSE '{system.record_source}|' || {fname} END"
+        elif fname != key:
+            derived[key] = fname
     hashed: dict[str, object] = {}
-    for hub, fname in stage.hubs.items():
-        hashed[f"{hub}_hk"] = fname
-    for link, fields in stage.links.items():
-        hashed[f"{link}_hk"] = [fields[h] for h in model.links[link].hubs]
+    for hub in stage.hubs:
+        hashed[f"{hub}_hk"] = model.hubs[hub].business_key
+    for link in stage.links:
+        hashed[f"{link}_hk"] = [model.hubs[h].business_key for h in model.links[link].hubs]
     for sat in stage.satellites:
         hashed[f"{sat.name}_hashdiff"] = {"is_hashdiff": True, "columns": list(sat.payload)}
     for mas in stage.multi_active_satellites:
@@ -409,10 +429,13 @@ def quarantine_sql(model: ConceptModel) -> str:
     return f"""
 {{{{ config(
     materialized='incremental',
-    indexes=[{{'columns': ['source_table', 'batch_id']}}]
+    incremental_strategy='delete+insert',
+    unique_key=['source_table', 'batch_id', 'row_no'],
+    indexes=[{{'columns': ['source_table', 'batch_id', 'row_no'], 'unique': true}}]
 ) }}}}
 -- Quarantine: every delivered row that could not be loaded, with its reason and the original row
--- (identity codes replaced by their keyed pseudonyms). Appended once per batch.
+-- (identity codes replaced by their keyed pseudonyms). Keyed by raw row, so a batch that is read
+-- again after a failed run (the batch log was not written) replaces its rows instead of doubling them.
 
 with rejected as (
 {unions}
@@ -431,9 +454,50 @@ from rejected
 """
 
 
+def unknown_codes_sql(model: ConceptModel) -> str:
+    parts = []
+    for system in model.systems.values():
+        for t in system.tables.values():
+            for f in t.fields.values():
+                if f.type != "code":
+                    continue
+                parts.append(f"""    select _source_system, _source_table, _batch_id, _row_no, {sql_str(f.name)}::text as field,
+        {sql_str(f.source_column)}::text as source_column, _raw_row ->> {sql_str(f.source_column)} as source_value
+    from {{{{ ref('{checked_model(t)}') }}}}
+    where _rejection_reason is null and {f.name} = 'unknown'""")
+    unions = "\n\n    union all\n\n".join(parts)
+    return f"""
+{{{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['source_table', 'batch_id', 'row_no', 'field'],
+    indexes=[{{'columns': ['source_table', 'batch_id', 'row_no', 'field'], 'unique': true}}]
+) }}}}
+-- Unknown codes: accepted rows carrying a code value the source mapping does not know. The row is
+-- loaded with the code 'unknown' (its other facts are still good); this table counts every such
+-- value per batch so that the mapping can be extended and nothing disappears silently.
+
+with unknown as (
+{unions}
+)
+
+select
+    _source_system as source_system,
+    _source_table as source_table,
+    _batch_id as batch_id,
+    _row_no as row_no,
+    field,
+    source_column,
+    source_value,
+    now() as recorded_at
+from unknown
+"""
+
+
 def batch_log_sql(model: ConceptModel) -> str:
     tables = [t for s in model.systems.values() for t in s.tables.values()]
-    depends = "\n".join(f"-- depends_on: {{{{ ref('{m}') }}}}" for m in vault_models(model) + ["audit_quarantine"])
+    depends = "\n".join(f"-- depends_on: {{{{ ref('{m}') }}}}"
+                         for m in vault_models(model) + ["audit_quarantine", "audit_unknown_codes"])
     unions = "\n\n    union all\n\n".join(
         f"""    select _source_system, _source_table, _batch_id, _loaded_at, _rejection_reason
     from {{{{ ref('{checked_model(t)}') }}}}""" for t in tables)
@@ -648,6 +712,12 @@ def audit_yaml() -> dict:
                         "row (identity codes only as keyed pseudonyms). Count rejected rows here.",
          "columns": [{"name": "reason", "description": "Why the row was not loaded.", "data_tests": ["not_null"]},
                      {"name": "original_row", "description": "The delivered row as JSON."}]},
+        {"name": "audit_unknown_codes",
+         "description": "Accepted rows whose code value the source mapping does not know (loaded as 'unknown'), "
+                        "with the value delivered: the work list for extending the code maps.",
+         "columns": [{"name": "field", "description": "The typed field that got 'unknown'.", "data_tests": ["not_null"]},
+                     {"name": "source_value", "description": "The value the source delivered.",
+                      "data_tests": ["not_null"]}]},
         {"name": "audit_batch_log",
          "description": "Loaded batches per raw table with delivered, accepted and quarantined row counts. "
                         "Staging reads only batches missing from here.",
@@ -671,7 +741,29 @@ def raw_tables_md(model: ConceptModel) -> str:
                       "| column | description |", "|---|---|"]
             lines += [f"| `{c}` | {d} |" for c, d in t.columns.items()]
             lines.append("")
+            lines += _defect_lines(t.name) + [""]
     return "<!-- " + GENERATED_MARK + " -->\n" + "\n".join(lines)
+
+
+def _defect_lines(table: str) -> list[str]:
+    """What the synthetic generator injects into this table on purpose, and where the warehouse shows it."""
+    from virta.generate.core import DEFECTS
+
+    spec = DEFECTS.get(table, {})
+    where = {
+        "hetu": "invalid identity code (wrong check character) in `{0}` → quarantine",
+        "key": "missing record key `{0}` → quarantine",
+        "timestamp": "unparseable date/time in `{0[0]}` → quarantine",
+        "amount": "unparseable amount in `{0}` → quarantine",
+        "unknown_code": "unknown code `{0[1]}` in `{0[0]}` → loaded as `unknown`, listed in `audit_unknown_codes`",
+        "out_of_order": "out-of-order events (`{0[1]}` before `{0[0]}`) → quarantine",
+        "future": "future date in `{0[0]}` (after the delivery) → quarantine",
+    }
+    items = [where[k].format(v) for k, v in spec.items()]
+    if table == "raindance_kirjaukset":
+        items[-1] = "cost centre `0000000` missing from the mapping → loaded, reported as unmapped cost"
+    items.append("duplicate delivery of a row in the same batch → the copy is quarantined")
+    return ["Defects the synthetic generator injects (rate `--defect-rate`): " + "; ".join(items) + "."]
 
 
 # -- orchestration ----------------------------------------------------------------------------------
@@ -706,6 +798,7 @@ def render(model: ConceptModel | None = None) -> dict[Path, str]:
     files[Path("models/raw_vault/_raw_vault.yml")] = yaml_file(vault_yaml(model))
     files[Path("models/audit/audit_quarantine.sql")] = sql_file(quarantine_sql(model))
     files[Path("models/audit/audit_batch_log.sql")] = sql_file(batch_log_sql(model))
+    files[Path("models/audit/audit_unknown_codes.sql")] = sql_file(unknown_codes_sql(model))
     files[Path("models/audit/_audit.yml")] = yaml_file(audit_yaml())
     files[Path("tests/audit/assert_raw_rows_balance.sql")] = sql_file(balance_test_sql(model))
     files[Path("docs/raw_tables.md")] = raw_tables_md(model)

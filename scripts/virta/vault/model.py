@@ -12,7 +12,8 @@ from virta.errors import VirtaError
 from virta.paths import PROJECT_ROOT
 
 CONCEPT_DIR = PROJECT_ROOT / "concept_model"
-FIELD_TYPES = {"text", "integer", "date", "timestamp", "code", "hetu"}
+FIELD_TYPES = {"text", "integer", "decimal", "date", "timestamp", "code", "hetu"}
+DECIMAL_FORMATS = {"point", "comma"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,16 @@ class Field:
     required: bool = False
     format: str | None = None
     code_map: dict[str, str] | None = None
+    not_future: bool = False  # an event that cannot lie after its delivery (else: quarantine)
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """A rule over a row's typed fields; rows where `when` holds are quarantined with `reason`."""
+
+    name: str
+    when: str  # SQL over the table's field names
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -94,6 +105,7 @@ class SourceTable:
     columns: dict[str, str]
     fields: dict[str, Field]
     stages: list[Stage] = field(default_factory=list)
+    checks: tuple[RowCheck, ...] = ()
 
 
 @dataclass
@@ -179,15 +191,25 @@ def load(concept_dir: Path = CONCEPT_DIR) -> ConceptModel:
                     raise _fail(path, where, "dates and timestamps need a format")
                 if fspec["type"] == "code" and not fspec.get("map"):
                     raise _fail(path, where, "codes need a map from source values to codes")
+                if fspec["type"] == "decimal" and fspec.get("format", "point") not in DECIMAL_FORMATS:
+                    raise _fail(path, where, f"decimal format must be one of {sorted(DECIMAL_FORMATS)}")
+                if fspec.get("not_future") and fspec["type"] not in ("date", "timestamp"):
+                    raise _fail(path, where, "not_future applies to dates and timestamps only")
                 fields[fname] = Field(fname, fspec["from"], fspec["type"],
                                       bool(fspec.get("required", fspec["type"] == "hetu")),
                                       fspec.get("format"),
-                                      {str(k): str(v) for k, v in (fspec.get("map") or {}).items()} or None)
+                                      {str(k): str(v) for k, v in (fspec.get("map") or {}).items()} or None,
+                                      bool(fspec.get("not_future", False)))
             for key in tspec["record_key"]:
                 if key not in columns:
                     raise _fail(path, f"table {tname}", f"record_key column {key!r} is not declared")
+            checks = []
+            for cname, cspec in (tspec.get("checks") or {}).items():
+                if not cspec.get("when") or not cspec.get("reason"):
+                    raise _fail(path, f"table {tname}, check {cname}", "a check needs `when` and `reason`")
+                checks.append(RowCheck(cname, str(cspec["when"]), str(cspec["reason"])))
             table = SourceTable(tname, system, (tspec.get("description") or "").strip(),
-                                tuple(tspec["record_key"]), columns, fields)
+                                tuple(tspec["record_key"]), columns, fields, checks=tuple(checks))
             for sname, sspec in tspec["stages"].items():
                 where = f"table {tname}, stage {sname}"
                 if sname in stage_names:
@@ -198,6 +220,10 @@ def load(concept_dir: Path = CONCEPT_DIR) -> ConceptModel:
                         raise _fail(path, where, f"unknown hub {hub!r}")
                     if fname not in fields:
                         raise _fail(path, where, f"hub {hub} keyed by unknown field {fname!r}")
+                    key = hubs[hub].business_key
+                    if fname != key and key in fields:
+                        raise _fail(path, where, f"hub {hub} keyed by {fname!r}, but field {key!r} (the hub's "
+                                                 "business-key name) means something else here")
                 for lname, lspec in (sspec.get("links") or {}).items():
                     if lname not in links:
                         raise _fail(path, where, f"unknown link {lname!r}")
