@@ -51,7 +51,7 @@ def test_missing_file_is_detected(project_copy):
 def test_person_hub_is_fed_by_every_system_that_knows_the_person():
     model = load()
     systems = {stage.table.system.name for stage in model.hub_sources("person")}
-    assert systems == {"vtj", "apotti", "lifecare"}
+    assert systems == {"vtj", "apotti", "lifecare", "procons"}  # health and social care
     sql = gen.hub_sql("person", model)
     for stage in model.hub_sources("person"):
         assert gen.stage_model(stage) in sql

@@ -54,8 +54,13 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     from virta import db
     from virta.generate import generate_and_load
 
+    from virta.generate import GenerationParams
+
+    if not 0 <= args.defect_rate < 0.5:
+        raise VirtaError("--defect-rate must be between 0 and 0.5")
     conn = db.ensure_available()
-    generate_and_load(conn, scale=args.scale, seed=args.seed, replace=args.batch is None, csv_dir=args.csv_dir,
+    params = GenerationParams(seed=args.seed, scale=args.scale, defect_rate=args.defect_rate)
+    generate_and_load(conn, replace=args.batch is None, csv_dir=args.csv_dir, params=params,
                       batches=args.batches, through=args.through, only=args.batch)
     return 0
 
@@ -143,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "systems, loaded with COPY into schema raw; replaces what raw holds.")
     p_gen.add_argument("--scale", type=float, default=0.002, help="share of full county size")
     p_gen.add_argument("--seed", type=int, default=20260101, help="random seed")
+    p_gen.add_argument("--defect-rate", type=float, default=0.004,
+                       help="share of rows per table that get each kind of defect on purpose (0 = clean)")
     p_gen.add_argument("--csv-dir", default=None, help="also write each raw table as CSV into this folder")
     p_gen.add_argument("--batches", type=int, default=1,
                        help="deliver the period as this many consecutive load batches (e.g. 730 = daily): "

@@ -28,6 +28,7 @@ GP_DIAGNOSES = np.array(["J06.9", "I10", "E11.9", "M54.5", "F32.9", "J45.9", "N3
                         dtype=object)
 GP_DIAGNOSIS_WEIGHTS = np.array([0.2, 0.14, 0.1, 0.12, 0.08, 0.07, 0.07, 0.06, 0.1, 0.06])
 ORAL_DIAGNOSES = np.array(["K02.9", "K05.1", "K04.7", "K08.8"], dtype=object)
+WARM_UP_DAYS = 400
 MONTH_WEIGHTS = np.array([1.05, 1.05, 1.05, 1.0, 1.0, 0.9, 0.65, 0.85, 1.05, 1.05, 1.05, 0.9])
 
 
@@ -120,6 +121,44 @@ class Extract:
         return np.array([final.get(k, never) for k in ptable[key]], dtype="datetime64[D]")
 
 
+# Which defects each raw table gets: the column they hit and, where needed, the bad value.
+DEFECTS: dict[str, dict] = {
+    "vtj_residents": {"hetu": "hetu"},
+    "org_units": {},
+    "apotti_contacts": {"hetu": "pat_ssn", "key": "contact_id"},
+    "apotti_triage": {"hetu": "pat_ssn", "key": "triage_id"},
+    "apotti_visits": {"hetu": "pat_ssn", "key": "visit_id", "timestamp": ("appt_dttm", "2024-02-31 25:61:00")},
+    "apotti_visit_diagnoses": {},
+    "apotti_deleted_records": {},
+    "apotti_referrals": {"hetu": "pat_ssn", "key": "referral_id", "unknown_code": ("specialty", "XSPEC"),
+                         "out_of_order": ("received_dttm", "treatment_dttm", "iso"),
+                         "future": ("received_dttm", "iso")},
+    "lifecare_yhteydenotot": {"hetu": "hetu", "key": "yhteys_id"},
+    "lifecare_hoitotapahtumat": {"hetu": "hetu", "key": "tapahtuma_id",
+                                 "timestamp": ("hta_aika", "31.02.2024 25:61")},
+    "lifecare_lahetteet": {"hetu": "hetu", "key": "lahete_id", "timestamp": ("saapumispvm", "31.02.2024"),
+                           "unknown_code": ("erikoisala", "99"),
+                           "out_of_order": ("saapumispvm", "hoitopvm", "fi"), "future": ("saapumispvm", "fi")},
+    "procons_asiat": {"hetu": "hetu", "key": "asia_id", "future": ("vireilletulopvm", "dmy")},
+    "procons_arvioinnit": {"hetu": "hetu", "key": "arviointi_id",
+                           "out_of_order": ("aloituspvm", "valmistumispvm", "dmy")},
+    "procons_paatokset": {"hetu": "hetu", "key": "paatos_id", "unknown_code": ("palvelu", "TUNTEMATON")},
+    "raindance_kustannuspaikat": {},
+    "raindance_kirjaukset": {"key": "vientitunnus", "amount": "summa",
+                             "unknown_code": ("kustannuspaikka", "0000000")},
+}
+
+
+def _shift_text_date(text: str, days: int, fmt: str) -> str:
+    """A date/timestamp in a source format moved by `days` (for the out-of-order defect)."""
+    if fmt == "iso":
+        d = dt.date.fromisoformat(text[:10]) + dt.timedelta(days=days)
+        return f"{d.isoformat()}{text[10:]}"
+    day, month, year = (int(x) for x in text.split()[0].split("."))
+    d = dt.date(year, month, day) + dt.timedelta(days=days)
+    return f"{d:%d.%m.%Y}" if fmt == "fi" else f"{d.day}.{d.month}.{d.year}"
+
+
 def _days(start: dt.date, end: dt.date) -> np.ndarray:
     return np.arange(np.datetime64(start), np.datetime64(end) + 1)
 
@@ -154,8 +193,11 @@ class Generator:
         self.p = params
         self.rng = np.random.Generator(np.random.PCG64(params.seed))
         self.all_days = _days(params.start, params.end)
-        hol = finnish_holidays(params.start, params.end)
-        horizon = _days(params.start, params.end + dt.timedelta(days=400))
+        # The horizon reaches back a warm-up year (cases open when the period starts) and forward
+        # beyond the extract date (bookings, deadlines).
+        first = params.start - dt.timedelta(days=WARM_UP_DAYS)
+        hol = finnish_holidays(first, params.end)
+        horizon = _days(first, params.end + dt.timedelta(days=400))
         dow = (horizon.astype("datetime64[D]").view("int64") - 4) % 7  # 1970-01-01 was a Thursday
         self.horizon = horizon
         self.horizon_working = (dow < 5) & ~np.isin(horizon, np.array(sorted(hol), dtype="datetime64[D]"))
@@ -168,6 +210,15 @@ class Generator:
         idx = np.searchsorted(working_days, days)
         idx = np.minimum(idx, len(working_days) - 1)
         return working_days[idx]
+
+    def _kth_working_day_after(self, days: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """The k-th working day (arkipäivä) after each day; the start day is not counted (k >= 1)."""
+        working_days = self.horizon[self.horizon_working]
+        idx = np.searchsorted(working_days, days, side="right") + k - 1
+        return working_days[np.minimum(idx, len(working_days) - 1)]
+
+    def _is_working(self, days: np.ndarray) -> np.ndarray:
+        return np.isin(days, self.horizon[self.horizon_working])
 
     def _ids(self, prefix: str, n: int, offset: int = 0) -> np.ndarray:
         return np.array([f"{prefix}{i:08d}" for i in range(offset + 1, offset + n + 1)], dtype=object)
@@ -215,6 +266,22 @@ class Generator:
             "kuolinpaiva": death,
         }
 
+    def moves(self, county: CountyProfile, table: Table) -> tuple[Table, np.ndarray, tuple[Table, np.ndarray]]:
+        """Some residents move to another municipality during the period: the register delivers the
+        new home municipality on the day of the move; the first delivery had the old one."""
+        n = len(table["hetu"])
+        start = np.datetime64(self.p.start)
+        all_munis = np.array(sorted({m for c in self.p.counties for m, _ in PROFILES[c].municipalities}), dtype=object)
+        own = np.array([m for m, _ in county.municipalities], dtype=object)
+        new = np.where(self.rng.random(n) < 0.8, own[self.rng.integers(0, len(own), n)],
+                       all_munis[self.rng.integers(0, len(all_munis), n)])
+        day = self.all_days[self.rng.integers(1, len(self.all_days), n)]
+        alive = np.isnat(self._people[county.code]["death"]) | (day < self._people[county.code]["death"])
+        movers = (self.rng.random(n) < 0.04) & (new != table["kotikunta"]) & alive
+        before = {c: v[movers].copy() for c, v in table.items()}
+        table["kotikunta"] = np.where(movers, new, table["kotikunta"]).astype(object)
+        return table, np.where(movers, day, start), (before, np.full(int(movers.sum()), start))
+
     # -- organisation register ------------------------------------------------------------------
     def units(self, county: CountyProfile) -> Table:
         rows = []
@@ -226,6 +293,14 @@ class Generator:
                              "GP", mode, muni))
             rows.append((f"1.2.246.10.{county.code}{i:02d}99.2", f"Hammashoitola {muni}", "ORAL",
                          "own" if i % 3 else "voucher", muni))
+            if i == 0:  # the central town hosts the hospital and the social-care offices
+                rows.append((f"1.2.246.10.{county.code}{i:02d}98.3", f"Keskussairaala {muni}", "SPEC", "own", muni))
+                rows.append((f"1.2.246.10.{county.code}{i:02d}97.4", f"Ikäihmisten palvelut {muni}", "SOC",
+                             "own", muni))
+                rows.append((f"1.2.246.10.{county.code}{i:02d}96.4", f"Lapsiperheiden palvelut {muni}", "SOC",
+                             "own", muni))
+            rows.append((f"1.2.246.10.{county.code}{i:02d}95.4", f"Hoivakoti {muni}", "SOC",
+                         "purchased" if i % 2 == 0 else "voucher", muni))
         arr = np.array(rows, dtype=object)
         return {
             "unit_oid": arr[:, 0], "unit_name": arr[:, 1], "service_area": arr[:, 2],
@@ -294,8 +369,8 @@ class Generator:
                                  p=[0.93, 0.04, 0.03])
         # Only what happened by the extract date is in the extract; later visits are still booked.
         booked_only = visit_day >= np.datetime64(self.p.as_of)
-        unit_mask_gp = units["service_area"] == "GP"
-        gp_units, oral_units = units["unit_oid"][unit_mask_gp], units["unit_oid"][~unit_mask_gp]
+        gp_units = units["unit_oid"][units["service_area"] == "GP"]
+        oral_units = units["unit_oid"][units["service_area"] == "ORAL"]
         unit = np.where(oral, oral_units[self.rng.integers(0, len(oral_units), n)],
                         gp_units[self.rng.integers(0, len(gp_units), n)])
         return {
@@ -308,7 +383,7 @@ class Generator:
     def _rebooked_units(self, final_units: np.ndarray, oral: np.ndarray, units: Table, share: float = 0.05) -> np.ndarray:
         """Units a visit was first booked at: mostly its final unit, but a share were moved later."""
         gp = units["unit_oid"][units["service_area"] == "GP"]
-        dental = units["unit_oid"][units["service_area"] != "GP"]
+        dental = units["unit_oid"][units["service_area"] == "ORAL"]
         other = np.where(oral, dental[self.rng.integers(0, len(dental), len(oral))],
                          gp[self.rng.integers(0, len(gp), len(oral))])
         moved = (self.rng.random(len(oral)) < share) & (other != final_units)
@@ -406,37 +481,71 @@ class Generator:
 
     # -- defects ----------------------------------------------------------------------------------
     def inject_defects(self) -> None:
-        """Defects on purpose, each kind counted so the warehouse can be held to account for them."""
+        """Defects on purpose, each kind counted so the warehouse can be held to account for them.
+
+        Kinds (docs/raw_tables.md lists them per table): invalid_identity_code (wrong check character),
+        missing_key, unparseable_timestamp / unparseable_amount, unknown_code (a code the mapping does
+        not know), out_of_order (a later event dated before an earlier one), future_date (an event
+        dated after the delivery), duplicate_delivery (the same row twice in one delivery). Corrected
+        re-deliveries and deleted records are not defects but part of the data (prior states,
+        apotti_deleted_records).
+        """
         rate = self.p.defect_rate
         if rate <= 0:
             return
-        person_cols = {"vtj_residents": "hetu", "apotti_contacts": "pat_ssn", "apotti_triage": "pat_ssn",
-                       "apotti_visits": "pat_ssn", "lifecare_yhteydenotot": "hetu",
-                       "lifecare_hoitotapahtumat": "hetu"}
-        key_cols = {"apotti_contacts": "contact_id", "apotti_triage": "triage_id", "apotti_visits": "visit_id",
-                    "lifecare_yhteydenotot": "yhteys_id", "lifecare_hoitotapahtumat": "tapahtuma_id"}
-        ts_cols = {"apotti_visits": "appt_dttm", "lifecare_hoitotapahtumat": "hta_aika"}
+        future = np.datetime64(self.p.as_of) + 200
+        future_iso = f"{future} 10:00:00"
+        future_fi = future.astype(object)
         for name in sorted(self.extract.tables):
             table = self.extract.tables[name]
             n = self.extract.row_count(name)
+            spec = DEFECTS.get(name, {})
             counts: dict[str, int] = {}
-            if name in person_cols:  # a wrong check character
-                col = table[person_cols[name]]
-                hit = np.flatnonzero(self.rng.random(n) < rate)
+
+            def pick(col: str | None = None) -> np.ndarray:
+                hit = self.rng.random(n) < rate
+                if col is not None:
+                    hit &= np.not_equal(table[col], None)
+                return np.flatnonzero(hit)
+
+            if "hetu" in spec:  # a wrong check character
+                col = table[spec["hetu"]]
+                hit = pick(spec["hetu"])
+                wrong = "0123456789ABCDEFHJKLMNPRSTUVWXY"
                 for i in hit:
-                    code = col[i]
-                    wrong = "0123456789ABCDEFHJKLMNPRSTUVWXY"
-                    col[i] = code[:10] + wrong[(wrong.index(code[10]) + 1) % 31]
+                    col[i] = col[i][:10] + wrong[(wrong.index(col[i][10]) + 1) % 31]
                 counts["invalid_identity_code"] = len(hit)
-            if name in key_cols:  # a missing record key
-                hit = np.flatnonzero(self.rng.random(n) < rate)
-                table[key_cols[name]][hit] = None
+            if "key" in spec:  # a missing record key
+                hit = pick()
+                table[spec["key"]][hit] = None
                 counts["missing_key"] = len(hit)
-            if name in ts_cols:  # an unparseable timestamp
-                hit = np.flatnonzero((self.rng.random(n) < rate) & np.not_equal(table[ts_cols[name]], None))
-                table[ts_cols[name]][hit] = "31.02.2024 25:61" if name.startswith("lifecare") else "2024-02-31 25:61:00"
+            if "timestamp" in spec:  # an unparseable timestamp or date
+                col, bad = spec["timestamp"]
+                hit = pick(col)
+                table[col][hit] = bad
                 counts["unparseable_timestamp"] = len(hit)
-            dup = np.flatnonzero(self.rng.random(n) < rate)  # the same row delivered twice
+            if "amount" in spec:
+                hit = pick(spec["amount"])
+                table[spec["amount"]][hit] = "1.234,5,6"
+                counts["unparseable_amount"] = len(hit)
+            if "unknown_code" in spec:
+                col, bad = spec["unknown_code"]
+                hit = pick(col)
+                table[col][hit] = bad
+                counts["unknown_code"] = len(hit)
+            if "out_of_order" in spec:  # the later event moved before the earlier one
+                early, late, fmt = spec["out_of_order"]
+                hit = pick(late)
+                for i in hit:
+                    table[late][i] = _shift_text_date(table[early][i], -3, fmt) if table[early][i] else table[late][i]
+                counts["out_of_order"] = len(hit)
+            if "future" in spec:
+                col, fmt = spec["future"]
+                hit = pick(col)
+                table[col][hit] = {"iso": future_iso, "fi": f"{future_fi:%d.%m.%Y}",
+                                   "dmy": f"{future_fi.day}.{future_fi.month}.{future_fi.year}"}[fmt]
+                counts["future_date"] = len(hit)
+            dup = pick()  # the same row delivered twice
             if len(dup):
                 for col in table:
                     table[col] = np.concatenate([table[col], table[col][dup]])
@@ -466,8 +575,7 @@ class Generator:
         self.assign_identity_codes(residents)
         for code, table in zip(self.p.counties, residents):
             county = PROFILES[code]
-            first_day = np.full(len(table["hetu"]), np.datetime64(self.p.start))
-            self.extract.add("vtj_residents", table, first_day)
+            self.extract.add("vtj_residents", *self.moves(county, table))
             units = self.units(county)
             self.extract.add("org_units", units, np.full(len(units["unit_oid"]), np.datetime64(self.p.start)))
             events = self.primary_care(county, units)
@@ -475,9 +583,19 @@ class Generator:
                 self.apotti_tables(county, events, units)
             else:
                 self.lifecare_tables(county, events, units)
+            refs = specialised.referrals(self, county, units)
+            if county.patient_system == "apotti":
+                specialised.apotti_referrals(self, county, refs)
+            else:
+                specialised.lifecare_referrals(self, county, refs)
+            social.procons_tables(self, county, social.cases(self, county, units))
+            finance.raindance_tables(self, county, len(table["hetu"]))
         self.inject_defects()
         return self.extract
 
 
 def generate(params: GenerationParams) -> Extract:
     return Generator(params).run()
+
+
+from virta.generate import finance, social, specialised  # noqa: E402  (they build on this module)

@@ -1,0 +1,146 @@
+"""Social care (sosiaalihuolto): a ProConsona-like client system shared by the counties.
+
+Older people's services: a case is initiated (vireilletulo), the service-need assessment starts
+(SHL § 36: by the 7th arkipäivä for age >= 75 and the highest care allowance) and is completed, a
+decision on home care, informal-care support or 24-hour service housing follows, and the service
+starts (vanhuspalvelulaki § 18: within 3 months of the decision; SHL § 45: of the initiation).
+Child welfare (lastensuojelu): a notification starts an investigation (LSL § 26: started within 7
+arkipäivää, completed within 3 months; THL 2016-17: 98 % and 94 %), some lead to open-care support.
+
+Dates are written the way the system prints them: D.M.YYYY without leading zeros.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from virta.generate.core import WARM_UP_DAYS, Generator, Table
+from virta.generate.profiles import CountyProfile
+
+# Initiations per resident and year by 10-year age band: child welfare under 18, older people 60+.
+OLDER_RATE_BY_BAND = np.array([0, 0, 0, 0, 0, 0, 0.02, 0.07, 0.20, 0.32])
+CHILD_RATE = 0.05
+OLDER_SERVICES = np.array(["KOTIHOITO", "OMAISHOIDON_TUKI", "YMPARIVUOROKAUTINEN"], dtype=object)
+NAT = np.datetime64("NaT", "D")
+
+
+def _fi_date(days: np.ndarray) -> np.ndarray:
+    out = np.empty(len(days), dtype=object)
+    for i, d in enumerate(days):
+        if not np.isnat(d):
+            x = d.astype(object)
+            out[i] = f"{x.day}.{x.month}.{x.year}"
+    return out
+
+
+def cases(g: Generator, county: CountyProfile, units: Table) -> dict[str, np.ndarray]:
+    p, rng = g.p, g.rng
+    people = g._people[county.code]
+    start, as_of = np.datetime64(p.start), np.datetime64(p.as_of)
+    days = np.arange(start - WARM_UP_DAYS // 2, np.datetime64(p.end) + 1)
+    years = len(days) / 365.25
+    age_now = people["age_years"]
+    rate = np.where(age_now < 17, CHILD_RATE, OLDER_RATE_BY_BAND[people["band"]])
+    per_person = rng.poisson(rate * years)
+    person = np.repeat(np.arange(len(per_person)), per_person)
+    # Applications arrive on working days; information can reach a social worker any day.
+    w = np.where(g._is_working(days), 1.0, 0.08)
+    initiated = days[rng.choice(len(days), size=len(person), p=w / w.sum())]
+    alive = np.isnat(people["death"][person]) | (initiated < people["death"][person])
+    person, initiated = person[alive], initiated[alive]
+    n = len(person)
+    age = age_now[person] + (initiated - start).astype(int) / 365.25
+    child = age < 18
+    t_years = np.clip((initiated - start).astype(int) / 365.25, -0.5, None)
+    growth = 1 + county.queue_growth_per_year * t_years
+
+    # Assessment / investigation started: the k-th working day after initiation.
+    on_time_share = np.where(child, 0.98, county.sc_assessment_on_time_share)
+    k = np.where(rng.random(n) < on_time_share, rng.integers(1, 8, n), rng.integers(8, 26, n))
+    started = g._kth_working_day_after(initiated, k)
+    completed = np.where(
+        child,
+        initiated + np.where(rng.random(n) < 0.94, rng.integers(20, 88, n), rng.integers(93, 150, n)),
+        started + rng.integers(0, 21, n)).astype("datetime64[D]")
+    completed = np.maximum(completed, started)
+    # Decisions: most older people's assessments and a third of child-welfare investigations.
+    service = np.where(child, "LS_AVOHUOLTO", OLDER_SERVICES[rng.choice(3, size=n, p=[0.55, 0.2, 0.25])])
+    service = np.where(~child & (age >= 85) & (rng.random(n) < 0.25), "YMPARIVUOROKAUTINEN", service).astype(object)
+    has_decision = rng.random(n) < np.where(child, 0.35, 0.8)
+    to_decision = np.select([service == "KOTIHOITO", service == "LS_AVOHUOLTO"],
+                            [rng.exponential(4, n), rng.integers(0, 5, n)], rng.exponential(12, n))
+    decided = g._next_working_day(completed + to_decision.astype(int).astype("timedelta64[D]"))
+    decided = np.where(has_decision, decided, NAT)
+    positive = rng.random(n) < np.where(service == "OMAISHOIDON_TUKI", 0.85, 0.92)
+    to_start = np.select(
+        [service == "KOTIHOITO", service == "OMAISHOIDON_TUKI", service == "LS_AVOHUOLTO"],
+        [rng.integers(0, 10, n), 3 + rng.exponential(10, n), rng.integers(0, 20, n)],
+        rng.exponential(county.sc_housing_mean_days * growth, n))
+    service_start = np.where(positive, decided + to_start.astype(int).astype("timedelta64[D]"), NAT)
+    service_start = np.where(np.isnat(decided), NAT, service_start)
+    for events in (started, completed, decided, service_start):
+        events[events >= as_of] = NAT
+    completed[np.isnat(started)] = NAT
+    positive &= ~np.isnat(decided)
+    last = np.maximum.reduce([np.where(np.isnat(e), initiated, e) for e in (started, completed, decided,
+                                                                            service_start)])
+    # Cases closed before the period are history the first delivery does not carry.
+    open_at_start = np.isnat(completed) | (has_decision & (np.isnat(decided) | (positive & np.isnat(service_start))))
+    keep = (last >= start) | open_at_start
+    office = {True: units["unit_oid"][np.char.startswith(units["unit_name"].astype(str), "Lapsiperheiden")][0],
+              False: units["unit_oid"][np.char.startswith(units["unit_name"].astype(str), "Ikäihmisten")][0]}
+    homes = units["unit_oid"][np.char.startswith(units["unit_name"].astype(str), "Hoivakoti")]
+    producer = np.where(service == "YMPARIVUOROKAUTINEN",
+                        np.where(rng.random(n) < 0.5, homes[rng.integers(0, len(homes), n)], office[False]),
+                        np.where(child, office[True], office[False]))
+    special = np.where(~child & (age < 75) & (rng.random(n) < 0.05), "YLIN_HOITOTUKI", None)
+    channel = rng.choice(np.array(["HAKEMUS", "ILMOITUS", "YHTEYDENOTTO"], dtype=object), size=n, p=[0.5, 0.2, 0.3])
+    channel = np.where(child, "ILMOITUS", channel)
+    ev = {
+        "hetu": people["hetu"][person], "initiated": initiated, "started": started, "completed": completed,
+        "decided": decided, "service_start": service_start, "positive": positive, "service": service,
+        "child": child, "special": special.astype(object), "channel": channel.astype(object),
+        "office": np.where(child, office[True], office[False]).astype(object), "producer": producer.astype(object),
+        "has_decision": has_decision & ~np.isnat(decided),
+    }
+    return {k: v[keep] for k, v in ev.items()}
+
+
+def procons_tables(g: Generator, county: CountyProfile, ev: dict[str, np.ndarray]) -> None:
+    start = np.datetime64(g.p.start)
+    n = len(ev["hetu"])
+    case_id = np.array([f"{county.code}/{i:06d}" for i in range(1, n + 1)], dtype=object)
+    g.extract.add("procons_asiat", {
+        "asia_id": case_id, "hetu": ev["hetu"].copy(), "vireilletulopvm": _fi_date(ev["initiated"]),
+        "asiaryhma": np.where(ev["child"], "LAS", "IKA").astype(object), "vireilletulotapa": ev["channel"].copy(),
+        "erityisperuste": ev["special"].copy(), "yksikko": ev["office"].copy(),
+    }, np.maximum(ev["initiated"], start))
+    # Assessments: delivered when started, again when completed.
+    a = np.flatnonzero(~np.isnat(ev["started"]))
+    assessments = {
+        "arviointi_id": np.array([f"A{county.code}-{i}" for i in range(1, len(a) + 1)], dtype=object),
+        "asia_id": case_id[a], "hetu": ev["hetu"][a], "aloituspvm": _fi_date(ev["started"][a]),
+        "valmistumispvm": _fi_date(ev["completed"][a]),
+    }
+    final_on = np.maximum(np.where(np.isnat(ev["completed"][a]), ev["started"][a], ev["completed"][a]), start)
+    first_on = np.maximum(ev["started"][a], start)
+    changed = first_on < final_on
+    first = {c: v[changed].copy() for c, v in assessments.items()}
+    first["valmistumispvm"][:] = None
+    g.extract.add("procons_arvioinnit", assessments, final_on, prior=(first, first_on[changed]))
+    # Decisions: delivered when made, again when the service starts.
+    d = np.flatnonzero(ev["has_decision"])
+    decisions = {
+        "paatos_id": np.array([f"P{county.code}-{i}" for i in range(1, len(d) + 1)], dtype=object),
+        "asia_id": case_id[d], "hetu": ev["hetu"][d], "palvelu": ev["service"][d],
+        "paatospvm": _fi_date(ev["decided"][d]),
+        "ratkaisu": np.where(ev["positive"][d], "MYONTEINEN", "KIELTEINEN").astype(object),
+        "palvelun_alkamispvm": _fi_date(ev["service_start"][d]), "tuottaja": ev["producer"][d],
+    }
+    final_on = np.maximum(np.where(np.isnat(ev["service_start"][d]), ev["decided"][d], ev["service_start"][d]),
+                          start)
+    first_on = np.maximum(ev["decided"][d], start)
+    changed = first_on < final_on
+    first = {c: v[changed].copy() for c, v in decisions.items()}
+    first["palvelun_alkamispvm"][:] = None
+    g.extract.add("procons_paatokset", decisions, final_on, prior=(first, first_on[changed]))
