@@ -1,0 +1,29 @@
+{#- Comparison with the whole country and between counties (järjestämislaki § 29: counties compare
+    themselves with each other). Marts group by county and also by the whole country in one pass
+    (grouping sets), so medians and percentiles of the country are computed from the rows, never
+    averaged from county figures. "Whole country" is every county loaded into the warehouse. -#}
+
+{#- The GROUP BY clause: `dims` for every county and for the whole country. -#}
+{% macro by_county_and_country(dims) -%}
+    grouping sets ((county_code, {{ dims | join(', ') }}), ({{ dims | join(', ') }}))
+{%- endmacro %}
+
+{#- The area of a grouped row: the county code, or the country code for the whole-country row. -#}
+{% macro area_code() -%}
+    case when grouping(county_code) = 1 then '{{ var("country_area_code") }}' else county_code end
+{%- endmacro %}
+
+{% macro area_level() -%}
+    case when grouping(county_code) = 1 then 'country' else 'county' end
+{%- endmacro %}
+
+{#- Rank of a county among the counties for the same period and breakdown (1 = best); null for the
+    whole country and for suppressed or missing values. -#}
+{% macro county_rank(measure, partition_by, lower_is_better=true) -%}
+    case when area_level = 'county' and {{ measure }} is not null then
+        rank() over (
+            partition by area_level, ({{ measure }} is null), {{ partition_by | join(', ') }}
+            order by {{ measure }} {{ 'asc' if lower_is_better else 'desc' }}
+        )
+    end
+{%- endmacro %}

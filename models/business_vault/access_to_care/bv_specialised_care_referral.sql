@@ -1,0 +1,71 @@
+-- One row per specialised-care referral (erikoissairaanhoidon lähete) from every patient record
+-- system: the dates of its path as calendar dates, its specialty, the person's age when it
+-- arrived and the county of the receiving unit. Current satellite rows only.
+
+with referrals as (
+    select
+        a.referral_hk,
+        a.specialty,
+        a.received_at::date as received_on,
+        a.processed_at::date as processed_on,
+        a.assessed_at::date as assessed_on,
+        a.queued_at::date as queued_on,
+        a.treated_at::date as treated_on,
+        a.cancelled_at::date as cancelled_on,
+        a.referral_status,
+        'apotti' as source_system
+    from ({{ current_rows('sat_referral_apotti', 'referral_hk') }}) as a
+    union all
+    select
+        l.referral_hk,
+        l.specialty,
+        l.received_at,
+        l.processed_at,
+        l.assessed_at,
+        l.queued_at,
+        l.treated_at,
+        l.cancelled_at,
+        l.referral_status,
+        'lifecare' as source_system
+    from ({{ current_rows('sat_referral_lifecare', 'referral_hk') }}) as l
+),
+
+units as (
+    {{ current_rows('sat_unit_org', 'organisation_unit_hk') }}
+),
+
+people as (
+    {{ current_rows('sat_person_vtj', 'person_hk') }}
+)
+
+select
+    r.referral_hk,
+    rp.person_hk,
+    ru.organisation_unit_hk,
+    r.source_system,
+    u.county_code,
+    r.specialty,
+    r.referral_status,
+    r.received_on,
+    r.processed_on,
+    r.assessed_on,
+    r.queued_on,
+    r.treated_on,
+    r.cancelled_on,
+    -- the day the referral left every queue: treated, cancelled, rejected at processing, or
+    -- assessed without a need for treatment (null while it is still open)
+    case
+        when r.treated_on is not null then r.treated_on
+        when r.cancelled_on is not null then r.cancelled_on
+        when r.referral_status = 'rejected' then r.processed_on
+        when r.assessed_on is not null and r.queued_on is null then r.assessed_on
+    end as closed_on,
+    p.birth_date,
+    extract(year from age(r.received_on, p.birth_date))::integer as age_at_referral,
+    -- THL: processing time = calendar days from arrival to the start of processing
+    (r.processed_on - r.received_on) as processing_days
+from referrals as r
+left join {{ ref('link_referral_person') }} as rp on r.referral_hk = rp.referral_hk
+left join {{ ref('link_referral_unit') }} as ru on r.referral_hk = ru.referral_hk
+left join units as u on ru.organisation_unit_hk = u.organisation_unit_hk
+left join people as p on rp.person_hk = p.person_hk

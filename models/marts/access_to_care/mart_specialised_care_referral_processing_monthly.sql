@@ -1,0 +1,50 @@
+-- Lähetteiden käsittely (referral processing) in specialised care, THL-comparable: referrals whose
+-- processing started, by month of arrival, in bands of 0-3, 4-21 and over 21 calendar days from
+-- arrival (the legal maximum is 3 weeks); per county and the whole country, with the county's rank.
+
+with referrals as (
+    select
+        r.county_code,
+        date_trunc('month', r.received_on)::date as month,
+        r.processing_days
+    from {{ ref('bv_specialised_care_referral') }} as r
+    inner join {{ ref('bv_reporting_month') }} as rm on date_trunc('month', r.received_on)::date = rm.month
+    where r.county_code is not null and r.processing_days is not null
+),
+
+cells as (
+    select
+        {{ area_code() }} as area_code,
+        {{ area_level() }} as area_level,
+        month,
+        count(*) as processed_n,
+        count(*) filter (where processing_days <= 3) as within_3d_n,
+        count(*) filter (where processing_days between 4 and 21) as days_4_21_n,
+        count(*) filter (where processing_days > 21) as over_21_n
+    from referrals
+    group by {{ by_county_and_country(['month']) }}
+),
+
+measured as (
+    select
+        *,
+        {{ suppressed('round(100.0 * within_3d_n / processed_n, 1)', 'processed_n') }} as within_3d_pct,
+        {{ suppressed('round(100.0 * days_4_21_n / processed_n, 1)', 'processed_n') }} as days_4_21_pct,
+        {{ suppressed('round(100.0 * over_21_n / processed_n, 1)', 'processed_n') }} as over_21_pct
+    from cells
+)
+
+select
+    area_code,
+    area_level,
+    month,
+    processed_n,
+    within_3d_n,
+    days_4_21_n,
+    over_21_n,
+    {{ is_suppressed('processed_n') }} as is_suppressed,
+    within_3d_pct,
+    days_4_21_pct,
+    over_21_pct,
+    {{ county_rank('over_21_pct', ['month']) }} as over_21_pct_rank
+from measured
