@@ -502,10 +502,13 @@ class Generator:
             spec = DEFECTS.get(name, {})
             counts: dict[str, int] = {}
 
+            used = np.zeros(n, dtype=bool)  # one defect per row, so each is seen with its own reason
+
             def pick(col: str | None = None) -> np.ndarray:
-                hit = self.rng.random(n) < rate
+                hit = (self.rng.random(n) < rate) & ~used
                 if col is not None:
                     hit &= np.not_equal(table[col], None)
+                used[hit] = True
                 return np.flatnonzero(hit)
 
             if "hetu" in spec:  # a wrong check character
@@ -519,11 +522,6 @@ class Generator:
                 hit = pick()
                 table[spec["key"]][hit] = None
                 counts["missing_key"] = len(hit)
-            if "timestamp" in spec:  # an unparseable timestamp or date
-                col, bad = spec["timestamp"]
-                hit = pick(col)
-                table[col][hit] = bad
-                counts["unparseable_timestamp"] = len(hit)
             if "amount" in spec:
                 hit = pick(spec["amount"])
                 table[spec["amount"]][hit] = "1.234,5,6"
@@ -545,6 +543,12 @@ class Generator:
                 table[col][hit] = {"iso": future_iso, "fi": f"{future_fi:%d.%m.%Y}",
                                    "dmy": f"{future_fi.day}.{future_fi.month}.{future_fi.year}"}[fmt]
                 counts["future_date"] = len(hit)
+            if "timestamp" in spec:  # an unparseable timestamp or date (after the
+                # defects above, which shift parseable dates)
+                col, bad = spec["timestamp"]
+                hit = pick(col)
+                table[col][hit] = bad
+                counts["unparseable_timestamp"] = len(hit)
             dup = pick()  # the same row delivered twice
             if len(dup):
                 for col in table:
