@@ -22,11 +22,11 @@ select
 from month_ends as m
 inner join people as p
     on
-        p.birth_date <= m.month_end
-        and (p.death_date is null or p.death_date > m.month_end)
+        m.month_end >= p.birth_date
+        and (p.death_date is null or m.month_end < p.death_date)
 inner join {{ ref('ref_municipality_county') }} as mc
     on
         p.municipality_code = mc.municipality_code
         and m.month_end >= mc.valid_from
         and (mc.valid_to is null or m.month_end <= mc.valid_to)
-group by 1, 2, 3
+group by m.month_end, mc.county_code

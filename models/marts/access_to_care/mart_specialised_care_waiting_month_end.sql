@@ -15,8 +15,8 @@ with waiting as (
     from {{ ref('bv_reporting_month') }} as rm
     inner join {{ ref('bv_specialised_care_referral') }} as r
         on
-            r.received_on <= rm.month_end
-            and (r.closed_on is null or r.closed_on > rm.month_end)
+            rm.month_end >= r.received_on
+            and (r.closed_on is null or rm.month_end < r.closed_on)
     where r.county_code is not null
 ),
 
@@ -34,7 +34,9 @@ cells as (
     from waiting
     -- assessed but not (yet) queued for treatment: nobody waits (THL counts neither)
     where waiting_for is not null
-    group by month_end, cube(county_code, waiting_for)
+    group by grouping sets (
+        (month_end, county_code, waiting_for), (month_end, county_code), (month_end, waiting_for), (month_end)
+    )
 ),
 
 population as (
