@@ -11,6 +11,18 @@ with assessment_visits as (
     from {{ ref('bv_primary_care_visit') }}
     where need_assessment_hk is not null and not is_deleted
     group by need_assessment_hk
+),
+
+referrals as (
+    select
+        r.*,
+        -- child and youth psychiatry has its own, shorter deadlines under 23 (TTHL § 53)
+        case
+            when r.specialty = 'youth_psychiatry' and r.age_at_referral < 23 then 'child_youth_psychiatry'
+            else 'specialised_care'
+        end as deadline_service,
+        case when r.age_at_referral < 23 then 'children_youth' else '' end as segments
+    from {{ ref('bv_specialised_care_referral') }} as r
 )
 
 -- contact -> need assessment (same arkipäivä since 2023-09-01, 3 arkipäivää before)
@@ -51,3 +63,65 @@ select
 from {{ ref('bv_primary_care_assessment') }} as a
 inner join assessment_visits as v on a.need_assessment_hk = v.need_assessment_hk
 where v.first_completed_visit_at is not null or v.has_pending_booking
+
+union all
+
+-- specialised care: referral arrived -> processing started (3 weeks); not for referrals cancelled
+-- before processing
+select
+    encode(r.referral_hk, 'hex') || ':processing' as clock_id,
+    r.referral_hk as event_hk,
+    'specialised_care_processing' as clock_type,
+    r.county_code,
+    'specialised_care' as service,
+    'non_urgent' as urgency,
+    r.age_at_referral as age_at_clock_start,
+    r.segments,
+    'referral_arrived' as clock_start_event,
+    'referral_processed' as clock_stop_event,
+    r.received_on as clock_start_date,
+    r.processed_on as clock_stop_date
+from referrals as r
+where r.processed_on is not null or r.closed_on is null
+
+union all
+
+-- referral arrived -> specialist assessment (3 months; 6 weeks in child and youth psychiatry), for
+-- referrals assessed or still waiting (rejected and cancelled ones stop no clock)
+select
+    encode(r.referral_hk, 'hex') || ':assessment' as clock_id,
+    r.referral_hk as event_hk,
+    'specialised_care_assessment' as clock_type,
+    r.county_code,
+    r.deadline_service as service,
+    'non_urgent' as urgency,
+    r.age_at_referral as age_at_clock_start,
+    r.segments,
+    'referral_arrived' as clock_start_event,
+    'specialist_assessment' as clock_stop_event,
+    r.received_on as clock_start_date,
+    r.assessed_on as clock_stop_date
+from referrals as r
+where r.assessed_on is not null or r.closed_on is null
+
+union all
+
+-- queue entry (need for treatment established at the assessment) -> treatment (6 months; 3 months
+-- in child and youth psychiatry), for referrals treated or still queued
+select
+    encode(r.referral_hk, 'hex') || ':treatment' as clock_id,
+    r.referral_hk as event_hk,
+    'specialised_care_treatment' as clock_type,
+    r.county_code,
+    r.deadline_service as service,
+    'non_urgent' as urgency,
+    r.age_at_referral as age_at_clock_start,
+    r.segments,
+    case
+        when r.deadline_service = 'child_youth_psychiatry' then 'need_established' else 'specialist_assessment'
+    end as clock_start_event,
+    'treatment_start' as clock_stop_event,
+    r.queued_on as clock_start_date,
+    r.treated_on as clock_stop_date
+from referrals as r
+where r.queued_on is not null and (r.treated_on is not null or r.closed_on is null)
