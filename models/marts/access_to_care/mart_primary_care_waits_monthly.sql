@@ -10,6 +10,10 @@ with visits as (
         v.professional_group,
         case when v.age_at_assessment < 23 then 'under_23' else '23_and_over' end as age_group,
         v.wait_days,
+        -- within n months by laki 150/1930 § 3 (same-numbered day, else the month's last day)
+        v.visit_at::date <= {{ add_months_fi('v.assessed_at::date', 3) }} as is_within_3m,
+        v.visit_at::date <= {{ add_months_fi('v.assessed_at::date', 4) }} as is_within_4m,
+        v.visit_at::date <= {{ add_months_fi('v.assessed_at::date', 6) }} as is_within_6m,
         d.deadline_status
     from {{ ref('bv_primary_care_visit') }} as v
     -- the deadline in force for the assessment the visit followed (rule, due date, met or not)
@@ -38,6 +42,9 @@ cells as (
         percentile_cont(0.9) within group (order by wait_days) as wait_days_p90,
         avg(case when wait_days <= 7 then 1.0 else 0.0 end) as within_7d_share,
         avg(case when wait_days <= 14 then 1.0 else 0.0 end) as within_14d_share,
+        avg(case when is_within_3m then 1.0 else 0.0 end) as within_3m_share,
+        avg(case when is_within_4m then 1.0 else 0.0 end) as within_4m_share,
+        avg(case when is_within_6m then 1.0 else 0.0 end) as within_6m_share,
         avg(case deadline_status when 'met' then 1.0 when 'late' then 0.0 end) as deadline_met_share
     from visits
     group by 1, 2, 3, 4, 5
@@ -57,5 +64,8 @@ select
     {{ suppressed('round(wait_days_p90::numeric, 1)', 'visits_n') }} as wait_days_p90,
     {{ suppressed('round(100 * within_7d_share, 1)', 'visits_n') }} as within_7d_pct,
     {{ suppressed('round(100 * within_14d_share, 1)', 'visits_n') }} as within_14d_pct,
+    {{ suppressed('round(100 * within_3m_share, 1)', 'visits_n') }} as within_3m_pct,
+    {{ suppressed('round(100 * within_4m_share, 1)', 'visits_n') }} as within_4m_pct,
+    {{ suppressed('round(100 * within_6m_share, 1)', 'visits_n') }} as within_6m_pct,
     {{ suppressed('round(100 * deadline_met_share, 1)', 'visits_n') }} as deadline_met_pct
 from cells
