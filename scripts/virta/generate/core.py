@@ -73,6 +73,17 @@ class Extract:
                                 np.concatenate([old[1] if old else np.array([], "datetime64[D]"),
                                                 prior[1].astype("datetime64[D]")]))
 
+    def add_with_first_state(self, name: str, table: Table, final_on: np.ndarray, first_on: np.ndarray,
+                             first_values: dict[str, object]) -> None:
+        """Add records whose final state is delivered on `final_on`; those that reached it after
+        `first_on` were delivered first with `first_values` (e.g. a decision without its service
+        start yet), as a daily extract would show them."""
+        changed = first_on < final_on
+        first = {c: v[changed].copy() for c, v in table.items()}
+        for column, value in first_values.items():
+            first[column][:] = value
+        self.add(name, table, final_on, prior=(first, first_on[changed]))
+
     def row_count(self, name: str) -> int:
         table = self.tables[name]
         return len(next(iter(table.values())))
@@ -185,6 +196,17 @@ def _fmt_ts(values: np.ndarray, fmt: str) -> np.ndarray:
             out[i] = f"{s[8:10]}.{s[5:7]}.{s[:4]} {s[11:16]}"
         else:
             raise ValueError(fmt)
+    return out
+
+
+def _fmt_date(days: np.ndarray, fmt: str) -> np.ndarray:
+    """datetime64[D] -> a source system's date text: 'fi' DD.MM.YYYY, 'dmy' D.M.YYYY (no leading
+    zeros), 'compact' YYYYMMDD; NaT -> None."""
+    out = np.empty(len(days), dtype=object)
+    iso = np.datetime_as_string(days.astype("datetime64[D]"), unit="D")
+    for i in np.flatnonzero(~np.isnat(days)):
+        y, m, d = iso[i][:4], iso[i][5:7], iso[i][8:10]
+        out[i] = {"fi": f"{d}.{m}.{y}", "dmy": f"{int(d)}.{int(m)}.{y}", "compact": f"{y}{m}{d}"}[fmt]
     return out
 
 

@@ -14,7 +14,7 @@ import datetime as dt
 
 import numpy as np
 
-from virta.generate.core import Generator
+from virta.generate.core import Generator, _fmt_date
 from virta.generate.profiles import CountyProfile
 
 # Share of net costs by service (illustrative AURA codes of seeds/reference/ref_aura_service_classes.csv).
@@ -92,12 +92,13 @@ def raindance_tables(g: Generator, county: CountyProfile, n_residents: int) -> N
                 for line, part in enumerate(parts, start=1):
                     day = working[rng.integers(0, len(working))]
                     rows["vientitunnus"].append(f"{county.code}-{voucher:07d}-{line}")
-                    rows["kirjauspvm"].append(day.astype(object).strftime("%Y%m%d"))
+                    rows["kirjauspvm"].append(day)
                     rows["kustannuspaikka"].append(cc["code"][i])
                     rows["tili"].append(account)
                     rows["summa"].append(f"{part:.2f}".replace(".", ","))
                     posted_on.append(day)
     table = {c: np.array(v, dtype=object) for c, v in rows.items()}
+    table["kirjauspvm"] = _fmt_date(np.array(posted_on, dtype="datetime64[D]"), "compact")
     # The ledger is delivered after the month is closed: on the 5th working day of the next month.
     when = np.array(posted_on, dtype="datetime64[D]")
     next_month = (when.astype("datetime64[M]") + 1).astype("datetime64[D]")

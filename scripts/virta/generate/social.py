@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from virta.generate.core import WARM_UP_DAYS, Generator, Table
+from virta.generate.core import WARM_UP_DAYS, Generator, Table, _fmt_date
 from virta.generate.profiles import CountyProfile
 
 # Initiations per resident and year by 10-year age band: child welfare under 18, older people 60+.
@@ -22,15 +22,6 @@ OLDER_RATE_BY_BAND = np.array([0, 0, 0, 0, 0, 0, 0.02, 0.07, 0.20, 0.32])
 CHILD_RATE = 0.05
 OLDER_SERVICES = np.array(["KOTIHOITO", "OMAISHOIDON_TUKI", "YMPARIVUOROKAUTINEN"], dtype=object)
 NAT = np.datetime64("NaT", "D")
-
-
-def _fi_date(days: np.ndarray) -> np.ndarray:
-    out = np.empty(len(days), dtype=object)
-    for i, d in enumerate(days):
-        if not np.isnat(d):
-            x = d.astype(object)
-            out[i] = f"{x.day}.{x.month}.{x.year}"
-    return out
 
 
 def cases(g: Generator, county: CountyProfile, units: Table) -> dict[str, np.ndarray]:
@@ -111,7 +102,7 @@ def procons_tables(g: Generator, county: CountyProfile, ev: dict[str, np.ndarray
     n = len(ev["hetu"])
     case_id = np.array([f"{county.code}/{i:06d}" for i in range(1, n + 1)], dtype=object)
     g.extract.add("procons_asiat", {
-        "asia_id": case_id, "hetu": ev["hetu"].copy(), "vireilletulopvm": _fi_date(ev["initiated"]),
+        "asia_id": case_id, "hetu": ev["hetu"].copy(), "vireilletulopvm": _fmt_date(ev["initiated"], "dmy"),
         "asiaryhma": np.where(ev["child"], "LAS", "IKA").astype(object), "vireilletulotapa": ev["channel"].copy(),
         "erityisperuste": ev["special"].copy(), "yksikko": ev["office"].copy(),
     }, np.maximum(ev["initiated"], start))
@@ -119,28 +110,23 @@ def procons_tables(g: Generator, county: CountyProfile, ev: dict[str, np.ndarray
     a = np.flatnonzero(~np.isnat(ev["started"]))
     assessments = {
         "arviointi_id": np.array([f"A{county.code}-{i}" for i in range(1, len(a) + 1)], dtype=object),
-        "asia_id": case_id[a], "hetu": ev["hetu"][a], "aloituspvm": _fi_date(ev["started"][a]),
-        "valmistumispvm": _fi_date(ev["completed"][a]),
+        "asia_id": case_id[a], "hetu": ev["hetu"][a], "aloituspvm": _fmt_date(ev["started"][a], "dmy"),
+        "valmistumispvm": _fmt_date(ev["completed"][a], "dmy"),
     }
-    final_on = np.maximum(np.where(np.isnat(ev["completed"][a]), ev["started"][a], ev["completed"][a]), start)
-    first_on = np.maximum(ev["started"][a], start)
-    changed = first_on < final_on
-    first = {c: v[changed].copy() for c, v in assessments.items()}
-    first["valmistumispvm"][:] = None
-    g.extract.add("procons_arvioinnit", assessments, final_on, prior=(first, first_on[changed]))
+    g.extract.add_with_first_state(
+        "procons_arvioinnit", assessments,
+        np.maximum(np.where(np.isnat(ev["completed"][a]), ev["started"][a], ev["completed"][a]), start),
+        np.maximum(ev["started"][a], start), {"valmistumispvm": None})
     # Decisions: delivered when made, again when the service starts.
     d = np.flatnonzero(ev["has_decision"])
     decisions = {
         "paatos_id": np.array([f"P{county.code}-{i}" for i in range(1, len(d) + 1)], dtype=object),
         "asia_id": case_id[d], "hetu": ev["hetu"][d], "palvelu": ev["service"][d],
-        "paatospvm": _fi_date(ev["decided"][d]),
+        "paatospvm": _fmt_date(ev["decided"][d], "dmy"),
         "ratkaisu": np.where(ev["positive"][d], "MYONTEINEN", "KIELTEINEN").astype(object),
-        "palvelun_alkamispvm": _fi_date(ev["service_start"][d]), "tuottaja": ev["producer"][d],
+        "palvelun_alkamispvm": _fmt_date(ev["service_start"][d], "dmy"), "tuottaja": ev["producer"][d],
     }
-    final_on = np.maximum(np.where(np.isnat(ev["service_start"][d]), ev["decided"][d], ev["service_start"][d]),
-                          start)
-    first_on = np.maximum(ev["decided"][d], start)
-    changed = first_on < final_on
-    first = {c: v[changed].copy() for c, v in decisions.items()}
-    first["palvelun_alkamispvm"][:] = None
-    g.extract.add("procons_paatokset", decisions, final_on, prior=(first, first_on[changed]))
+    g.extract.add_with_first_state(
+        "procons_paatokset", decisions,
+        np.maximum(np.where(np.isnat(ev["service_start"][d]), ev["decided"][d], ev["service_start"][d]), start),
+        np.maximum(ev["decided"][d], start), {"palvelun_alkamispvm": None})

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from virta.generate.core import MONTH_WEIGHTS, WARM_UP_DAYS, Generator, Table, _fmt_ts
+from virta.generate.core import MONTH_WEIGHTS, WARM_UP_DAYS, Generator, Table, _fmt_date, _fmt_ts
 from virta.generate.profiles import CountyProfile
 
 # THL specialty codes (erikoisala) and their share of referrals.
@@ -92,14 +92,12 @@ def referrals(g: Generator, county: CountyProfile, units: Table) -> dict[str, np
     return {k: v[keep] for k, v in ev.items()}
 
 
-def _deliveries(g: Generator, ev: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _deliver(g: Generator, name: str, ev: dict[str, np.ndarray], table: Table, first_values: dict) -> None:
     """Final states are delivered on their last event (open cases of the warm-up on the first day);
     referrals whose state changed later were delivered first as received."""
     start = np.datetime64(g.p.start)
-    final_on = np.maximum(ev["final_day"], start)
-    first_on = np.maximum(ev["received"], start)
-    changed = first_on < final_on
-    return final_on, changed, first_on[changed]
+    g.extract.add_with_first_state(name, table, np.maximum(ev["final_day"], start),
+                                   np.maximum(ev["received"], start), first_values)
 
 
 def apotti_referrals(g: Generator, county: CountyProfile, ev: dict[str, np.ndarray]) -> None:
@@ -117,12 +115,8 @@ def apotti_referrals(g: Generator, county: CountyProfile, ev: dict[str, np.ndarr
         "treatment_dttm": ts(ev["treated"]), "cancel_dttm": ts(ev["cancelled"]),
         "referral_status": np.char.upper(ev["status"].astype(str)).astype(object), "dept_id": ev["unit"].copy(),
     }
-    final_on, changed, first_on = _deliveries(g, ev)
-    first = {c: v[changed].copy() for c, v in table.items()}
-    for c in ("triage_dttm", "assessment_dttm", "queue_dttm", "treatment_dttm", "cancel_dttm"):
-        first[c][:] = None
-    first["referral_status"][:] = "RECEIVED"
-    g.extract.add("apotti_referrals", table, final_on, prior=(first, first_on))
+    later = ("triage_dttm", "assessment_dttm", "queue_dttm", "treatment_dttm", "cancel_dttm")
+    _deliver(g, "apotti_referrals", ev, table, {**dict.fromkeys(later), "referral_status": "RECEIVED"})
 
 
 def lifecare_referrals(g: Generator, county: CountyProfile, ev: dict[str, np.ndarray]) -> None:
@@ -131,20 +125,14 @@ def lifecare_referrals(g: Generator, county: CountyProfile, ev: dict[str, np.nda
     tila = {"received": "S", "accepted": "K", "rejected": "H", "discharged": "A", "queued": "J",
             "treated": "T", "cancelled": "P"}
 
-    def date(days: np.ndarray) -> np.ndarray:
-        return np.array([None if np.isnat(d) else d.astype(object).strftime("%d.%m.%Y") for d in days], dtype=object)
-
     table = {
         "lahete_id": np.array([f"L{county.code}-{i}" for i in range(1, n + 1)], dtype=object),
         "hetu": ev["hetu"].copy(), "erikoisala": ev["specialty"].copy(),
-        "saapumispvm": date(ev["received"]), "kasittelypvm": date(ev["processed"]),
-        "arviopvm": date(ev["assessed"]), "jonoutuspvm": date(ev["queued"]), "hoitopvm": date(ev["treated"]),
-        "peruutuspvm": date(ev["cancelled"]),
+        "saapumispvm": _fmt_date(ev["received"], "fi"), "kasittelypvm": _fmt_date(ev["processed"], "fi"),
+        "arviopvm": _fmt_date(ev["assessed"], "fi"), "jonoutuspvm": _fmt_date(ev["queued"], "fi"),
+        "hoitopvm": _fmt_date(ev["treated"], "fi"),
+        "peruutuspvm": _fmt_date(ev["cancelled"], "fi"),
         "tila": np.array([tila[s] for s in ev["status"]], dtype=object), "yksikko": ev["unit"].copy(),
     }
-    final_on, changed, first_on = _deliveries(g, ev)
-    first = {c: v[changed].copy() for c, v in table.items()}
-    for c in ("kasittelypvm", "arviopvm", "jonoutuspvm", "hoitopvm", "peruutuspvm"):
-        first[c][:] = None
-    first["tila"][:] = "S"
-    g.extract.add("lifecare_lahetteet", table, final_on, prior=(first, first_on))
+    later = ("kasittelypvm", "arviopvm", "jonoutuspvm", "hoitopvm", "peruutuspvm")
+    _deliver(g, "lifecare_lahetteet", ev, table, {**dict.fromkeys(later), "tila": "S"})
