@@ -298,7 +298,7 @@ def effectivity_sat_sql(link: str, model: ConceptModel) -> str:
     drv = f"{ln.driving_key}_hk"
     other = [f"{h}_hk" for h in ln.hubs if h != ln.driving_key]
     cols = [drv, f"{link}_hk", *other]
-    unions = "\n\n    union all\n\n".join(
+    unions = _union_all(
         f"""    select {', '.join(cols)}, load_datetime, record_source
     from {{{{ ref('{stage_model(s)}') }}}}
     where {' and '.join(f'{c} is not null' for c in cols)}""" for s in model.link_sources(link))
@@ -420,19 +420,31 @@ def vault_models(model: ConceptModel) -> list[str]:
     return names
 
 
-def quarantine_sql(model: ConceptModel) -> str:
-    tables = [t for s in model.systems.values() for t in s.tables.values()]
-    unions = "\n\n    union all\n\n".join(
-        f"""    select _source_system, _source_table, _batch_id, _row_no, _loaded_at, _rejection_reason, _raw_row
-    from {{{{ ref('{checked_model(t)}') }}}}
-    where _rejection_reason is not null""" for t in tables)
-    return f"""
-{{{{ config(
+def _source_tables(model: ConceptModel) -> list[SourceTable]:
+    return [t for s in model.systems.values() for t in s.tables.values()]
+
+
+def _union_all(selects) -> str:
+    return "\n\n    union all\n\n".join(selects)
+
+
+def _row_keyed_incremental(keys: list[str]) -> str:
+    """Config of an audit table keyed by raw row: rereading a batch replaces its rows."""
+    return f"""{{{{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
-    unique_key=['source_table', 'batch_id', 'row_no'],
-    indexes=[{{'columns': ['source_table', 'batch_id', 'row_no'], 'unique': true}}]
-) }}}}
+    unique_key={keys},
+    indexes=[{{'columns': {keys}, 'unique': true}}]
+) }}}}"""
+
+
+def quarantine_sql(model: ConceptModel) -> str:
+    unions = _union_all(
+        f"""    select _source_system, _source_table, _batch_id, _row_no, _loaded_at, _rejection_reason, _raw_row
+    from {{{{ ref('{checked_model(t)}') }}}}
+    where _rejection_reason is not null""" for t in _source_tables(model))
+    return f"""
+{_row_keyed_incremental(['source_table', 'batch_id', 'row_no'])}
 -- Quarantine: every delivered row that could not be loaded, with its reason and the original row
 -- (identity codes replaced by their keyed pseudonyms). Keyed by raw row, so a batch that is read
 -- again after a failed run (the batch log was not written) replaces its rows instead of doubling them.
@@ -455,24 +467,14 @@ from rejected
 
 
 def unknown_codes_sql(model: ConceptModel) -> str:
-    parts = []
-    for system in model.systems.values():
-        for t in system.tables.values():
-            for f in t.fields.values():
-                if f.type != "code":
-                    continue
-                parts.append(f"""    select _source_system, _source_table, _batch_id, _row_no, {sql_str(f.name)}::text as field,
+    unions = _union_all(
+        f"""    select _source_system, _source_table, _batch_id, _row_no, {sql_str(f.name)}::text as field,
         {sql_str(f.source_column)}::text as source_column, _raw_row ->> {sql_str(f.source_column)} as source_value
     from {{{{ ref('{checked_model(t)}') }}}}
-    where _rejection_reason is null and {f.name} = 'unknown'""")
-    unions = "\n\n    union all\n\n".join(parts)
+    where _rejection_reason is null and {f.name} = 'unknown'"""
+        for t in _source_tables(model) for f in t.fields.values() if f.type == "code")
     return f"""
-{{{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['source_table', 'batch_id', 'row_no', 'field'],
-    indexes=[{{'columns': ['source_table', 'batch_id', 'row_no', 'field'], 'unique': true}}]
-) }}}}
+{_row_keyed_incremental(['source_table', 'batch_id', 'row_no', 'field'])}
 -- Unknown codes: accepted rows carrying a code value the source mapping does not know. The row is
 -- loaded with the code 'unknown' (its other facts are still good); this table counts every such
 -- value per batch so that the mapping can be extended and nothing disappears silently.
@@ -495,10 +497,10 @@ from unknown
 
 
 def batch_log_sql(model: ConceptModel) -> str:
-    tables = [t for s in model.systems.values() for t in s.tables.values()]
+    tables = _source_tables(model)
     depends = "\n".join(f"-- depends_on: {{{{ ref('{m}') }}}}"
                          for m in vault_models(model) + ["audit_quarantine", "audit_unknown_codes"])
-    unions = "\n\n    union all\n\n".join(
+    unions = _union_all(
         f"""    select _source_system, _source_table, _batch_id, _loaded_at, _rejection_reason
     from {{{{ ref('{checked_model(t)}') }}}}""" for t in tables)
     return f"""
@@ -530,8 +532,8 @@ group by 1, 2, 3
 
 
 def balance_test_sql(model: ConceptModel) -> str:
-    tables = [t for s in model.systems.values() for t in s.tables.values()]
-    unions = "\n\n    union all\n\n".join(
+    tables = _source_tables(model)
+    unions = _union_all(
         f"""    select {sql_str(t.name)} as source_table, _batch_id as batch_id, count(*) as raw_rows
     from {{{{ source({sql_str(t.system.name)}, {sql_str(t.name)}) }}}}
     group by _batch_id""" for t in tables)
