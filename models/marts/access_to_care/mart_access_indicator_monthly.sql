@@ -9,12 +9,9 @@ with doctor_visits as (
     from {{ ref('bv_primary_care_visit') }} as v
     inner join {{ ref('bv_reporting_month') }} as rm on date_trunc('month', v.visit_at)::date = rm.month
     where
-        v.visit_status = 'completed'
-        and not v.is_deleted
-        and v.urgency = 'non_urgent'
+        {{ is_counted_wait_visit('v') }}
         and v.professional_group = 'doctor'
         and v.service_line = 'general_practice'
-        and v.county_code is not null
 ),
 
 primary_care as (

@@ -19,13 +19,7 @@ with visits as (
     -- the deadline in force for the assessment the visit followed (rule, due date, met or not)
     left join {{ ref('bv_deadline_status') }} as d
         on v.need_assessment_hk = d.event_hk and d.clock_type = 'primary_care_treatment'
-    where
-        v.visit_status = 'completed'
-        and not v.is_deleted
-        and v.urgency = 'non_urgent'
-        and v.assessed_at is not null
-        and v.county_code is not null
-        and v.age_at_assessment is not null
+    where {{ is_counted_wait_visit('v') }}
 ),
 
 cells as (
