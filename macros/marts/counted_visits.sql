@@ -9,3 +9,14 @@
     and {{ alias }}.county_code is not null
     and {{ alias }}.age_at_assessment is not null
 {%- endmacro %}
+
+{#- Which visits the coverage of the need assessment counts: realised, not deleted, not urgent
+    (a visit booked without an assessment has no recorded urgency and counts as non-urgent), with a
+    known county and service line. -#}
+{% macro is_counted_coverage_visit(alias) -%}
+    {{ alias }}.visit_status = 'completed'
+    and not {{ alias }}.is_deleted
+    and {{ alias }}.urgency is distinct from 'urgent'
+    and {{ alias }}.county_code is not null
+    and {{ alias }}.service_line is not null
+{%- endmacro %}

@@ -1,5 +1,5 @@
 -- One row per primary-care visit from every patient record system, with the need assessment it
--- followed and the unit's county: the business view the access-to-care (hoitoon pääsy) marts
+-- followed (if any) and the unit's county: the business view the access-to-care (hoitoon pääsy) marts
 -- count visits from. Current satellite rows only.
 
 with visits as (
@@ -49,10 +49,15 @@ select
     u.county_code,
     u.municipality_code as unit_municipality_code,
     u.production_mode,
-    a.service_line,
+    -- the contact's service line; for a visit booked without an assessment, the unit's
+    coalesce(
+        a.service_line,
+        case when u.service_area in ('general_practice', 'oral_care') then u.service_area end
+    ) as service_line,
     v.professional_group,
     v.visit_status,
     a.urgency,
+    (a.assessed_at is not null) as has_need_assessment,
     a.recorded_max_wait_days,
     a.contacted_at,
     a.assessed_at,

@@ -395,9 +395,13 @@ class Generator:
         oral_units = units["unit_oid"][units["service_area"] == "ORAL"]
         unit = np.where(oral, oral_units[self.rng.integers(0, len(oral_units), n)],
                         gp_units[self.rng.integers(0, len(gp_units), n)])
+        # Visits booked directly (follow-ups, recalls): no contact and no need assessment recorded;
+        # the booking time stands in for the assessment time.
+        direct = has_visit & ~urgent & (self.rng.random(n) > county.assessment_coverage)
         return {
             "hetu": people["hetu"][person_idx], "contact_at": contact_at, "assess_at": assess_at,
             "oral": oral, "urgent": urgent, "max_days": max_days, "has_visit": has_visit, "prof": prof,
+            "direct": direct,
             "visit_at": visit_at, "status": np.where(booked_only, "booked", status).astype(object),
             "unit": unit,
         }
@@ -416,22 +420,24 @@ class Generator:
         n = len(ev["hetu"])
         contact_id = self._ids(f"C{county.code}", n)
         triage_id = self._ids(f"T{county.code}", n)
+        c = ~ev["direct"]  # directly booked visits have neither a contact nor a triage row
         self.extract.add("apotti_contacts", {
-            "contact_id": contact_id, "pat_ssn": ev["hetu"].copy(),
-            "contact_dttm": _fmt_ts(ev["contact_at"], "iso"),
-            "service_line": np.where(ev["oral"], "DENTAL", "PRIMARY").astype(object),
-            "dept_id": ev["unit"].copy(),
-        }, ev["contact_at"])
+            "contact_id": contact_id[c], "pat_ssn": ev["hetu"][c],
+            "contact_dttm": _fmt_ts(ev["contact_at"][c], "iso"),
+            "service_line": np.where(ev["oral"][c], "DENTAL", "PRIMARY").astype(object),
+            "dept_id": ev["unit"][c],
+        }, ev["contact_at"][c])
         self.extract.add("apotti_triage", {
-            "triage_id": triage_id, "contact_id": contact_id, "pat_ssn": ev["hetu"].copy(),
-            "triage_dttm": _fmt_ts(ev["assess_at"], "iso"),
-            "acuity": np.where(ev["urgent"], "URGENT", "NONURGENT").astype(object),
-            "max_wait_days": ev["max_days"].astype(str).astype(object),
-        }, ev["assess_at"])
+            "triage_id": triage_id[c], "contact_id": contact_id[c], "pat_ssn": ev["hetu"][c],
+            "triage_dttm": _fmt_ts(ev["assess_at"][c], "iso"),
+            "acuity": np.where(ev["urgent"][c], "URGENT", "NONURGENT").astype(object),
+            "max_wait_days": ev["max_days"][c].astype(str).astype(object),
+        }, ev["assess_at"][c])
         v = np.flatnonzero(ev["has_visit"])
         prov = {"doctor": "MD", "nurse": "RN", "other": "PT", "dentist": "DDS", "oral_hygienist": "RDH"}
         visits = {
-            "visit_id": self._ids(f"V{county.code}", len(v)), "triage_id": triage_id[v],
+            "visit_id": self._ids(f"V{county.code}", len(v)),
+            "triage_id": np.where(ev["direct"][v], None, triage_id[v]).astype(object),
             "pat_ssn": ev["hetu"][v], "appt_dttm": _fmt_ts(ev["visit_at"][v], "iso"),
             "prov_type": np.array([prov[p] for p in ev["prof"][v]], dtype=object),
             "appt_status": np.array([s.upper() for s in ev["status"][v]], dtype=object),
@@ -472,21 +478,26 @@ class Generator:
         """Lifecare-like layout: Finnish names, 'DD.MM.YYYY HH24:MI' times, assessment and visit in one row."""
         n = len(ev["hetu"])
         yhteys_id = np.array([f"{county.code}-{i}" for i in range(1, n + 1)], dtype=object)
+        c = ~ev["direct"]  # directly booked visits: no contact, an event row with no assessment
         self.extract.add("lifecare_yhteydenotot", {
-            "yhteys_id": yhteys_id, "hetu": ev["hetu"].copy(),
-            "yhteys_aika": _fmt_ts(ev["contact_at"], "fi"),
-            "palvelu": np.where(ev["oral"], "SH", "VO").astype(object),  # suun hoito / vastaanotto
-            "yksikko": ev["unit"].copy(),
-        }, ev["contact_at"])
+            "yhteys_id": yhteys_id[c], "hetu": ev["hetu"][c],
+            "yhteys_aika": _fmt_ts(ev["contact_at"][c], "fi"),
+            "palvelu": np.where(ev["oral"][c], "SH", "VO").astype(object),  # suun hoito / vastaanotto
+            "yksikko": ev["unit"][c],
+        }, ev["contact_at"][c])
+
+        def no_assessment(values: np.ndarray) -> np.ndarray:
+            return np.where(ev["direct"], None, values).astype(object)
+
         ammatti = {"doctor": "LAAK", "nurse": "HOIT", "other": "MUU", "dentist": "HAMM", "oral_hygienist": "SHG"}
         tila = {"completed": "T", "cancelled": "P", "no_show": "E", "booked": "V"}
         visit_at = np.where(ev["has_visit"], ev["visit_at"], np.datetime64("NaT"))
         events = {
             "tapahtuma_id": np.array([f"HT{county.code}{i:07d}" for i in range(1, n + 1)], dtype=object),
-            "yhteys_id": yhteys_id, "hetu": ev["hetu"].copy(),
-            "hta_aika": _fmt_ts(ev["assess_at"], "fi"),
-            "kiireellisyys": np.where(ev["urgent"], "1", "3").astype(object),
-            "enimmaisaika_pv": ev["max_days"].astype(str).astype(object),
+            "yhteys_id": no_assessment(yhteys_id), "hetu": ev["hetu"].copy(),
+            "hta_aika": no_assessment(_fmt_ts(ev["assess_at"], "fi")),
+            "kiireellisyys": no_assessment(np.where(ev["urgent"], "1", "3")),
+            "enimmaisaika_pv": no_assessment(ev["max_days"].astype(str)),
             "kaynti_aika": _fmt_ts(visit_at.astype("datetime64[m]"), "fi"),
             "ammattiryhma": np.where(ev["has_visit"], [ammatti[p] for p in ev["prof"]], None).astype(object),
             "tila": np.where(ev["has_visit"], [tila[s] for s in ev["status"]], None).astype(object),

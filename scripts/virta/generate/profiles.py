@@ -36,6 +36,9 @@ class CountyProfile:
     # 3 115 EUR in 2019), and the share of services bought from other producers.
     net_cost_per_resident: float = 3632.0
     purchased_share: float = 0.15
+    # Share of non-urgent visits with a recorded need assessment (THL's coverage measure); the rest
+    # are booked directly, without a contact or assessment (follow-ups, recalls).
+    assessment_coverage: float = 0.88
 
 
 PROFILES: dict[str, CountyProfile] = {
@@ -46,7 +49,7 @@ PROFILES: dict[str, CountyProfile] = {
         oral_fast_share=0.30, oral_slow_mean_days=48.0, queue_growth_per_year=0.10,
         esh_assessment_mean_days=38.0, esh_treatment_mean_days=145.0,
         sc_assessment_on_time_share=0.86, sc_housing_mean_days=42.0,
-        net_cost_per_resident=3115.0, purchased_share=0.18,
+        net_cost_per_resident=3115.0, purchased_share=0.18, assessment_coverage=0.91,
     ),
     "20": CountyProfile(
         code="20", name="Kainuu", population=69_639, patient_system="lifecare",
@@ -55,7 +58,7 @@ PROFILES: dict[str, CountyProfile] = {
         oral_fast_share=0.35, oral_slow_mean_days=40.0, queue_growth_per_year=0.05,
         esh_assessment_mean_days=30.0, esh_treatment_mean_days=100.0,
         sc_assessment_on_time_share=0.92, sc_housing_mean_days=28.0,
-        net_cost_per_resident=4408.0, purchased_share=0.12,
+        net_cost_per_resident=4408.0, purchased_share=0.12, assessment_coverage=0.83,
     ),
 }
 
