@@ -170,15 +170,16 @@ def test_no_identity_code_in_clear_anywhere_in_the_warehouse(sql):
 
 def test_mart_has_plausible_rows_for_both_counties(sql):
     rows = sql("""
-        select county_code, sum(visits_n),
+        select area_code, sum(visits_n),
                round(100.0 * sum(visits_n) filter (where not is_suppressed) / sum(visits_n))
         from marts.mart_primary_care_waits_monthly group by 1 order by 1""")
-    assert [r[0] for r in rows] == ["20", "90"]
+    assert [r[0] for r in rows] == ["20", "90", "FI"]
+    assert rows[2][1] == rows[0][1] + rows[1][1]  # the country is the counties' visits, once each
     assert all(r[1] > 50 for r in rows)
     doctor = sql("""
         select sum(visits_n * within_14d_pct) / sum(visits_n)
         from marts.mart_primary_care_waits_monthly
-        where professional_group = 'doctor' and not is_suppressed""")[0][0]
+        where professional_group = 'doctor' and area_level = 'county' and not is_suppressed""")[0][0]
     assert 45 <= doctor <= 90
 
 
@@ -205,7 +206,7 @@ def test_source_deletions_are_tracked_and_left_out_of_counts(sql):
         select count(*) from business_vault.bv_primary_care_visit
         where visit_status = 'completed' and urgency = 'non_urgent' and not is_deleted
           and county_code is not null and age_at_assessment is not null and assessed_at is not null""")[0][0]
-    assert sql("select sum(visits_n) from marts.mart_primary_care_waits_monthly")[0][0] == expected
+    assert sql("select sum(visits_n) from marts.mart_primary_care_waits_monthly where area_code = 'FI'")[0][0] == expected
 
 
 def test_headline_figures_recomputed_from_raw_tables_match_the_mart(sql):
@@ -260,9 +261,9 @@ def test_headline_figures_recomputed_from_raw_tables_match_the_mart(sql):
         cells[key].append((ts(when).date() - assessed.date()).days)
 
     mart = {(c, m, s, a): (n, p14) for c, m, s, a, n, p14 in sql("""
-        select county_code, month, service_line, age_group, visits_n, within_14d_pct
+        select area_code, month, service_line, age_group, visits_n, within_14d_pct
         from marts.mart_primary_care_waits_monthly
-        where professional_group = 'doctor' and county_code = '90'""")}
+        where professional_group = 'doctor' and area_code = '90'""")}
     assert len(cells) > 20
     assert {k: len(v) for k, v in cells.items()} == {k: n for k, (n, _) in mart.items()}
     for key, waits in cells.items():
@@ -328,3 +329,47 @@ def test_specialised_care_month_end_figures_recomputed_from_raw_tables(sql):
             assert float(share) == pct(over_180, waiting)
         checked += waiting
     assert checked > 50
+
+
+def test_lifecare_county_coverage_recomputed_from_raw_tables(sql):
+    """The Lifecare county's coverage of the need assessment, recomputed in plain Python from
+    raw.lifecare_hoitotapahtumat (last delivery of a care event wins; rows with a missing key, an
+    invalid identity code or an unparseable time are not loaded), compared month by month with the
+    mart: realised visits that were not urgent, and those that followed an assessment."""
+    import datetime as dt
+    from collections import Counter
+
+    from virta.hetu import parse
+
+    def ts(text):
+        try:
+            return dt.datetime.strptime(text, "%d.%m.%Y %H:%M") if text else None
+        except ValueError:
+            return "bad"
+
+    units = {u for (u,) in sql("select unit_oid from raw.org_units where county_code = '20'")}
+    latest = {}
+    for row in sql("""select tapahtuma_id, hetu, hta_aika, kiireellisyys, kaynti_aika, tila, yksikko
+                      from raw.lifecare_hoitotapahtumat where tapahtuma_id is not null
+                      order by _batch_id, _row_no"""):
+        latest[row[0]] = row[1:]
+    visits, assessed = Counter(), Counter()
+    for ssn, assessed_text, urgency, visit_text, status, unit in latest.values():
+        assessed_at, visit_at = ts(assessed_text), ts(visit_text)
+        if (ssn and not parse(ssn)) or "bad" in (assessed_at, visit_at) or visit_at is None:
+            continue
+        if status != "T" or urgency == "1" or unit not in units:
+            continue
+        month = visit_at.date().replace(day=1)
+        visits[month] += 1
+        assessed[month] += assessed_at is not None
+    mart = {m: (n, a, p) for m, n, a, p in sql("""
+        select month, sum(visits_n), sum(assessed_n),
+               round(100.0 * sum(assessed_n) / sum(visits_n), 1)
+        from marts.mart_primary_care_assessment_coverage_monthly
+        where area_code = '20' group by month""")}
+    assert len(mart) >= 12
+    for month, (n, a, share) in mart.items():
+        assert (n, a) == (visits[month], assessed[month]), month
+        assert float(share) == pct(assessed[month], visits[month])
+    assert 0 < sum(a for _, a, _ in mart.values()) < sum(n for n, _, _ in mart.values())

@@ -1,41 +1,91 @@
 -- The headline access-to-care indicators as one monthly series per indicator and area (county or
 -- the whole country): the input of the trend and forecast mart, and a long table BI tools can pivot.
+-- Months the data covers only in part are left out.
 
-with doctor_visits as (
+with counted_visits as (
     select
         v.county_code,
         date_trunc('month', v.visit_at)::date as month,
-        v.wait_days
+        v.service_line,
+        v.professional_group,
+        v.wait_days,
+        d.deadline_status
     from {{ ref('bv_primary_care_visit') }} as v
     inner join {{ ref('bv_reporting_month') }} as rm on date_trunc('month', v.visit_at)::date = rm.month
-    where
-        {{ is_counted_wait_visit('v') }}
-        and v.professional_group = 'doctor'
-        and v.service_line = 'general_practice'
+    left join {{ ref('bv_deadline_status') }} as d
+        on v.need_assessment_hk = d.event_hk and d.clock_type = 'primary_care_treatment'
+    where {{ is_counted_wait_visit('v') }}
 ),
 
-primary_care as (
+doctor_visits_within_14d as (
+    {{ share_series('pc_doctor_visits_within_14d_pct', 'counted_visits', 'wait_days <= 14',
+        where="professional_group = 'doctor' and service_line = 'general_practice'") }}
+),
+
+treatment_deadline_met as (
+    {{ share_series('pc_treatment_deadline_met_pct', 'counted_visits', "deadline_status = 'met'",
+        where="deadline_status in ('met', 'late')") }}
+),
+
+coverage_visits as (
     select
-        {{ area_code() }} as area_code,
-        {{ area_level() }} as area_level,
-        month,
-        'pc_doctor_visits_within_14d_pct' as indicator_id,
-        count(*) as n,
-        100.0 * avg(case when wait_days <= 14 then 1 else 0 end) as value
-    from doctor_visits
-    group by {{ by_county_and_country(['month']) }}
+        v.county_code,
+        date_trunc('month', v.visit_at)::date as month,
+        v.has_need_assessment
+    from {{ ref('bv_primary_care_visit') }} as v
+    inner join {{ ref('bv_reporting_month') }} as rm on date_trunc('month', v.visit_at)::date = rm.month
+    where {{ is_counted_coverage_visit('v') }}
 ),
 
-specialised_waiting as (
+assessment_coverage as (
+    {{ share_series('pc_assessment_coverage_pct', 'coverage_visits', 'has_need_assessment') }}
+),
+
+contact_clocks as (
+    select
+        d.county_code,
+        date_trunc('month', d.clock_start_date)::date as month,
+        d.deadline_status
+    from {{ ref('bv_deadline_status') }} as d
+    inner join {{ ref('bv_reporting_month') }} as rm on date_trunc('month', d.clock_start_date)::date = rm.month
+    where
+        d.clock_type = 'primary_care_contact'
+        and d.deadline_status in ('met', 'late')
+        and d.county_code is not null
+),
+
+assessment_on_time as (
+    {{ share_series('pc_assessment_on_time_pct', 'contact_clocks', "deadline_status = 'met'") }}
+),
+
+specialised_month_end as (
     select
         w.area_code,
         w.area_level,
         date_trunc('month', w.month_end)::date as month,
-        'esh_waiting_over_180d_pct' as indicator_id,
         w.waiting_n as n,
-        w.over_180_pct as value
+        w.over_180_pct,
+        w.over_180_per_10000,
+        w.median_wait_days
     from {{ ref('mart_specialised_care_waiting_month_end') }} as w
     where w.waiting_for = 'all'
+),
+
+specialised_waiting as (
+    select
+        e.area_code,
+        e.area_level,
+        e.month,
+        m.indicator_id,
+        e.n,
+        m.value
+    from specialised_month_end as e
+    cross join lateral (
+        values
+        ('esh_waiting_over_180d_pct', e.over_180_pct),
+        ('esh_waiting_over_180d_per_10000', e.over_180_per_10000),
+        ('esh_waiting_median_days', e.median_wait_days)
+    ) as m (indicator_id, value)
 ),
 
 referral_processing as (
@@ -47,22 +97,9 @@ referral_processing as (
         p.processed_n as n,
         p.over_21_pct as value
     from {{ ref('mart_specialised_care_referral_processing_monthly') }} as p
-),
-
-series as (
-    select * from primary_care
-    union all
-    select * from specialised_waiting
-    union all
-    select * from referral_processing
 )
 
-select
-    s.indicator_id,
-    s.area_code,
-    s.area_level,
-    s.month,
-    s.n,
-    {{ is_suppressed('s.n') }} as is_suppressed,
-    {{ suppressed('round(s.value::numeric, 1)', 's.n') }} as value
-from series as s
+{{ indicator_series([
+    'doctor_visits_within_14d', 'treatment_deadline_met', 'assessment_coverage', 'assessment_on_time',
+    'specialised_waiting', 'referral_processing'
+]) }}

@@ -1,6 +1,9 @@
 -- Hoitoon pääsy (access to care) in primary care: waits from need assessment to realised visit per
 -- county, month of the visit, service line, professional group and age group, the way THL
--- measures them (Avohilmo: non-urgent visits preceded by a need assessment, calendar days).
+-- measures them (Avohilmo: non-urgent visits preceded by a need assessment, calendar days); per
+-- county and the whole country, with the county's rank.
+
+{%- set dims = ['month', 'service_line', 'professional_group', 'age_group'] %}
 
 with visits as (
     select
@@ -24,7 +27,8 @@ with visits as (
 
 cells as (
     select
-        county_code,
+        {{ area_code() }} as area_code,
+        {{ area_level() }} as area_level,
         month,
         service_line,
         professional_group,
@@ -41,25 +45,34 @@ cells as (
         avg(case when is_within_6m then 1.0 else 0.0 end) as within_6m_share,
         avg(case deadline_status when 'met' then 1.0 when 'late' then 0.0 end) as deadline_met_share
     from visits
-    group by 1, 2, 3, 4, 5
+    group by {{ by_county_and_country(dims) }}
+),
+
+measured as (
+    select
+        area_code,
+        area_level,
+        month,
+        service_line,
+        professional_group,
+        age_group,
+        visits_n,
+        {{ is_suppressed('visits_n') }} as is_suppressed,
+        {{ suppressed('round(wait_days_median::numeric, 1)', 'visits_n') }} as wait_days_median,
+        {{ suppressed('round(wait_days_mean::numeric, 1)', 'visits_n') }} as wait_days_mean,
+        {{ suppressed('round(wait_days_p80::numeric, 1)', 'visits_n') }} as wait_days_p80,
+        {{ suppressed('round(wait_days_p90::numeric, 1)', 'visits_n') }} as wait_days_p90,
+        {{ suppressed('round(100 * within_7d_share, 1)', 'visits_n') }} as within_7d_pct,
+        {{ suppressed('round(100 * within_14d_share, 1)', 'visits_n') }} as within_14d_pct,
+        {{ suppressed('round(100 * within_3m_share, 1)', 'visits_n') }} as within_3m_pct,
+        {{ suppressed('round(100 * within_4m_share, 1)', 'visits_n') }} as within_4m_pct,
+        {{ suppressed('round(100 * within_6m_share, 1)', 'visits_n') }} as within_6m_pct,
+        {{ suppressed('round(100 * deadline_met_share, 1)', 'visits_n') }} as deadline_met_pct
+    from cells
 )
 
 select
-    county_code,
-    month,
-    service_line,
-    professional_group,
-    age_group,
-    visits_n,
-    {{ is_suppressed('visits_n') }} as is_suppressed,
-    {{ suppressed('round(wait_days_median::numeric, 1)', 'visits_n') }} as wait_days_median,
-    {{ suppressed('round(wait_days_mean::numeric, 1)', 'visits_n') }} as wait_days_mean,
-    {{ suppressed('round(wait_days_p80::numeric, 1)', 'visits_n') }} as wait_days_p80,
-    {{ suppressed('round(wait_days_p90::numeric, 1)', 'visits_n') }} as wait_days_p90,
-    {{ suppressed('round(100 * within_7d_share, 1)', 'visits_n') }} as within_7d_pct,
-    {{ suppressed('round(100 * within_14d_share, 1)', 'visits_n') }} as within_14d_pct,
-    {{ suppressed('round(100 * within_3m_share, 1)', 'visits_n') }} as within_3m_pct,
-    {{ suppressed('round(100 * within_4m_share, 1)', 'visits_n') }} as within_4m_pct,
-    {{ suppressed('round(100 * within_6m_share, 1)', 'visits_n') }} as within_6m_pct,
-    {{ suppressed('round(100 * deadline_met_share, 1)', 'visits_n') }} as deadline_met_pct
-from cells
+    *,
+    {{ county_rank('wait_days_median', dims) }} as wait_days_median_rank,
+    {{ county_rank('deadline_met_pct', dims, lower_is_better=false) }} as deadline_met_pct_rank
+from measured

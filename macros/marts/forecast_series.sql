@@ -1,0 +1,135 @@
+{#- Trend and forecast (ennuste) of every series of an indicator-series mart (columns indicator_id,
+    area_code, month, value) for the next var('forecast_horizon_months') months, computed in SQL so
+    every `dbt build` renews it. Shared by the use cases' forecast marts so they forecast alike.
+    Method: additive linear trend + calendar-month seasonality. The trend is a least-squares line
+    over the months of the series (regr_slope / regr_intercept); the seasonal index of a calendar
+    month is the mean residual of that month around the line. Back-test: the same fit without the
+    last `horizon` months, whose forecasts are compared with what happened (mean absolute error).
+    Series with fewer than var('forecast_min_months') shown months get no forecast. -#}
+{% macro forecast_series(series_relation) -%}
+{%- set horizon = var('forecast_horizon_months') %}
+
+with series as (
+    select
+        indicator_id,
+        area_code,
+        month,
+        value::float as value,
+        (extract(year from month) * 12 + extract(month from month))::integer as t,
+        row_number() over (partition by indicator_id, area_code order by month desc) as recency
+    from {{ series_relation }}
+    where value is not null
+),
+
+fits as (
+    select
+        'forecast' as fit,
+        s.*
+    from series as s
+    union all
+    select
+        'backtest' as fit,
+        s.*
+    from series as s
+    where s.recency > {{ horizon }}
+),
+
+trend as (
+    select
+        fit,
+        indicator_id,
+        area_code,
+        regr_slope(value, t) as slope,
+        regr_intercept(value, t) as intercept,
+        max(t) as last_t,
+        count(*) as months_n
+    from fits
+    group by fit, indicator_id, area_code
+    having count(*) >= {{ var('forecast_min_months') }}
+),
+
+season as (
+    select
+        f.fit,
+        f.indicator_id,
+        f.area_code,
+        (f.t - 1) % 12 as month_of_year,
+        avg(f.value - (tr.intercept + tr.slope * f.t)) as seasonal_index
+    from fits as f
+    inner join trend as tr on f.fit = tr.fit and f.indicator_id = tr.indicator_id and f.area_code = tr.area_code
+    group by f.fit, f.indicator_id, f.area_code, (f.t - 1) % 12
+),
+
+predicted as (
+    select
+        tr.fit,
+        tr.indicator_id,
+        tr.area_code,
+        tr.last_t + h.step as t,
+        tr.intercept + tr.slope * (tr.last_t + h.step) + coalesce(se.seasonal_index, 0) as raw_prediction
+    from trend as tr
+    cross join generate_series(1, {{ horizon }}) as h (step)
+    left join season as se
+        on
+            tr.fit = se.fit
+            and tr.indicator_id = se.indicator_id
+            and tr.area_code = se.area_code
+            and se.month_of_year = (tr.last_t + h.step - 1) % 12
+),
+
+bounded as (
+    -- percentages stay within 0-100, counts and rates at or above 0
+    select
+        p.*,
+        greatest(0, case when p.indicator_id like '%\_pct' then least(100, p.raw_prediction) else p.raw_prediction end)
+            as prediction
+    from predicted as p
+),
+
+grid as (
+    select
+        indicator_id,
+        area_code,
+        t
+    from series
+    union
+    select
+        indicator_id,
+        area_code,
+        t
+    from bounded
+    where fit = 'forecast'
+),
+
+joined as (
+    select
+        g.indicator_id,
+        g.area_code,
+        make_date((g.t - 1) / 12, (g.t - 1) % 12 + 1, 1) as month,
+        s.value as actual_value,
+        f.prediction as forecast_value,
+        b.prediction as backtest_forecast_value,
+        abs(b.prediction - s.value) as backtest_abs_error
+    from grid as g
+    left join series as s on g.indicator_id = s.indicator_id and g.area_code = s.area_code and g.t = s.t
+    left join bounded as f
+        on g.indicator_id = f.indicator_id and g.area_code = f.area_code and g.t = f.t and f.fit = 'forecast'
+    left join bounded as b
+        on g.indicator_id = b.indicator_id and g.area_code = b.area_code and g.t = b.t and b.fit = 'backtest'
+)
+
+select
+    indicator_id,
+    area_code,
+    month,
+    case when actual_value is not null then 'actual' else 'forecast' end as row_type,
+    round(actual_value::numeric, 1) as actual_value,
+    round(forecast_value::numeric, 1) as forecast_value,
+    round(backtest_forecast_value::numeric, 1) as backtest_forecast_value,
+    round(backtest_abs_error::numeric, 2) as backtest_abs_error,
+    -- mean absolute error of the back-test over the held-out months, repeated on every row of the series
+    round((avg(backtest_abs_error) over (partition by indicator_id, area_code))::numeric, 2) as backtest_mae,
+    'linear trend + calendar-month seasonality (least squares); back-test on the last '
+    || {{ horizon }} || ' months' as method
+from joined
+{%- endmacro %}
