@@ -5,3 +5,15 @@
     from {{ ref(satellite) }}
     order by {{ key }}, load_datetime desc
 {%- endmacro %}
+
+{#- The latest loaded row of a link per driving key (`key`), with the other key(s) `columns`: for
+    links where the source names one partner per record and a re-delivery may name another. -#}
+{% macro current_link(link, key, columns) -%}
+    select distinct on (l.{{ key }})
+        l.{{ key }},
+        {%- for column in columns %}
+        l.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ ref(link) }} as l
+    order by l.{{ key }} asc, l.load_datetime desc
+{%- endmacro %}

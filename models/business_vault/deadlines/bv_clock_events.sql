@@ -1,6 +1,6 @@
 -- Every clock a legal deadline can run on, one row per event and clock type, in one shape:
 -- which service and population, when the clock started and when (if yet) it stopped.
--- New use cases (specialised care, social services) add their clocks here as further unions.
+-- Primary care, specialised care and social services each add their clocks as further unions.
 
 with assessment_visits as (
     select
@@ -23,6 +23,22 @@ referrals as (
         end as deadline_service,
         case when r.age_at_referral < 23 then 'children_youth' else '' end as segments
     from {{ ref('bv_specialised_care_referral') }} as r
+),
+
+social_cases as (
+    select
+        c.*,
+        -- child welfare runs on lastensuojelulaki § 26 (notification -> investigation), older
+        -- people's services on sosiaalihuoltolaki § 36 (initiation -> service-need assessment)
+        c.case_group = 'child_welfare' as is_child_welfare
+    from {{ ref('bv_social_care_case') }} as c
+    where c.initiated_on is not null
+),
+
+granted_decisions as (
+    select d.*
+    from {{ ref('bv_social_care_decision') }} as d
+    where d.outcome = 'granted' and d.initiated_on is not null
 )
 
 -- contact -> need assessment (same arkipäivä since 2023-09-01, 3 arkipäivää before)
@@ -125,3 +141,77 @@ select
     r.treated_on as clock_stop_date
 from referrals as r
 where r.queued_on is not null and (r.treated_on is not null or r.closed_on is null)
+
+union all
+
+-- social care: initiation -> service-need assessment started (SHL § 36: 7th arkipäivä for 75+,
+-- highest care allowance); child welfare: notification -> investigation started (LSL § 26)
+select
+    encode(c.social_care_case_hk, 'hex') || ':assessment_start' as clock_id,
+    c.social_care_case_hk as event_hk,
+    'social_assessment_start' as clock_type,
+    c.county_code,
+    case when c.is_child_welfare then 'child_welfare' else 'service_need_assessment' end as service,
+    null as urgency,
+    c.age_at_initiation as age_at_clock_start,
+    c.segments,
+    case when c.is_child_welfare then 'notification' else 'initiation' end as clock_start_event,
+    case when c.is_child_welfare then 'investigation_started' else 'assessment_start' end as clock_stop_event,
+    c.initiated_on as clock_start_date,
+    c.assessment_started_on as clock_stop_date
+from social_cases as c
+
+union all
+
+-- initiation -> assessment (investigation) completed (3 months for children: SHL § 36, LSL § 26)
+select
+    encode(c.social_care_case_hk, 'hex') || ':assessment_complete' as clock_id,
+    c.social_care_case_hk as event_hk,
+    'social_assessment_complete' as clock_type,
+    c.county_code,
+    case when c.is_child_welfare then 'child_welfare' else 'service_need_assessment' end as service,
+    null as urgency,
+    c.age_at_initiation as age_at_clock_start,
+    c.segments,
+    'initiation' as clock_start_event,
+    case when c.is_child_welfare then 'investigation_completed' else 'assessment_complete' end as clock_stop_event,
+    c.initiated_on as clock_start_date,
+    c.assessment_completed_on as clock_stop_date
+from social_cases as c
+
+union all
+
+-- granted service: initiation -> service start (SHL § 45: 3 months from the initiation)
+select
+    encode(d.decision_hk, 'hex') || ':service_start_shl45' as clock_id,
+    d.decision_hk as event_hk,
+    'social_service_start_from_initiation' as clock_type,
+    d.county_code,
+    'social_service' as service,
+    null as urgency,
+    d.age_at_initiation as age_at_clock_start,
+    d.segments,
+    'initiation' as clock_start_event,
+    'service_start' as clock_stop_event,
+    d.initiated_on as clock_start_date,
+    d.service_started_on as clock_stop_date
+from granted_decisions as d
+
+union all
+
+-- granted older people's service: decision -> service start (vanhuspalvelulaki § 18: 3 months)
+select
+    encode(d.decision_hk, 'hex') || ':service_start_vpl18' as clock_id,
+    d.decision_hk as event_hk,
+    'social_service_start_from_decision' as clock_type,
+    d.county_code,
+    'older_people_service' as service,
+    null as urgency,
+    d.age_at_initiation as age_at_clock_start,
+    d.segments,
+    'decision' as clock_start_event,
+    'service_start' as clock_stop_event,
+    d.decided_on as clock_start_date,
+    d.service_started_on as clock_stop_date
+from granted_decisions as d
+where d.case_group = 'older_people'

@@ -1,0 +1,79 @@
+-- One row per social-care case (sosiaalihuollon asia) with its initiation (vireilletulo), the
+-- client's age then, the group the law's deadlines cover, the county of the responsible office
+-- and the start and completion of its service-need assessment (in child welfare the investigation,
+-- lastensuojelutarpeen selvitys). Current satellite rows only.
+
+with cases as (
+    {{ current_rows('sat_case_procons', 'social_care_case_hk') }}
+),
+
+-- a case has one assessment in the source; were there several, the first start and completion count
+assessments as (
+    select
+        l.social_care_case_hk,
+        min(s.started_on) as assessment_started_on,
+        min(s.completed_on) as assessment_completed_on
+    from ({{ current_rows('sat_social_assessment_procons', 'service_need_assessment_hk') }}) as s
+    inner join {{ ref('link_social_assessment_case') }} as l
+        on s.service_need_assessment_hk = l.service_need_assessment_hk
+    group by l.social_care_case_hk
+),
+
+case_person as (
+    {{ current_link('link_case_person', 'social_care_case_hk', ['person_hk']) }}
+),
+
+case_unit as (
+    {{ current_link('link_case_unit', 'social_care_case_hk', ['organisation_unit_hk']) }}
+),
+
+people as (
+    {{ current_rows('sat_person_vtj', 'person_hk') }}
+),
+
+units as (
+    {{ current_rows('sat_unit_org', 'organisation_unit_hk') }}
+),
+
+joined as (
+    select
+        c.social_care_case_hk,
+        cp.person_hk,
+        cu.organisation_unit_hk,
+        u.county_code,
+        p.municipality_code as home_municipality_code,
+        p.sex,
+        c.case_group,
+        c.initiation_channel,
+        c.special_ground,
+        c.initiated_on,
+        extract(year from age(c.initiated_on, p.birth_date))::integer as age_at_initiation,
+        a.assessment_started_on,
+        a.assessment_completed_on
+    from cases as c
+    left join assessments as a on c.social_care_case_hk = a.social_care_case_hk
+    left join case_person as cp on c.social_care_case_hk = cp.social_care_case_hk
+    left join people as p on cp.person_hk = p.person_hk
+    left join case_unit as cu on c.social_care_case_hk = cu.social_care_case_hk
+    left join units as u on cu.organisation_unit_hk = u.organisation_unit_hk
+)
+
+select
+    j.*,
+    -- the group SHL § 36 / LSL § 26 name (child-welfare clients are children needing special support)
+    case
+        when j.case_group = 'child_welfare' then 'child_special_support'
+        when j.age_at_initiation >= 75 then 'aged_75_plus'
+        when j.special_ground = 'highest_care_allowance' then 'highest_care_allowance'
+        else 'not_covered'
+    end as legal_group,
+    -- customer segments for matching ref_legal_deadline_rules (comma-delimited, see bv_deadline_status)
+    concat_ws(
+        ',',
+        case when j.case_group = 'older_people' then 'older_people' end,
+        case when j.special_ground = 'highest_care_allowance' then 'highest_care_allowance' end,
+        case when j.case_group = 'child_welfare' then 'children_youth,child_special_support' end
+    ) as segments,
+    j.assessment_started_on - j.initiated_on as days_to_assessment_start,
+    j.assessment_completed_on - j.initiated_on as days_to_assessment_complete
+from joined as j
