@@ -28,20 +28,25 @@ from (
 ) as s
 {%- endmacro %}
 
-{#- One share indicator (percent) of a series mart, per county and the whole country by month:
-    100 * rows where `numerator` holds / rows of `relation` (which has county_code and month) that
-    pass `where`. -#}
-{% macro share_series(indicator_id, relation, numerator, where=none) -%}
+{#- One indicator of a series mart per county and the whole country by month: `value_expr` (an
+    aggregate) over the rows of `relation` (which has county_code and month) that pass `where`;
+    n = the rows it rests on. -#}
+{% macro area_series(indicator_id, relation, value_expr, where=none) -%}
     select
         {{ area_code() }} as area_code,
         {{ area_level() }} as area_level,
         month,
         '{{ indicator_id }}' as indicator_id,
         count(*) as n,
-        100.0 * avg(case when {{ numerator }} then 1 else 0 end) as value
+        {{ value_expr }} as value
     from {{ relation }}
     {%- if where %}
     where {{ where }}
     {%- endif %}
     group by {{ by_county_and_country(['month']) }}
+{%- endmacro %}
+
+{#- A share indicator (percent): 100 * rows where `numerator` holds / rows. -#}
+{% macro share_series(indicator_id, relation, numerator, where=none) -%}
+    {{ area_series(indicator_id, relation, '100.0 * avg(case when ' ~ numerator ~ ' then 1 else 0 end)', where) }}
 {%- endmacro %}

@@ -373,3 +373,101 @@ def test_lifecare_county_coverage_recomputed_from_raw_tables(sql):
         assert (n, a) == (visits[month], assessed[month]), month
         assert float(share) == pct(assessed[month], visits[month])
     assert 0 < sum(a for _, a, _ in mart.values()) < sum(n for n, _, _ in mart.values())
+
+
+def _procons_latest(sql, table, key, columns, date_columns):
+    """Latest delivery of each record of a ProConsona table, as loaded (valid identity code or none,
+    D.M.YYYY dates that parse and do not lie after the delivery)."""
+    import datetime as dt
+
+    from virta.hetu import parse
+
+    rows = {}
+    for row in sql(f"select {key}, hetu, _loaded_at, {', '.join(columns)} from raw.{table} "
+                   f"where {key} is not null order by _batch_id, _row_no"):
+        rows[row[0]] = row[1:]
+    loaded = {}
+    for record, (ssn, loaded_at, *values) in rows.items():
+        dates = []
+        for column, text in zip(columns, values):
+            try:
+                dates.append(dt.datetime.strptime(text, "%d.%m.%Y").date() if text and column in date_columns
+                             else text)
+            except ValueError:
+                dates.append("bad")
+        if "bad" in dates or (ssn and not parse(ssn)):
+            continue
+        if any(isinstance(d, dt.date) and dt.datetime.combine(d, dt.time(), dt.timezone.utc) >= loaded_at
+               for d in dates):
+            continue
+        loaded[record] = (ssn, *dates)
+    return loaded
+
+
+def test_social_care_headline_figures_recomputed_from_raw_tables(sql):
+    """Two headline figures of the Apotti county's social care recomputed in plain Python from the
+    raw ProConsona tables, with a Python holiday calendar independent of bv_calendar: assessments of
+    people aged 75+ started by the 7th arkipäivä after initiation (SHL § 36), per month; and the
+    vanhuspalvelulaki § 26 half-year mean days from initiation to the start of 24-hour housing."""
+    import datetime as dt
+    from collections import defaultdict
+
+    from virta.generate.core import finnish_holidays
+
+    units = {u for (u,) in sql("select unit_oid from raw.org_units where county_code = '90'")}
+    born = {h: dt.datetime.strptime(b, "%Y%m%d").date()
+            for h, b in sql("select hetu, syntymaaika from raw.vtj_residents where hetu is not null")}
+    cases = {c: v for c, v in _procons_latest(
+        sql, "procons_asiat", "asia_id", ["vireilletulopvm", "asiaryhma", "yksikko"], {"vireilletulopvm"}).items()
+        if v[3] in units}
+    starts = {}
+    for _, (_, case_id, started, completed) in _procons_latest(
+            sql, "procons_arvioinnit", "arviointi_id", ["asia_id", "aloituspvm", "valmistumispvm"],
+            {"aloituspvm", "valmistumispvm"}).items():
+        if completed and completed < started:
+            continue  # quarantined: out of order
+        starts[case_id] = min(started, starts.get(case_id, started))
+    holidays = finnish_holidays(dt.date(2020, 1, 1), dt.date(2027, 12, 31))
+
+    def seventh_working_day(day):
+        n = 0
+        while n < 7:
+            day += dt.timedelta(days=1)
+            n += day.weekday() < 5 and day not in holidays
+        return day
+
+    on_time, started = defaultdict(int), defaultdict(int)
+    for case_id, (ssn, initiated, group, _) in cases.items():
+        if group != "IKA" or ssn not in born:
+            continue
+        b = born[ssn]
+        if initiated.year - b.year - ((initiated.month, initiated.day) < (b.month, b.day)) < 75:
+            continue
+        month = initiated.replace(day=1)
+        if case_id in starts:
+            started[month] += 1
+            on_time[month] += starts[case_id] <= seventh_working_day(initiated)
+    mart = sql("""select month, started_n, started_on_time_n from marts.mart_social_assessment_timeliness_monthly
+                  where area_code = '90' and legal_group = 'aged_75_plus'""")
+    assert len(mart) >= 12
+    for month, n, met in mart:
+        assert (n, met) == (started[month], on_time[month]), month
+    assert 0 < sum(m for _, _, m in mart) < sum(n for _, n, _ in mart)  # some late, most on time
+
+    # vanhuspalvelulaki § 26: 24-hour housing started in each complete half year, mean days from initiation
+    spans = defaultdict(list)
+    for _, (_, case_id, service, decided, outcome, service_start) in _procons_latest(
+            sql, "procons_paatokset", "paatos_id",
+            ["asia_id", "palvelu", "paatospvm", "ratkaisu", "palvelun_alkamispvm"],
+            {"paatospvm", "palvelun_alkamispvm"}).items():
+        if service != "YMPARIVUOROKAUTINEN" or outcome != "MYONTEINEN" or not service_start or case_id not in cases:
+            continue
+        half = dt.date(service_start.year, 1 if service_start.month <= 6 else 7, 1)
+        spans[half].append((service_start - cases[case_id][1]).days)
+    mart = sql("""select period_start, started_n, days_initiation_to_start_mean
+                  from marts.mart_social_service_waits_half_year where area_code = '90' and service = 'housing_24h'""")
+    assert len(mart) >= 2
+    for half, n, mean in mart:
+        assert n == len(spans[half]), half
+        if mean is not None:
+            assert float(mean) == pct(sum(spans[half]), 100 * n), half

@@ -1,0 +1,81 @@
+-- Päätökset ja palvelun alkaminen (decisions and service starts): decisions by month of decision
+-- and service, with the days from initiation (vireilletulo) to decision and from decision to the
+-- start of the granted service, and the shares of granted services started within 3 months of the
+-- initiation (SHL § 45) and, for older people, of the decision (vanhuspalvelulaki § 18); per
+-- county and the whole country, with the county's rank.
+
+{%- set dims = ['month', 'case_group', 'service'] %}
+
+with decisions as (
+    select
+        d.county_code,
+        date_trunc('month', d.decided_on)::date as month,
+        d.case_group,
+        d.service,
+        d.outcome,
+        d.days_initiation_to_decision,
+        d.days_decision_to_start,
+        i.deadline_status as from_initiation_status,
+        s.deadline_status as from_decision_status
+    from {{ ref('bv_social_care_decision') }} as d
+    inner join {{ ref('bv_reporting_month') }} as rm on date_trunc('month', d.decided_on)::date = rm.month
+    left join {{ ref('bv_deadline_status') }} as i
+        on d.decision_hk = i.event_hk and i.clock_type = 'social_service_start_from_initiation'
+    left join {{ ref('bv_deadline_status') }} as s
+        on d.decision_hk = s.event_hk and s.clock_type = 'social_service_start_from_decision'
+    where d.county_code is not null
+),
+
+cells as (
+    select
+        {{ area_code() }} as area_code,
+        {{ area_level() }} as area_level,
+        month,
+        case_group,
+        service,
+        count(*) as decisions_n,
+        count(*) filter (where outcome = 'granted') as granted_n,
+        count(days_decision_to_start) as started_n,
+        avg(days_initiation_to_decision) as days_initiation_to_decision_mean,
+        percentile_cont(0.5) within group (order by days_initiation_to_decision)
+            as days_initiation_to_decision_median,
+        avg(days_decision_to_start) as days_decision_to_start_mean,
+        percentile_cont(0.5) within group (order by days_decision_to_start) as days_decision_to_start_median,
+        count(*) filter (where from_initiation_status = 'met') as within_3m_of_initiation_n,
+        count(*) filter (where from_initiation_status in ('met', 'late', 'overdue')) as initiation_deadline_passed_n,
+        count(*) filter (where from_decision_status = 'met') as within_3m_of_decision_n,
+        count(*) filter (where from_decision_status in ('met', 'late', 'overdue')) as decision_deadline_passed_n
+    from decisions
+    group by {{ by_county_and_country(dims) }}
+),
+
+measured as (
+    select
+        area_code,
+        area_level,
+        month,
+        case_group,
+        service,
+        decisions_n,
+        granted_n,
+        started_n,
+        {{ is_suppressed('decisions_n') }} as is_suppressed,
+        {{ suppressed('round(days_initiation_to_decision_mean, 1)', 'decisions_n') }}
+            as days_initiation_to_decision_mean,
+        {{ suppressed('round(days_initiation_to_decision_median::numeric, 1)', 'decisions_n') }}
+            as days_initiation_to_decision_median,
+        {{ suppressed('round(days_decision_to_start_mean, 1)', 'decisions_n') }} as days_decision_to_start_mean,
+        {{ suppressed('round(days_decision_to_start_median::numeric, 1)', 'decisions_n') }}
+            as days_decision_to_start_median,
+        {{ suppressed(pct('within_3m_of_initiation_n', 'initiation_deadline_passed_n'), 'decisions_n') }}
+            as within_3m_of_initiation_pct,
+        {{ suppressed(pct('within_3m_of_decision_n', 'decision_deadline_passed_n'), 'decisions_n') }}
+            as within_3m_of_decision_pct
+    from cells
+)
+
+select
+    *,
+    {{ county_rank('within_3m_of_initiation_pct', dims, lower_is_better=false) }} as within_3m_of_initiation_pct_rank,
+    {{ county_rank('days_initiation_to_decision_mean', dims) }} as days_initiation_to_decision_mean_rank
+from measured
