@@ -1,4 +1,4 @@
--- Residents (väestö) per county at each month end from the population register: alive and born by
+-- Residents (väestö) per county and municipality at each month end from the population register: alive and born by
 -- then, counted in the county of their current home municipality (ref_municipality_county valid on
 -- that day). The denominator of every per-resident indicator. Moves are taken as of the latest
 -- register delivery (the register's own history is not replayed).
@@ -16,9 +16,14 @@ select
     m.month_end,
     date_trunc('month', m.month_end)::date as month,
     mc.county_code,
+    p.municipality_code,
     count(*) as residents_n,
     count(*) filter (where extract(year from age(m.month_end, p.birth_date)) >= 75) as residents_75_plus_n,
-    count(*) filter (where extract(year from age(m.month_end, p.birth_date)) < 18) as residents_under_18_n
+    count(*) filter (where extract(year from age(m.month_end, p.birth_date)) < 18) as residents_under_18_n,
+    -- the age bands of the demographic dependency ratio (väestöllinen huoltosuhde)
+    count(*) filter (where extract(year from age(m.month_end, p.birth_date)) < 15) as residents_0_14_n,
+    count(*) filter (where extract(year from age(m.month_end, p.birth_date)) between 15 and 64) as residents_15_64_n,
+    count(*) filter (where extract(year from age(m.month_end, p.birth_date)) >= 65) as residents_65_plus_n
 from month_ends as m
 inner join people as p
     on
@@ -29,4 +34,4 @@ inner join {{ ref('ref_municipality_county') }} as mc
         p.municipality_code = mc.municipality_code
         and m.month_end >= mc.valid_from
         and (mc.valid_to is null or m.month_end <= mc.valid_to)
-group by m.month_end, mc.county_code
+group by m.month_end, mc.county_code, p.municipality_code
