@@ -1,0 +1,19 @@
+{#- Residents behind per-resident figures (bv_population_monthly), per county and the whole country:
+    at each reporting month end, and as the mean of a year's month ends (year as an integer). -#}
+{% macro residents_by_area_month() -%}
+    select
+        {{ area_code() }} as area_code,
+        month,
+        sum(residents_n) as residents_n
+    from {{ ref('bv_population_monthly') }}
+    group by {{ by_county_and_country(['month']) }}
+{%- endmacro %}
+
+{% macro residents_by_area_year() -%}
+    select
+        m.area_code,
+        extract(year from m.month)::integer as year,
+        avg(m.residents_n) as residents_n
+    from ({{ residents_by_area_month() }}) as m
+    group by m.area_code, extract(year from m.month)::integer
+{%- endmacro %}
