@@ -1,0 +1,81 @@
+-- Kotona asuvat 75 vuotta täyttäneet (people aged 75+ living at home): at each year's last
+-- reporting month end, the share of residents aged 75+ who are not in 24-hour service housing,
+-- per county and the whole country: the effectiveness goal of vanhuspalvelulaki § 14 (long-term
+-- care primarily at home).
+
+with year_ends as (
+    select max(p.month_end) as month_end
+    from {{ ref('bv_population_monthly') }} as p
+    group by date_trunc('year', p.month_end)
+),
+
+residents as (
+    select
+        p.county_code,
+        p.month_end,
+        sum(p.residents_75_plus_n) as residents_75_plus_n
+    from {{ ref('bv_population_monthly') }} as p
+    inner join year_ends as y on p.month_end = y.month_end
+    group by p.county_code, p.month_end
+),
+
+people as (
+    {{ current_rows('sat_person_vtj', 'person_hk') }}
+),
+
+-- aged 75+ and in 24-hour housing that started by the year end (the client system records no end)
+in_housing as (
+    select
+        d.county_code,
+        y.month_end,
+        count(distinct d.person_hk) as in_housing_n
+    from {{ ref('bv_social_care_decision') }} as d
+    inner join people as p on d.person_hk = p.person_hk
+    inner join year_ends as y
+        on
+            d.service_started_on <= y.month_end
+            and extract(year from age(y.month_end, p.birth_date)) >= 75
+            and (p.death_date is null or p.death_date > y.month_end)
+    where d.service = 'housing_24h' and d.outcome = 'granted'
+    group by d.county_code, y.month_end
+),
+
+joined as (
+    select
+        r.county_code,
+        r.month_end,
+        r.residents_75_plus_n,
+        coalesce(h.in_housing_n, 0) as in_housing_n
+    from residents as r
+    left join in_housing as h on r.county_code = h.county_code and r.month_end = h.month_end
+),
+
+cells as (
+    select
+        {{ area_code() }} as area_code,
+        {{ area_level() }} as area_level,
+        month_end,
+        sum(residents_75_plus_n) as residents_75_plus_n,
+        sum(in_housing_n) as in_housing_n
+    from joined
+    group by {{ by_county_and_country(['month_end']) }}
+),
+
+measured as (
+    select
+        area_code,
+        area_level,
+        extract(year from month_end)::integer as year,
+        month_end,
+        residents_75_plus_n,
+        in_housing_n,
+        {{ is_suppressed('residents_75_plus_n') }} as is_suppressed,
+        {{ suppressed(pct('residents_75_plus_n - in_housing_n', 'residents_75_plus_n'), 'residents_75_plus_n') }}
+            as living_at_home_pct
+    from cells
+)
+
+select
+    *,
+    {{ county_rank('living_at_home_pct', ['year'], lower_is_better=false) }} as living_at_home_pct_rank
+from measured
