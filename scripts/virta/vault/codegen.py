@@ -804,6 +804,9 @@ def render(model: ConceptModel | None = None) -> dict[Path, str]:
     files[Path("models/audit/_audit.yml")] = yaml_file(audit_yaml())
     files[Path("tests/audit/assert_raw_rows_balance.sql")] = sql_file(balance_test_sql(model))
     files[Path("docs/raw_tables.md")] = raw_tables_md(model)
+    from virta import catalogue
+
+    files[catalogue.OVERVIEW] = catalogue.overview_md(mark=GENERATED_MARK)
     from virta import reference
 
     files[Path("seeds/reference/ref_fi_holidays.csv")] = reference.holidays_csv()

@@ -1,0 +1,38 @@
+"""The indicator catalogue: every mart carries the required meta and tests, all nine § 29
+dimensions are covered, and a missing meta key is caught."""
+
+import shutil
+
+from virta import catalogue
+from virta.paths import PROJECT_ROOT
+
+
+def test_every_indicator_has_meta_description_and_tests():
+    assert catalogue.problems() == []
+
+
+def test_all_nine_dimensions_have_an_indicator():
+    covered = {i.meta["dimension"] for i in catalogue.indicators()}
+    assert covered == set(catalogue.DIMENSIONS)
+
+
+def test_a_missing_meta_key_an_unknown_dimension_or_an_undocumented_mart_is_reported(tmp_path):
+    shutil.copytree(PROJECT_ROOT / "models/marts", tmp_path / "models/marts")
+    yml = tmp_path / "models/marts/costs/_costs__marts.yml"
+    text = yml.read_text()
+    assert "      unit: euros per client, visit, treatment or care day; percent\n" in text
+    text = text.replace("      unit: euros per client, visit, treatment or care day; percent\n", "")
+    text = text.replace("dimension: costs (kustannukset)", "dimension: costs", 1)
+    yml.write_text(text)
+    (tmp_path / "models/marts/costs/mart_undocumented.sql").write_text("select 1 as x\n")
+    found = catalogue.problems(tmp_path)
+    assert "mart_cost_per_unit_yearly: meta lacks unit" in found
+    assert "fct_costs_monthly: unknown dimension 'costs'" in found
+    assert any(p.startswith("models/marts/costs/mart_undocumented.sql: no YAML entry") for p in found)
+
+
+def test_overview_lists_every_indicator_under_its_dimension_and_use_case():
+    page = catalogue.overview_md()
+    assert page.startswith("{% docs __overview__ %}") and page.rstrip().endswith("{% enddocs %}")
+    for ind in catalogue.indicators():
+        assert page.count(f"#!/model/model.virta.{ind.name})") == 2, ind.name  # by dimension, by use case

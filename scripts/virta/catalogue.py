@@ -1,0 +1,121 @@
+"""The indicator catalogue: every model under models/marts is an indicator with the same `meta`,
+and the dbt docs site's overview page lists them by järjestämislaki § 29 dimension and by use case.
+
+`problems()` says which indicators lack a required meta key, name an unknown dimension or have no
+tests; `overview_md()` renders the docs overview (a generated file, kept current by
+`virta vault generate` and checked by `virta vault check`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from virta.paths import PROJECT_ROOT
+
+MARTS = Path("models/marts")
+OVERVIEW = Path("docs/overview.md")  # dbt_project.yml docs-paths
+REQUIRED_META = ("name_fi", "name_en", "dimension", "formula", "unit", "grain", "legal_basis",
+                 "source_tables", "owner", "update_frequency", "use_case")
+# The nine dimensions of järjestämislaki 612/2021 § 29, as meta.dimension spells them.
+DIMENSIONS = (
+    "population wellbeing and health (väestön hyvinvointi ja terveys)",
+    "need for services (palvelutarve)",
+    "availability (saatavuus)",
+    "quality (laatu)",
+    "effectiveness (vaikuttavuus)",
+    "costs (kustannukset)",
+    "productivity (tuottavuus)",
+    "equality (yhdenvertaisuus)",
+    "coordination (yhteensovittaminen)",
+)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    name: str
+    path: Path  # the YAML file that documents it
+    description: str
+    meta: dict
+    has_tests: bool
+
+
+def indicators(root: Path = PROJECT_ROOT) -> list[Indicator]:
+    """Every model documented in the marts' YAML files, with whether a data or unit test covers it."""
+    found, unit_tested = [], set()
+    docs = []
+    for path in sorted((root / MARTS).rglob("*.yml")):
+        doc = yaml.safe_load(path.read_text()) or {}
+        docs.append((path, doc))
+        unit_tested |= {t["model"] for t in doc.get("unit_tests") or []}
+    for path, doc in docs:
+        for model in doc.get("models") or []:
+            column_tests = any(c.get("data_tests") for c in model.get("columns") or [])
+            found.append(Indicator(
+                name=model["name"], path=path.relative_to(root), description=" ".join(
+                    (model.get("description") or "").split()), meta=model.get("meta") or {},
+                has_tests=bool(model.get("data_tests")) or column_tests or model["name"] in unit_tested))
+    return found
+
+
+def problems(root: Path = PROJECT_ROOT) -> list[str]:
+    """What keeps the catalogue from being complete; empty when every indicator is documented."""
+    out = []
+    documented = {i.name for i in indicators(root)}
+    for sql in sorted((root / MARTS).rglob("*.sql")):
+        if sql.stem not in documented:
+            out.append(f"{sql.relative_to(root)}: no YAML entry (description, meta, tests)")
+    for ind in indicators(root):
+        missing = [k for k in REQUIRED_META if not ind.meta.get(k)]
+        if missing:
+            out.append(f"{ind.name}: meta lacks {', '.join(missing)}")
+        if ind.meta.get("dimension") and ind.meta["dimension"] not in DIMENSIONS:
+            out.append(f"{ind.name}: unknown dimension {ind.meta['dimension']!r}")
+        if not ind.description:
+            out.append(f"{ind.name}: no description")
+        if not ind.has_tests:
+            out.append(f"{ind.name}: no data test or unit test")
+    return out
+
+
+def _link(ind: Indicator) -> str:
+    return f"[{ind.meta.get('name_en', ind.name)}](#!/model/model.virta.{ind.name}) (`{ind.name}`)"
+
+
+def overview_md(root: Path = PROJECT_ROOT, mark: str = "") -> str:
+    """The dbt docs overview page: indicators by § 29 dimension and by use case, linking to models."""
+    inds = indicators(root)
+    by_dim, by_case = defaultdict(list), defaultdict(list)
+    for ind in inds:
+        by_dim[ind.meta.get("dimension", "")].append(ind)
+        by_case[ind.meta.get("use_case", "")].append(ind)
+    lines = [f"<!-- {mark}; this page from the marts' YAML meta -->" if mark else "", "{% docs __overview__ %}", "# virta: indicator catalogue", "",
+             "The reference warehouse of a wellbeing services county (hyvinvointialue): source systems are",
+             "staged, loaded into a Data Vault 2.0 and reported in marts, each an indicator with its meaning,",
+             "formula, legal basis and tests. Every table is per county and for the whole country (`FI`) with",
+             "the county's rank; small cells are suppressed. Click an indicator for its columns, tests and lineage.",
+             "", f"{len(inds)} indicator models cover all nine dimensions of järjestämislaki 612/2021 § 29.", "",
+             "## Indicators by § 29 dimension", ""]
+    for dim in DIMENSIONS:
+        lines.append(f"### {dim[0].upper()}{dim[1:]}")
+        lines.append("")
+        lines.append("| indicator | nimi | unit | grain |")
+        lines.append("|---|---|---|---|")
+        for ind in sorted(by_dim.get(dim, []), key=lambda i: i.name):
+            lines.append(f"| {_link(ind)} | {ind.meta.get('name_fi', '')} | {ind.meta.get('unit', '')} | "
+                         f"{ind.meta.get('grain', '')} |")
+        lines.append("")
+    lines += ["## Indicators by use case", ""]
+    for case in sorted(by_case):
+        lines.append(f"### {case}")
+        lines.append("")
+        for ind in sorted(by_case[case], key=lambda i: i.name):
+            lines.append(f"- {_link(ind)}: {ind.meta.get('name_fi', '')}")
+        lines.append("")
+    lines += ["## Reports", "",
+              "The exposures (left menu, Exposures) name the reports and dashboards that read these marts.",
+              "{% enddocs %}", ""]
+    return "\n".join(lines[1:] if not mark else lines)
