@@ -31,7 +31,7 @@ cells as (
 measured as (
     select
         *,
-        {{ suppressed('round(100.0 * assessed_n / visits_n, 1)', 'visits_n') }} as coverage_pct
+        {{ suppressed(pct('assessed_n', 'visits_n'), 'visits_n') }} as coverage_pct
     from cells
 )
 

@@ -34,7 +34,7 @@ cells as (
 measured as (
     select
         *,
-        {{ suppressed('round(100.0 * on_time_n / contacts_n, 1)', 'contacts_n') }} as on_time_pct
+        {{ suppressed(pct('on_time_n', 'contacts_n'), 'contacts_n') }} as on_time_pct
     from cells
 )
 

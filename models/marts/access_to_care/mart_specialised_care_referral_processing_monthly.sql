@@ -28,9 +28,9 @@ cells as (
 measured as (
     select
         *,
-        {{ suppressed('round(100.0 * within_3d_n / processed_n, 1)', 'processed_n') }} as within_3d_pct,
-        {{ suppressed('round(100.0 * days_4_21_n / processed_n, 1)', 'processed_n') }} as days_4_21_pct,
-        {{ suppressed('round(100.0 * over_21_n / processed_n, 1)', 'processed_n') }} as over_21_pct
+        {{ suppressed(pct('within_3d_n', 'processed_n'), 'processed_n') }} as within_3d_pct,
+        {{ suppressed(pct('days_4_21_n', 'processed_n'), 'processed_n') }} as days_4_21_pct,
+        {{ suppressed(pct('over_21_n', 'processed_n'), 'processed_n') }} as over_21_pct
     from cells
 )
 

@@ -52,7 +52,7 @@ measured as (
     select
         c.*,
         p.residents_n,
-        {{ suppressed('round(100.0 * c.over_180_n / c.waiting_n, 1)', 'c.waiting_n') }} as over_180_pct,
+        {{ suppressed(pct('c.over_180_n', 'c.waiting_n'), 'c.waiting_n') }} as over_180_pct,
         {{ suppressed('round(10000.0 * c.over_180_n / nullif(p.residents_n, 0), 2)', 'c.waiting_n') }}
             as over_180_per_10000,
         {{ suppressed('round(c.wait_days_median::numeric, 1)', 'c.waiting_n') }} as median_wait_days

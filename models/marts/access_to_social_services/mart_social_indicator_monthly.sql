@@ -2,20 +2,31 @@
 -- (county or the whole country), in the same shape as the access-to-care series: the input of the
 -- trend and forecast mart. Months the data covers only in part are left out.
 
-with case_clocks as (
+with clocks as (
     select
         d.county_code,
         date_trunc('month', d.clock_start_date)::date as month,
         d.clock_type,
         d.service,
-        d.deadline_status
+        d.deadline_status,
+        -- a month is final for a clock type once every clock started in it is past its due date
+        bool_and(d.due_date < d.as_of_date)
+            over (partition by d.clock_type, d.service, date_trunc('month', d.clock_start_date))
+            as is_final_month
     from {{ ref('bv_deadline_status') }} as d
     inner join {{ ref('bv_reporting_month') }} as rm on date_trunc('month', d.clock_start_date)::date = rm.month
     where
         d.clock_type like 'social\_%'
-        -- decided clocks: met, late, or past due without the event (overdue)
-        and d.deadline_status in ('met', 'late', 'overdue')
+        and d.rule_id is not null
         and d.county_code is not null
+),
+
+-- decided clocks (met, late, or past due without the event) of final months only: while 3-month
+-- clocks of a recent month still run, its share would count only the quick ones
+case_clocks as (
+    select c.*
+    from clocks as c
+    where c.is_final_month
 ),
 
 decisions as (
