@@ -1,5 +1,5 @@
 -- One row per decision (päätös) on a social service, with its case, the service, the outcome, the
--- start of the granted service and the days between initiation, decision and start: the business
+-- start and end of the granted service and the days between initiation, decision and start: the business
 -- view the palveluun pääsy (access to social services) marts count from. Current satellite rows only.
 
 with decisions as (
@@ -34,6 +34,7 @@ select
     c.initiated_on,
     d.decided_on,
     d.service_started_on,
+    d.service_ended_on,
     d.decided_on - c.initiated_on as days_initiation_to_decision,
     d.service_started_on - d.decided_on as days_decision_to_start,
     d.service_started_on - c.initiated_on as days_initiation_to_start

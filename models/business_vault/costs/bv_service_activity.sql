@@ -1,7 +1,7 @@
 -- Activity of the patient and client systems attributed to AURA-style services
 -- (ref_aura_activity_map), one row per person, service and event: the denominators of euros per
--- client, per visit and per care day. Care days of 24-hour housing run from the service start to
--- the as-of date (the client system records no end), split by month.
+-- client, per visit and per care day. A granted social service counts in every month from its
+-- start to its end (the day it ends not included) or the as-of date; care days split by month.
 
 with primary_care as (
     select
@@ -39,16 +39,20 @@ social as (
         'social_decision' as activity_source,
         d.service as activity_attribute,
         greatest(d.service_started_on, m.month_start) as activity_date,
-        -- care days in the month: from the start (or the month's first day) to the month's end or
-        -- the as-of date, both included
-        least((m.month_start + interval '1 month')::date - 1, a.as_of_date)
+        -- care days in the month: from the start (or the month's first day) to the month's end, the
+        -- day before the service ended, or the as-of date
+        least((m.month_start + interval '1 month')::date - 1, a.as_of_date, d.service_ended_on - 1)
         - greatest(d.service_started_on, m.month_start) + 1 as quantity
     from {{ ref('bv_social_care_decision') }} as d
     cross join as_of as a
     cross join
         lateral (
             select gs::date as month_start
-            from generate_series(date_trunc('month', d.service_started_on), a.as_of_date, interval '1 month') as gs
+            from generate_series(
+                    date_trunc('month', d.service_started_on),
+                    least(a.as_of_date, d.service_ended_on - 1),
+                    interval '1 month'
+                ) as gs
         ) as m
     where d.outcome = 'granted' and d.service_started_on is not null and d.county_code is not null
 ),

@@ -23,7 +23,7 @@ people as (
     {{ current_rows('sat_person_vtj', 'person_hk') }}
 ),
 
--- aged 75+ and in 24-hour housing that started by the year end (the client system records no end)
+-- aged 75+ and in 24-hour housing on the date: started by then and not ended
 in_housing as (
     select
         d.county_code,
@@ -34,6 +34,7 @@ in_housing as (
     inner join year_ends as y
         on
             d.service_started_on <= y.month_end
+            and (d.service_ended_on is null or d.service_ended_on > y.month_end)
             and extract(year from age(y.month_end, p.birth_date)) >= 75
             and (p.death_date is null or p.death_date > y.month_end)
     where d.service = 'housing_24h' and d.outcome = 'granted'

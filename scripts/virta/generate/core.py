@@ -29,6 +29,7 @@ GP_DIAGNOSES = np.array(["J06.9", "I10", "E11.9", "M54.5", "F32.9", "J45.9", "N3
 GP_DIAGNOSIS_WEIGHTS = np.array([0.2, 0.14, 0.1, 0.12, 0.08, 0.07, 0.07, 0.06, 0.1, 0.06])
 ORAL_DIAGNOSES = np.array(["K02.9", "K05.1", "K04.7", "K08.8"], dtype=object)
 WARM_UP_DAYS = 400
+HISTORY_DAYS = 3 * 365  # the earliest events generated: services that started up to 3 years before the period
 MONTH_WEIGHTS = np.array([1.05, 1.05, 1.05, 1.0, 1.0, 0.9, 0.65, 0.85, 1.05, 1.05, 1.05, 0.9])
 
 
@@ -84,6 +85,14 @@ class Extract:
             first[column][:] = value
         self.add(name, table, final_on, prior=(first, first_on[changed]))
 
+    def add_state(self, name: str, table: Table, on: np.ndarray) -> None:
+        """An intermediate state of records added with `add` (delivered on `on` when that falls in an
+        earlier delivery than the next state's)."""
+        old = self.prior.get(name)
+        self.prior[name] = (_concat(old[0] if old else None, table),
+                            np.concatenate([old[1] if old else np.array([], "datetime64[D]"),
+                                            on.astype("datetime64[D]")]))
+
     def row_count(self, name: str) -> int:
         table = self.tables[name]
         return len(next(iter(table.values())))
@@ -112,6 +121,7 @@ class Extract:
                 ptable, pwhen = self.prior[name]
                 pwin = window(pwhen)
                 keep = pwin < window(self._final_days(name, ptable))
+                keep &= ~_superseded_in_window(next(iter(ptable.values())), pwhen, pwin)
                 parts.insert(0, ({c: v[keep] for c, v in ptable.items()}, pwin[keep]))
             for k in range(n):
                 per_batch[k][name] = None
@@ -130,6 +140,19 @@ class Extract:
         final = dict(zip(self.tables[name][key], self.deliver_on[name]))
         never = np.datetime64("9999-12-31")  # a final state whose key a defect removed: deliver last
         return np.array([final.get(k, never) for k in ptable[key]], dtype="datetime64[D]")
+
+
+def _superseded_in_window(keys: np.ndarray, when: np.ndarray, win: np.ndarray) -> np.ndarray:
+    """Earlier states of a record followed by a later earlier-state in the same delivery window: a
+    delivery carries a record once, in its latest state."""
+    out = np.zeros(len(keys), dtype=bool)
+    if len(keys) < 2:
+        return out
+    text = keys.astype(str)  # a key a defect removed is 'None': never the same record
+    order = np.lexsort((when, text))
+    same = (text[order][:-1] == text[order][1:]) & (text[order][:-1] != "None") & (win[order][:-1] == win[order][1:])
+    out[order[:-1][same]] = True
+    return out
 
 
 # Which defects each raw table gets: the column they hit and, where needed, the bad value.
@@ -215,11 +238,12 @@ class Generator:
         self.p = params
         self.rng = np.random.Generator(np.random.PCG64(params.seed))
         self.all_days = _days(params.start, params.end)
-        # The horizon reaches back a warm-up year (cases open when the period starts) and forward
-        # beyond the extract date (bookings, deadlines).
-        first = params.start - dt.timedelta(days=WARM_UP_DAYS)
-        hol = finnish_holidays(first, params.end)
-        horizon = _days(first, params.end + dt.timedelta(days=400))
+        # The horizon reaches back over the history the sources carry into the period (cases still
+        # open, services still running) and forward beyond the extract date (bookings, deadlines).
+        first = params.start - dt.timedelta(days=HISTORY_DAYS)
+        last = params.end + dt.timedelta(days=400)
+        hol = finnish_holidays(first, last)
+        horizon = _days(first, last)
         dow = (horizon.astype("datetime64[D]").view("int64") - 4) % 7  # 1970-01-01 was a Thursday
         self.horizon = horizon
         self.horizon_working = (dow < 5) & ~np.isin(horizon, np.array(sorted(hol), dtype="datetime64[D]"))

@@ -7,14 +7,17 @@ starts (vanhuspalvelulaki § 18: within 3 months of the decision; SHL § 45: of 
 Child welfare (lastensuojelu): a notification starts an investigation (LSL § 26: started within 7
 arkipäivää, completed within 3 months; THL 2016-17: 98 % and 94 %), some lead to open-care support.
 
-Dates are written the way the system prints them: D.M.YYYY without leading zeros.
+Granted services run until they end (a mean duration per service) or the client dies; clients whose
+service was running when the extract period starts are in the first delivery, so the service stock
+(people in 24-hour housing, home-care clients) is there from the first month. Dates are written the
+way the system prints them: D.M.YYYY without leading zeros.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from virta.generate.core import WARM_UP_DAYS, Generator, Table, _fmt_date
+from virta.generate.core import HISTORY_DAYS, Generator, Table, _fmt_date
 from virta.generate.profiles import CountyProfile
 
 # Initiations per resident and year by 10-year age band: child welfare under 18, older people 60+.
@@ -22,13 +25,16 @@ OLDER_RATE_BY_BAND = np.array([0, 0, 0, 0, 0, 0, 0.02, 0.07, 0.20, 0.32])
 CHILD_RATE = 0.05
 OLDER_SERVICES = np.array(["KOTIHOITO", "OMAISHOIDON_TUKI", "YMPARIVUOROKAUTINEN"], dtype=object)
 NAT = np.datetime64("NaT", "D")
+# Mean days a granted service lasts (exponential): home care, informal-care support, 24-hour housing,
+# child-welfare open care. Cases are initiated from HISTORY_DAYS before the period.
+SERVICE_MEAN_DAYS = {"KOTIHOITO": 540, "OMAISHOIDON_TUKI": 900, "YMPARIVUOROKAUTINEN": 800, "LS_AVOHUOLTO": 240}
 
 
 def cases(g: Generator, county: CountyProfile, units: Table) -> dict[str, np.ndarray]:
     p, rng = g.p, g.rng
     people = g._people[county.code]
     start, as_of = np.datetime64(p.start), np.datetime64(p.as_of)
-    days = np.arange(start - WARM_UP_DAYS // 2, np.datetime64(p.end) + 1)
+    days = np.arange(start - HISTORY_DAYS, np.datetime64(p.end) + 1)
     years = len(days) / 365.25
     age_now = people["age_years"]
     rate = np.where(age_now < 17, CHILD_RATE, OLDER_RATE_BY_BAND[people["band"]])
@@ -69,14 +75,21 @@ def cases(g: Generator, county: CountyProfile, units: Table) -> dict[str, np.nda
         rng.exponential(county.sc_housing_mean_days * growth, n))
     service_start = np.where(positive, decided + to_start.astype(int).astype("timedelta64[D]"), NAT)
     service_start = np.where(np.isnat(decided), NAT, service_start)
-    for events in (started, completed, decided, service_start):
+    duration = rng.exponential(np.array([SERVICE_MEAN_DAYS[s] for s in service]))
+    service_end = (service_start + np.maximum(1, duration).astype(int).astype("timedelta64[D]")).astype("datetime64[D]")
+    death = people["death"][person].astype("datetime64[D]")
+    service_end = np.where(~np.isnat(death) & (death < service_end), death, service_end)
+    service_end = np.where(np.isnat(service_start), NAT, np.maximum(service_end, service_start + 1))
+    for events in (started, completed, decided, service_start, service_end):
         events[events >= as_of] = NAT
     completed[np.isnat(started)] = NAT
     positive &= ~np.isnat(decided)
     last = np.maximum.reduce([np.where(np.isnat(e), initiated, e) for e in (started, completed, decided,
-                                                                            service_start)])
-    # Cases closed before the period are history the first delivery does not carry.
+                                                                            service_start, service_end)])
+    # Cases closed before the period are history the first delivery does not carry; a service still
+    # running at the start of the period is not closed.
     open_at_start = np.isnat(completed) | (has_decision & (np.isnat(decided) | (positive & np.isnat(service_start))))
+    open_at_start |= positive & ~np.isnat(service_start) & np.isnat(service_end)
     keep = (last >= start) | open_at_start
     office = {True: units["unit_oid"][np.char.startswith(units["unit_name"].astype(str), "Lapsiperheiden")][0],
               False: units["unit_oid"][np.char.startswith(units["unit_name"].astype(str), "Ikäihmisten")][0]}
@@ -89,7 +102,8 @@ def cases(g: Generator, county: CountyProfile, units: Table) -> dict[str, np.nda
     channel = np.where(child, "ILMOITUS", channel)
     ev = {
         "hetu": people["hetu"][person], "initiated": initiated, "started": started, "completed": completed,
-        "decided": decided, "service_start": service_start, "positive": positive, "service": service,
+        "decided": decided, "service_start": service_start, "service_end": service_end, "positive": positive,
+        "service": service,
         "child": child, "special": special.astype(object), "channel": channel.astype(object),
         "office": np.where(child, office[True], office[False]).astype(object), "producer": producer.astype(object),
         "has_decision": has_decision & ~np.isnat(decided),
@@ -124,9 +138,15 @@ def procons_tables(g: Generator, county: CountyProfile, ev: dict[str, np.ndarray
         "asia_id": case_id[d], "hetu": ev["hetu"][d], "palvelu": ev["service"][d],
         "paatospvm": _fmt_date(ev["decided"][d], "dmy"),
         "ratkaisu": np.where(ev["positive"][d], "MYONTEINEN", "KIELTEINEN").astype(object),
-        "palvelun_alkamispvm": _fmt_date(ev["service_start"][d], "dmy"), "tuottaja": ev["producer"][d],
+        "palvelun_alkamispvm": _fmt_date(ev["service_start"][d], "dmy"),
+        "palvelun_paattymispvm": _fmt_date(ev["service_end"][d], "dmy"), "tuottaja": ev["producer"][d],
     }
-    g.extract.add_with_first_state(
-        "procons_paatokset", decisions,
-        np.maximum(np.where(np.isnat(ev["service_start"][d]), ev["decided"][d], ev["service_start"][d]), start),
-        np.maximum(ev["decided"][d], start), {"palvelun_alkamispvm": None})
+    # Delivered when decided, again when the service starts, and again when it ends.
+    decided_on, started_on, ended_on = (np.maximum(ev[e][d], start) for e in ("decided", "service_start", "service_end"))
+    final_on = np.where(~np.isnat(ended_on), ended_on, np.where(~np.isnat(started_on), started_on, decided_on))
+    g.extract.add_with_first_state("procons_paatokset", decisions, final_on, decided_on,
+                                   {"palvelun_alkamispvm": None, "palvelun_paattymispvm": None})
+    running = ~np.isnat(ended_on) & (started_on < ended_on)
+    state = {c: v[running].copy() for c, v in decisions.items()}
+    state["palvelun_paattymispvm"][:] = None
+    g.extract.add_state("procons_paatokset", state, started_on[running])
