@@ -89,9 +89,12 @@ def test_referral_processing_is_mostly_within_three_weeks(raw):
         assert (days <= 3).mean() > 0.4
 
 
-def test_counties_differ_in_specialised_care_waits(raw):
+def test_counties_differ_in_specialised_care_waits():
+    # At the module's scale Kainuu has some 40 people waiting: too few to tell the counties apart
+    # reliably, so this comparison draws its own, larger sample.
+    raw = generate(GenerationParams(scale=0.1, defect_rate=0)).tables
     shares = {c: (month_end_waiting(*d, "2024-12-31") > 180).mean() for c, d in referral_dates(raw).items()}
-    assert shares["Helsinki"] > shares["Kainuu"]
+    assert shares["Helsinki"] > shares["Kainuu"] + 0.03, shares
 
 
 def social(raw):
