@@ -47,6 +47,7 @@ select
     county_code,
     month,
     allocation_key_id,
+    source_service_code,
     service_code,
     allocated_eur
 from allocated
@@ -55,6 +56,7 @@ select
     county_code,
     month,
     min(allocation_key_id) as allocation_key_id,
+    source_service_code,
     source_service_code as service_code,
     -sum(allocated_eur) as allocated_eur
 from allocated
