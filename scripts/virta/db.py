@@ -310,6 +310,9 @@ class EmbeddedServer:
 
     def _check_port_free(self) -> None:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            # as PostgreSQL binds: connections of a server just stopped (TIME_WAIT) do not block the
+            # port, a program listening on it does
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind(("127.0.0.1", self.port))
             except OSError:
