@@ -17,3 +17,10 @@
     from ({{ residents_by_area_month() }}) as m
     group by m.area_code, extract(year from m.month)::integer
 {%- endmacro %}
+
+{#- The last reporting month end of each year: the date yearly stock figures are read on. -#}
+{% macro year_end_month_ends() -%}
+    select max(p.month_end) as month_end
+    from {{ ref('bv_population_monthly') }} as p
+    group by date_trunc('year', p.month_end)
+{%- endmacro %}

@@ -27,35 +27,30 @@ treatment_deadline_met as (
         where="deadline_status in ('met', 'late')") }}
 ),
 
-coverage_visits as (
-    select
-        v.county_code,
-        date_trunc('month', v.visit_at)::date as month,
-        v.has_need_assessment
-    from {{ ref('bv_primary_care_visit') }} as v
-    inner join {{ ref('bv_reporting_month') }} as rm on date_trunc('month', v.visit_at)::date = rm.month
-    where {{ is_counted_coverage_visit('v') }}
-),
-
+-- coverage and assessment on time add up their marts' counts over service lines, professional
+-- groups and rules (the marts already hold the county and country rows)
 assessment_coverage as (
-    {{ share_series('pc_assessment_coverage_pct', 'coverage_visits', 'has_need_assessment') }}
-),
-
-contact_clocks as (
     select
-        d.county_code,
-        date_trunc('month', d.clock_start_date)::date as month,
-        d.deadline_status
-    from {{ ref('bv_deadline_status') }} as d
-    inner join {{ ref('bv_reporting_month') }} as rm on date_trunc('month', d.clock_start_date)::date = rm.month
-    where
-        d.clock_type = 'primary_care_contact'
-        and d.deadline_status in ('met', 'late')
-        and d.county_code is not null
+        c.area_code,
+        c.area_level,
+        c.month,
+        'pc_assessment_coverage_pct' as indicator_id,
+        sum(c.visits_n) as n,
+        100.0 * sum(c.assessed_n) / sum(c.visits_n) as value
+    from {{ ref('mart_primary_care_assessment_coverage_monthly') }} as c
+    group by c.area_code, c.area_level, c.month
 ),
 
 assessment_on_time as (
-    {{ share_series('pc_assessment_on_time_pct', 'contact_clocks', "deadline_status = 'met'") }}
+    select
+        t.area_code,
+        t.area_level,
+        t.month,
+        'pc_assessment_on_time_pct' as indicator_id,
+        sum(t.contacts_n) as n,
+        100.0 * sum(t.on_time_n) / sum(t.contacts_n) as value
+    from {{ ref('mart_primary_care_assessment_timeliness_monthly') }} as t
+    group by t.area_code, t.area_level, t.month
 ),
 
 specialised_month_end as (

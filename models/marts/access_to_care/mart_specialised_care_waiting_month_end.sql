@@ -40,12 +40,7 @@ cells as (
 ),
 
 population as (
-    select
-        {{ area_code() }} as area_code,
-        month_end,
-        sum(residents_n) as residents_n
-    from {{ ref('bv_population_monthly') }}
-    group by {{ by_county_and_country(['month_end']) }}
+    {{ residents_by_area_month() }}
 ),
 
 measured as (
@@ -57,7 +52,7 @@ measured as (
             as over_180_per_10000,
         {{ suppressed('round(c.wait_days_median::numeric, 1)', 'c.waiting_n') }} as median_wait_days
     from cells as c
-    left join population as p on c.area_code = p.area_code and c.month_end = p.month_end
+    left join population as p on c.area_code = p.area_code and date_trunc('month', c.month_end)::date = p.month
 )
 
 select

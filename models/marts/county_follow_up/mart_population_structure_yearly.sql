@@ -4,9 +4,7 @@
 -- background of every need and cost comparison.
 
 with year_ends as (
-    select max(p.month_end) as month_end
-    from {{ ref('bv_population_monthly') }} as p
-    group by date_trunc('year', p.month_end)
+    {{ year_end_month_ends() }}
 ),
 
 population as (
