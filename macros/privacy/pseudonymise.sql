@@ -40,3 +40,20 @@
 {% macro pseudonymise_text(column) -%}
     case when {{ column }} is not null then {{ virta.hmac_sha256_hex(column) }} end
 {%- endmacro %}
+
+{#- Birth date and sex as a valid identity code states them (DDMMYY, the century sign: '+' 1800s;
+    '-', Y, X, W, V, U 1900s; A-F 2000s; an odd individual number is a man). NULL for an invalid
+    code or an impossible date. -#}
+{% macro hetu_birth_date(column) -%}
+    case when {{ virta.hetu_is_valid(column) }} then {{ virta.try_date(
+        "case when substr(upper(btrim(" ~ column ~ ")), 7, 1) = '+' then '18'"
+        ~ " when substr(upper(btrim(" ~ column ~ ")), 7, 1) in ('-', 'Y', 'X', 'W', 'V', 'U') then '19'"
+        ~ " else '20' end || substr(btrim(" ~ column ~ "), 5, 2) || substr(btrim(" ~ column ~ "), 3, 2)"
+        ~ " || substr(btrim(" ~ column ~ "), 1, 2)", "'YYYYMMDD'") }} end
+{%- endmacro %}
+
+{% macro hetu_sex(column) -%}
+    case when {{ virta.hetu_is_valid(column) }} then
+        case when substr(btrim({{ column }}), 8, 3)::integer % 2 = 1 then 'male' else 'female' end
+    end
+{%- endmacro %}

@@ -160,7 +160,7 @@ DEFECTS: dict[str, dict] = {
     "vtj_residents": {"hetu": "hetu"},
     "org_units": {},
     "apotti_contacts": {"hetu": "pat_ssn", "key": "contact_id"},
-    "apotti_triage": {"hetu": "pat_ssn", "key": "triage_id"},
+    "apotti_triage": {"hetu": "pat_ssn", "key": "triage_id", "future": ("triage_dttm", "iso")},
     "apotti_visits": {"hetu": "pat_ssn", "key": "visit_id", "timestamp": ("appt_dttm", "2024-02-31 25:61:00")},
     "apotti_visit_diagnoses": {},
     "apotti_deleted_records": {},
@@ -168,7 +168,7 @@ DEFECTS: dict[str, dict] = {
                          "out_of_order": ("received_dttm", "treatment_dttm", "iso"),
                          "future": ("received_dttm", "iso")},
     "lifecare_yhteydenotot": {"hetu": "hetu", "key": "yhteys_id"},
-    "lifecare_hoitotapahtumat": {"hetu": "hetu", "key": "tapahtuma_id",
+    "lifecare_hoitotapahtumat": {"hetu": "hetu", "key": "tapahtuma_id", "future": ("hta_aika", "fi_ts"),
                                  "timestamp": ("hta_aika", "31.02.2024 25:61")},
     "lifecare_lahetteet": {"hetu": "hetu", "key": "lahete_id", "timestamp": ("saapumispvm", "31.02.2024"),
                            "unknown_code": ("erikoisala", "99"),
@@ -312,21 +312,52 @@ class Generator:
             "kuolinpaiva": death,
         }
 
-    def moves(self, county: CountyProfile, table: Table) -> tuple[Table, np.ndarray, tuple[Table, np.ndarray]]:
-        """Some residents move to another municipality during the period: the register delivers the
-        new home municipality on the day of the move; the first delivery had the old one."""
+    def moves(self, county: CountyProfile, table: Table) -> None:
+        """Residents as the register delivers them over time. Each row carries the date the person's
+        home municipality became what it is (kotikunnan alkupäivä). Some residents move to another
+        municipality during the period: the register delivers the new home municipality on the day
+        of the move, the first delivery had the old one. A death is delivered on the day it happens;
+        until then the person is delivered alive."""
         n = len(table["hetu"])
         start = np.datetime64(self.p.start)
+        people = self._people[county.code]
         all_munis = np.array(sorted({m for c in self.p.counties for m, _ in PROFILES[c].municipalities}), dtype=object)
         own = np.array([m for m, _ in county.municipalities], dtype=object)
         new = np.where(self.rng.random(n) < 0.8, own[self.rng.integers(0, len(own), n)],
                        all_munis[self.rng.integers(0, len(all_munis), n)])
         day = self.all_days[self.rng.integers(1, len(self.all_days), n)]
-        alive = np.isnat(self._people[county.code]["death"]) | (day < self._people[county.code]["death"])
+        alive = np.isnat(people["death"]) | (day < people["death"])
         movers = (self.rng.random(n) < 0.04) & (new != table["kotikunta"]) & alive
-        before = {c: v[movers].copy() for c, v in table.items()}
-        table["kotikunta"] = np.where(movers, new, table["kotikunta"]).astype(object)
-        return table, np.where(movers, day, start), (before, np.full(int(movers.sum()), start))
+        # Since when the first delivered municipality has been home: up to 15 years before the
+        # period, not before birth. Its own random stream, so the rest of the sample is unchanged.
+        since_rng = np.random.default_rng([self.p.seed, 29])
+        lived = np.minimum((since_rng.random(n) * 15 * 365.25).astype(int),
+                           (start - people["birth"]).astype(int))
+        first_since = start - lived.astype("timedelta64[D]")
+        table["kotikunta_alkupvm"] = _fmt_date(first_since, "compact")
+        dies = ~np.isnat(people["death"])
+        death_text = table["kuolinpaiva"].copy()
+
+        def state(rows: np.ndarray, moved: bool, dead: bool) -> Table:
+            part = {c: v[rows].copy() for c, v in table.items()}
+            if moved:
+                part["kotikunta"] = new[rows].astype(object)
+                part["kotikunta_alkupvm"] = _fmt_date(day[rows], "compact")
+            part["kuolinpaiva"] = death_text[rows] if dead else np.full(int(rows.sum()), None, dtype=object)
+            return part
+
+        # The final state: moved (if the person moved) and dead (if the person died).
+        final = state(np.ones(n, dtype=bool), False, True)
+        final["kotikunta"] = np.where(movers, new, table["kotikunta"]).astype(object)
+        final["kotikunta_alkupvm"] = np.where(movers, _fmt_date(day, "compact"), table["kotikunta_alkupvm"])
+        final_on = np.where(dies, people["death"], np.where(movers, day, start))
+        # Earlier states: as first delivered, then (for a mover who later dies) moved and alive.
+        earlier = movers | dies
+        first = state(earlier, False, False)
+        self.extract.add("vtj_residents", final, final_on, prior=(first, np.full(int(earlier.sum()), start)))
+        moved_then_died = movers & dies
+        if moved_then_died.any():
+            self.extract.add_state("vtj_residents", state(moved_then_died, True, False), day[moved_then_died])
 
     # -- organisation register ------------------------------------------------------------------
     def units(self, county: CountyProfile) -> Table:
@@ -598,6 +629,7 @@ class Generator:
                 col, fmt = spec["future"]
                 hit = pick(col)
                 table[col][hit] = {"iso": future_iso, "fi": f"{future_fi:%d.%m.%Y}",
+                                   "fi_ts": f"{future_fi:%d.%m.%Y} 10:00",
                                    "dmy": f"{future_fi.day}.{future_fi.month}.{future_fi.year}"}[fmt]
                 counts["future_date"] = len(hit)
             if "timestamp" in spec:  # an unparseable timestamp or date (after the
@@ -636,7 +668,7 @@ class Generator:
         self.assign_identity_codes(residents)
         for code, table in zip(self.p.counties, residents):
             county = PROFILES[code]
-            self.extract.add("vtj_residents", *self.moves(county, table))
+            self.moves(county, table)
             units = self.units(county)
             self.extract.add("org_units", units, np.full(len(units["unit_oid"]), np.datetime64(self.p.start)))
             events = self.primary_care(county, units)

@@ -5,7 +5,8 @@ Net costs per resident follow the county profile (Kainuu 4 408, Uusimaa 3 115 EU
 and older people's services excluding home care 13 % (Statistics Finland / THL, 2020). Support
 services (ILL-S-1201) are shared costs that the warehouse allocates to the other services.
 Amounts are written as the ledger prints them: decimal comma, no thousands separator.
-A few cost centres are remapped to another service from 2024-01-01 (a prior mapping row).
+A few cost centres are remapped to another service from 2024-01-01: both mapping versions are
+delivered, each a record of its own (cost centre + valid-from date).
 """
 
 from __future__ import annotations
@@ -66,9 +67,10 @@ def raindance_tables(g: Generator, county: CountyProfile, n_residents: int) -> N
     earlier = {c: v[remapped].copy() for c, v in mapping.items()}
     earlier["aura_palvelu"] = np.array([sibling[s] for s in earlier["aura_palvelu"]], dtype=object)
     earlier["voimassa_alkaen"][:] = p.start.strftime("%Y%m%d")
-    g.extract.add("raindance_kustannuspaikat", mapping,
-                  np.where(remapped, np.datetime64(REMAP_ON), start),
-                  prior=(earlier, np.full(int(remapped.sum()), start)))
+    # Each mapping version is a record of its own (cost centre + valid-from): the earlier one is
+    # delivered at the start and stays in the ledger's history; the remap arrives when it is made.
+    g.extract.add("raindance_kustannuspaikat", earlier, np.full(int(remapped.sum()), start))
+    g.extract.add("raindance_kustannuspaikat", mapping, np.where(remapped, np.datetime64(REMAP_ON), start))
     # Monthly postings: each cost centre's share of the service's net cost, split over accounts and lines.
     per_service_cc = {s: max(1, int((cc["service"] == s).sum())) for s in services}
     months = np.arange(np.datetime64(p.start, "M"), np.datetime64(p.end, "M") + 1)

@@ -124,9 +124,16 @@ def checked_sql(table: SourceTable) -> str:
     for c in hetu_cols:  # the identity code is kept only as its keyed pseudonym, even in quarantine
         raw_row += f" || jsonb_build_object({sql_str(c + '_pseudonym')}, {{{{ virta.pseudonymise_text('d.{c}') }}}})"
     fields = ",\n".join(f"        {field_expression(f)} as {f.name}" for f in table.fields.values())
+    # Birth date and sex are part of the identity code: kept beside its pseudonym, so a person the
+    # population register does not give still has an age (the code itself goes no further).
+    derived = [f"        {{{{ virta.hetu_{part}('d.{f.source_column}') }}}} as {f.name}_{part}"
+               for f in table.fields.values() if f.type == "hetu" for part in ("birth_date", "sex")]
+    fields = ",\n".join([fields, *derived])
     key_cols = ", ".join(f"d.{k}" for k in table.record_key)
     checks = "\n".join(f"            {c}" for c in rejection_checks(table, raw="(t._d)"))
-    out_fields = ",\n".join(f"    {f}" for f in table.fields)
+    out_fields = ",\n".join([f"    {f}" for f in table.fields]
+                            + [f"    {f.name}_{part}" for f in table.fields.values() if f.type == "hetu"
+                               for part in ("birth_date", "sex")])
     return f"""
 {{{{ config(materialized='view') }}}}
 -- {system.label}: {table.name}, typed, pseudonymised and checked. Reads only batches not yet loaded.
@@ -351,6 +358,53 @@ where o.previous_link_hk is distinct from o.{link}_hk
 """
 
 
+def identity_code_sat_name(hub: str) -> str:
+    return f"sat_{hub}_identity_code"
+
+
+def identity_code_sources(hub: str, model: ConceptModel) -> list[tuple[Stage, str]]:
+    """Stages that load `hub` from an identity-code field, with that field's name."""
+    return [(s, s.hubs[hub]) for s in model.hub_sources(hub) if s.table.fields[s.hubs[hub]].type == "hetu"]
+
+
+def identity_code_sat_sql(hub: str, model: ConceptModel) -> str:
+    unions = _union_all(
+        f"""    select {hub}_hk, {field}_birth_date as birth_date, {field}_sex as sex, load_datetime, record_source
+    from {{{{ ref('{stage_model(s)}') }}}}
+    where {hub}_hk is not null""" for s, field in identity_code_sources(hub, model))
+    return f"""
+{{{{ config(
+    materialized='incremental',
+    indexes=[{{'columns': ['{hub}_hk'], 'unique': true}}]
+) }}}}
+-- Satellite on hub {hub}: birth date and sex as the identity code (henkilötunnus) states them, from
+-- every source that names the {hub} by the code. They are a function of the code, so one row per key,
+-- from the first load that saw it; insert-only. The population register's own attributes stay in
+-- their satellite; this one places people the register does not give (a quarantined or missing row).
+
+with staged as (
+{unions}
+),
+
+first_seen as (
+    select distinct on ({hub}_hk) *
+    from staged
+    order by {hub}_hk, load_datetime, record_source
+)
+
+select
+    f.{hub}_hk,
+    f.birth_date,
+    f.sex,
+    f.load_datetime,
+    f.record_source
+from first_seen as f
+{{% if is_incremental() %}}
+where not exists (select 1 from {{{{ this }}}} as t where t.{hub}_hk = f.{hub}_hk)
+{{% endif %}}
+"""
+
+
 def ma_sat_sql(stage: Stage, mas) -> str:
     return f"""
 {{{{ config(
@@ -417,6 +471,7 @@ def vault_models(model: ConceptModel) -> list[str]:
     names += [mas.name for _, mas in model.multi_active_satellites]
     names += [effectivity_sat_name(ln) for ln, link in model.links.items()
               if link.driving_key and model.link_sources(ln)]
+    names += [identity_code_sat_name(h) for h in model.hubs if identity_code_sources(h, model)]
     return names
 
 
@@ -676,6 +731,23 @@ def vault_yaml(model: ConceptModel) -> dict:
                              "to": f"ref('{link_model(link)}')", "field": f"{link}_hk"}}}]},
                         {"name": "effective_from", "description": "Load from which this link is in effect."}],
         })
+    for hub in model.hubs:
+        sources = identity_code_sources(hub, model)
+        if not sources:
+            continue
+        models.append({
+            "name": identity_code_sat_name(hub),
+            "description": f"Satellite on {hub_model(hub)}: birth date and sex as the identity code states them, "
+                           "one row per key (insert-only), from every source naming the person by the code.",
+            "meta": {"sources": [stage_model(s) for s, _ in sources], "satellite_type": "derived from the key"},
+            "columns": [{"name": f"{hub}_hk", "description": f"Hash key of hub {hub}.",
+                         "data_tests": ["unique", "not_null", {"relationships": {"arguments": {
+                             "to": f"ref('{hub_model(hub)}')", "field": f"{hub}_hk"}}}]},
+                        {"name": "birth_date", "description": "Birth date from the identity code (DDMMYY and century sign).",
+                         "data_tests": ["not_null"]},
+                        {"name": "sex", "description": "male or female, from the parity of the individual number.",
+                         "data_tests": ["not_null"]}],
+        })
     for stage, mas in model.multi_active_satellites:
         models.append({
             "name": mas.name,
@@ -797,6 +869,10 @@ def render(model: ConceptModel | None = None) -> dict[Path, str]:
         if ln.driving_key and model.link_sources(link):
             files[Path("models/raw_vault/satellites") / f"{effectivity_sat_name(link)}.sql"] = \
                 sql_file(effectivity_sat_sql(link, model))
+    for hub in model.hubs:
+        if identity_code_sources(hub, model):
+            files[Path("models/raw_vault/satellites") / f"{identity_code_sat_name(hub)}.sql"] = \
+                sql_file(identity_code_sat_sql(hub, model))
     files[Path("models/raw_vault/_raw_vault.yml")] = yaml_file(vault_yaml(model))
     files[Path("models/audit/audit_quarantine.sql")] = sql_file(quarantine_sql(model))
     files[Path("models/audit/audit_batch_log.sql")] = sql_file(batch_log_sql(model))
