@@ -27,3 +27,28 @@
         )
     end
 {%- endmacro %}
+
+{#- The GROUP BY clause of a mart with total rows: `fixed` dimensions always, and every combination of
+    the `totalled` dimensions with each of them also summed over ('all'), for every county and the
+    whole country. No row is lost between groups and a user never needs to add cells up. -#}
+{% macro by_area_with_totals(fixed, totalled) -%}
+    {%- set sets = [] -%}
+    {#- every subset of `totalled`, as the bits of 0 .. 2^n - 1 -#}
+    {%- for i in range(2 ** (totalled | length)) -%}
+        {%- set kept = [] -%}
+        {%- for column in totalled -%}
+            {%- if (i // (2 ** loop.index0)) % 2 == 0 -%}{%- do kept.append(column) -%}{%- endif -%}
+        {%- endfor -%}
+        {%- do sets.append(fixed + kept) -%}
+    {%- endfor -%}
+    grouping sets (
+    {%- for s in sets %}
+        (county_code, {{ s | join(', ') }}), ({{ s | join(', ') }}){{ ',' if not loop.last }}
+    {%- endfor %}
+    )
+{%- endmacro %}
+
+{#- A totalled dimension's value: 'all' on the rows summed over it. -#}
+{% macro or_all(column) -%}
+    case when grouping({{ column }}) = 1 then 'all' else {{ column }} end
+{%- endmacro %}

@@ -1,13 +1,13 @@
 {#- Which primary-care visits THL counts waits for (Avohilmo): realised (completed), non-urgent,
-    preceded by a need assessment, not deleted in the source, with a known county and age. One
-    definition for every mart that counts waits. -#}
+    preceded by a need assessment whose time is known, not deleted in the source, with a known county.
+    A visit of unknown age is counted (in age group 'unknown'), never dropped. One definition for
+    every mart that counts waits. -#}
 {% macro is_counted_wait_visit(alias) -%}
     {{ alias }}.visit_status = 'completed'
     and not {{ alias }}.is_deleted
     and {{ alias }}.urgency = 'non_urgent'
     and {{ alias }}.assessed_at is not null
     and {{ alias }}.county_code is not null
-    and {{ alias }}.age_at_assessment is not null
 {%- endmacro %}
 
 {#- Which visits the coverage of the need assessment counts: realised, not deleted, not urgent

@@ -1,6 +1,7 @@
 -- One row per primary-care need assessment (hoidon tarpeen arviointi) from every patient record
 -- system, with the contact it answered, the person and their age on the contact and assessment
--- dates, and the county of the unit contacted. Current satellite rows only.
+-- dates (bv_person: the register's birth date, else the identity code's), and the county of the unit
+-- contacted. Current satellite rows only.
 
 with assessments as (
     select
@@ -34,8 +35,8 @@ contacts as (
     from ({{ current_rows('sat_contact_lifecare', 'contact_hk') }}) as l
 ),
 
-people as (
-    {{ current_rows('sat_person_vtj', 'person_hk') }}
+assessment_person as (
+    {{ current_link('link_assessment_person', 'need_assessment_hk', ['person_hk']) }}
 ),
 
 units as (
@@ -45,7 +46,8 @@ units as (
 select
     a.need_assessment_hk,
     ac.contact_hk,
-    cp.person_hk,
+    -- the person the assessment names; the contact's when the assessment row named none
+    coalesce(ap.person_hk, cp.person_hk) as person_hk,
     cu.organisation_unit_hk,
     a.source_system,
     u.county_code,
@@ -56,7 +58,7 @@ select
     a.assessed_at,
     p.birth_date,
     p.sex,
-    p.municipality_code as home_municipality_code,
+    p.home_municipality_code,
     -- completed years; rules are chosen by the age on the clock-start date
     extract(year from age(c.contacted_at::date, p.birth_date))::integer as age_at_contact,
     extract(year from age(a.assessed_at::date, p.birth_date))::integer as age_at_assessment
@@ -64,6 +66,7 @@ from assessments as a
 left join {{ ref('link_assessment_contact') }} as ac on a.need_assessment_hk = ac.need_assessment_hk
 left join contacts as c on ac.contact_hk = c.contact_hk
 left join {{ ref('link_contact_person') }} as cp on ac.contact_hk = cp.contact_hk
-left join people as p on cp.person_hk = p.person_hk
+left join assessment_person as ap on a.need_assessment_hk = ap.need_assessment_hk
+left join {{ ref('bv_person') }} as p on coalesce(ap.person_hk, cp.person_hk) = p.person_hk
 left join {{ ref('link_contact_unit') }} as cu on ac.contact_hk = cu.contact_hk
 left join units as u on cu.organisation_unit_hk = u.organisation_unit_hk

@@ -57,7 +57,10 @@ select
     v.professional_group,
     v.visit_status,
     a.urgency,
-    (a.assessed_at is not null) as has_need_assessment,
+    -- the visit names a need assessment: it followed one, even when the assessment's own row was
+    -- rejected at load (then only its key is known, and the wait cannot be measured)
+    (va.need_assessment_hk is not null) as has_need_assessment,
+    (va.need_assessment_hk is not null and a.assessed_at is null) as is_assessment_unknown,
     a.recorded_max_wait_days,
     a.contacted_at,
     a.assessed_at,

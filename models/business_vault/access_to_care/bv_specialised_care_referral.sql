@@ -32,10 +32,6 @@ with referrals as (
 
 units as (
     {{ current_rows('sat_unit_org', 'organisation_unit_hk') }}
-),
-
-people as (
-    {{ current_rows('sat_person_vtj', 'person_hk') }}
 )
 
 select
@@ -68,4 +64,4 @@ from referrals as r
 left join {{ ref('link_referral_person') }} as rp on r.referral_hk = rp.referral_hk
 left join {{ ref('link_referral_unit') }} as ru on r.referral_hk = ru.referral_hk
 left join units as u on ru.organisation_unit_hk = u.organisation_unit_hk
-left join people as p on rp.person_hk = p.person_hk
+left join {{ ref('bv_person') }} as p on rp.person_hk = p.person_hk

@@ -1,7 +1,8 @@
 -- One row per social-care case (sosiaalihuollon asia) with its initiation (vireilletulo), the
--- client's age then, the group the law's deadlines cover, the county of the responsible office
--- and the start and completion of its service-need assessment (in child welfare the investigation,
--- lastensuojelutarpeen selvitys). Current satellite rows only.
+-- client's age then (bv_person: from the register, else the identity code), the group the law's
+-- deadlines cover, the county of the responsible office and the start and completion of its
+-- service-need assessment (in child welfare the investigation, lastensuojelutarpeen selvitys).
+-- Current satellite rows only.
 
 with cases as (
     {{ current_rows('sat_case_procons', 'social_care_case_hk') }}
@@ -27,10 +28,6 @@ case_unit as (
     {{ current_link('link_case_unit', 'social_care_case_hk', ['organisation_unit_hk']) }}
 ),
 
-people as (
-    {{ current_rows('sat_person_vtj', 'person_hk') }}
-),
-
 units as (
     {{ current_rows('sat_unit_org', 'organisation_unit_hk') }}
 ),
@@ -41,7 +38,7 @@ joined as (
         cp.person_hk,
         cu.organisation_unit_hk,
         u.county_code,
-        p.municipality_code as home_municipality_code,
+        p.home_municipality_code,
         p.sex,
         c.case_group,
         c.initiation_channel,
@@ -53,27 +50,15 @@ joined as (
     from cases as c
     left join assessments as a on c.social_care_case_hk = a.social_care_case_hk
     left join case_person as cp on c.social_care_case_hk = cp.social_care_case_hk
-    left join people as p on cp.person_hk = p.person_hk
+    left join {{ ref('bv_person') }} as p on cp.person_hk = p.person_hk
     left join case_unit as cu on c.social_care_case_hk = cu.social_care_case_hk
     left join units as u on cu.organisation_unit_hk = u.organisation_unit_hk
 )
 
 select
     j.*,
-    -- the group SHL § 36 / LSL § 26 name (child-welfare clients are children needing special support)
-    case
-        when j.case_group = 'child_welfare' then 'child_special_support'
-        when j.age_at_initiation >= 75 then 'aged_75_plus'
-        when j.special_ground = 'highest_care_allowance' then 'highest_care_allowance'
-        else 'not_covered'
-    end as legal_group,
-    -- customer segments for matching ref_legal_deadline_rules (comma-delimited, see bv_deadline_status)
-    concat_ws(
-        ',',
-        case when j.case_group = 'older_people' then 'older_people' end,
-        case when j.special_ground = 'highest_care_allowance' then 'highest_care_allowance' end,
-        case when j.case_group = 'child_welfare' then 'children_youth,child_special_support' end
-    ) as segments,
+    {{ social_care_legal_group('j.case_group', 'j.age_at_initiation', 'j.special_ground') }} as legal_group,
+    {{ social_care_segments('j.case_group', 'j.special_ground') }} as segments,
     j.assessment_started_on - j.initiated_on as days_to_assessment_start,
     j.assessment_completed_on - j.initiated_on as days_to_assessment_complete
 from joined as j

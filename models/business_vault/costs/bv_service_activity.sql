@@ -28,8 +28,8 @@ specialised as (
 ),
 
 as_of as (
-    select max(d.as_of_date) as as_of_date
-    from {{ ref('bv_deadline_status') }} as d
+    select a.as_of_date
+    from {{ ref('bv_data_as_of') }} as a
 ),
 
 social as (

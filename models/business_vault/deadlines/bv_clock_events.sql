@@ -7,7 +7,11 @@ with assessment_visits as (
         need_assessment_hk,
         count(*) as visit_records,
         min(visit_at) filter (where visit_status = 'completed') as first_completed_visit_at,
-        bool_or(visit_status = 'booked') as has_pending_booking
+        bool_or(visit_status = 'booked') as has_pending_booking,
+        -- where the visits took place: the clock's county and service line when the assessment's
+        -- contact is unknown (a quarantined or missing contact row)
+        min(county_code) as visit_county_code,
+        min(service_line) as visit_service_line
     from {{ ref('bv_primary_care_visit') }}
     where need_assessment_hk is not null and not is_deleted
     group by need_assessment_hk
@@ -38,7 +42,7 @@ social_cases as (
 granted_decisions as (
     select d.*
     from {{ ref('bv_social_care_decision') }} as d
-    where d.outcome = 'granted' and d.initiated_on is not null
+    where d.outcome = 'granted'
 )
 
 -- contact -> need assessment (same arkipäivä since 2023-09-01, 3 arkipäivää before)
@@ -67,8 +71,8 @@ select
     encode(a.need_assessment_hk, 'hex') || ':visit' as clock_id,
     a.need_assessment_hk as event_hk,
     'primary_care_treatment' as clock_type,
-    a.county_code,
-    a.service_line as service,
+    coalesce(a.county_code, v.visit_county_code) as county_code,
+    coalesce(a.service_line, v.visit_service_line) as service,
     a.urgency,
     a.age_at_assessment as age_at_clock_start,
     '' as segments,
@@ -196,6 +200,8 @@ select
     d.initiated_on as clock_start_date,
     d.service_started_on as clock_stop_date
 from granted_decisions as d
+-- a decision whose case is unknown has no initiation date: this clock cannot start
+where d.initiated_on is not null
 
 union all
 

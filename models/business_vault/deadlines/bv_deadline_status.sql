@@ -1,19 +1,13 @@
 {{ config(indexes=[{'columns': ['clock_id'], 'unique': true}, {'columns': ['event_hk']}]) }}
 -- The legal deadline of every clock: the rule in force on the clock-start date for the person's
 -- age then (ref_legal_deadline_rules), its due date by laki 150/1930, and whether it was met, is
--- still open, or is overdue on the as-of date. Marts ask "which rule applied, and was it met"
+-- still open, or is overdue on the as-of date (bv_data_as_of). Marts ask "which rule applied, and was it met"
 -- with one join on clock_id or event_hk. Rules are matched on service, segment, clock events,
 -- urgency, validity on the clock-start date and age then.
 
 with as_of as (
-    -- one row: the as_of_date var, else the latest clock start in the data (the extract's "today")
-    select
-        {%- if var('as_of_date') %}
-        max(date '{{ var("as_of_date") }}') as as_of_date
-        {%- else %}
-            coalesce(max(e.clock_start_date), current_date) as as_of_date
-        {%- endif %}
-    from {{ ref('bv_clock_events') }} as e
+    select a.as_of_date
+    from {{ ref('bv_data_as_of') }} as a
 ),
 
 matched as (

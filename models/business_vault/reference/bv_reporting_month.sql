@@ -1,6 +1,7 @@
 -- The months the loaded data covers completely: from the first month in which contacts arrive and
 -- referrals close (earlier history is not in the first delivery: a referral closed before it was
--- never sent) to the last month with data. Month-end cross-sections and monthly series use these.
+-- never sent) to the month of the data's as-of date (bv_data_as_of). Month-end cross-sections and
+-- monthly series use these.
 
 with bounds as (
     select
@@ -8,10 +9,8 @@ with bounds as (
             (select min(a.contacted_at)::date from {{ ref('bv_primary_care_assessment') }} as a),
             (select min(r.closed_on) from {{ ref('bv_specialised_care_referral') }} as r)
         ) as first_day,
-        least(
-            (select max(a.contacted_at)::date from {{ ref('bv_primary_care_assessment') }} as a),
-            (select max(r.received_on) from {{ ref('bv_specialised_care_referral') }} as r)
-        ) as last_day
+        -- the data's as-of date: no month after it, and its own month only as far as it goes
+        (select d.as_of_date from {{ ref('bv_data_as_of') }} as d) as last_day
 )
 
 select

@@ -1,7 +1,8 @@
 -- Hoitoon pääsy (access to care) in primary care: waits from need assessment to realised visit per
 -- county, month of the visit, service line, professional group and age group, the way THL
 -- measures them (Avohilmo: non-urgent visits preceded by a need assessment, calendar days); per
--- county and the whole country, with the county's rank.
+-- county and the whole country, with the county's rank. Every breakdown also has its total ('all'),
+-- so no visit is lost between groups.
 
 {%- set dims = ['month', 'service_line', 'professional_group', 'age_group'] %}
 
@@ -9,9 +10,13 @@ with visits as (
     select
         v.county_code,
         date_trunc('month', v.visit_at)::date as month,
-        v.service_line,
-        v.professional_group,
-        case when v.age_at_assessment < 23 then 'under_23' else '23_and_over' end as age_group,
+        coalesce(v.service_line, 'unknown') as service_line,
+        coalesce(v.professional_group, 'unknown') as professional_group,
+        case
+            when v.age_at_assessment < {{ var('young_adult_age_limit') }} then 'under_23'
+            when v.age_at_assessment >= {{ var('young_adult_age_limit') }} then '23_and_over'
+            else 'unknown'
+        end as age_group,
         v.wait_days,
         -- within n months by laki 150/1930 § 3 (same-numbered day, else the month's last day)
         v.visit_at::date <= {{ add_months_fi('v.assessed_at::date', 3) }} as is_within_3m,
@@ -30,9 +35,9 @@ cells as (
         {{ area_code() }} as area_code,
         {{ area_level() }} as area_level,
         month,
-        service_line,
-        professional_group,
-        age_group,
+        {{ or_all('service_line') }} as service_line,
+        {{ or_all('professional_group') }} as professional_group,
+        {{ or_all('age_group') }} as age_group,
         count(*) as visits_n,
         percentile_cont(0.5) within group (order by wait_days) as wait_days_median,
         avg(wait_days) as wait_days_mean,
@@ -45,7 +50,7 @@ cells as (
         avg(case when is_within_6m then 1.0 else 0.0 end) as within_6m_share,
         avg(case deadline_status when 'met' then 1.0 when 'late' then 0.0 end) as deadline_met_share
     from visits
-    group by {{ by_county_and_country(dims) }}
+    group by {{ by_area_with_totals(['month'], ['service_line', 'professional_group', 'age_group']) }}
 ),
 
 measured as (

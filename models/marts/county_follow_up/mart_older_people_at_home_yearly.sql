@@ -17,10 +17,6 @@ residents as (
     group by p.county_code, p.month_end
 ),
 
-people as (
-    {{ current_rows('sat_person_vtj', 'person_hk') }}
-),
-
 -- aged 75+ and in 24-hour housing on the date: started by then and not ended
 in_housing as (
     select
@@ -28,14 +24,15 @@ in_housing as (
         y.month_end,
         count(distinct d.person_hk) as in_housing_n
     from {{ ref('bv_social_care_decision') }} as d
-    inner join people as p on d.person_hk = p.person_hk
+    inner join {{ ref('bv_person') }} as p on d.person_hk = p.person_hk
     inner join year_ends as y
         on
             d.service_started_on <= y.month_end
             and (d.service_ended_on is null or d.service_ended_on > y.month_end)
             and extract(year from age(y.month_end, p.birth_date)) >= 75
             and (p.death_date is null or p.death_date > y.month_end)
-    where d.service = 'housing_24h' and d.outcome = 'granted'
+    -- the people the residents count (the denominator): those in the population register
+    where d.service = 'housing_24h' and d.outcome = 'granted' and p.is_in_population_register
     group by d.county_code, y.month_end
 ),
 
