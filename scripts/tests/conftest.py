@@ -18,10 +18,9 @@ def run_virta(args, env, check=True, timeout=900):
     return result
 
 
-@pytest.fixture(scope="session")
-def e2e_env(tmp_path_factory):
-    """A throwaway embedded warehouse: own state folder, port, key and dbt target; stopped at the end."""
-    home = tmp_path_factory.mktemp("virta-e2e")
+def throwaway_env(tmp_path_factory, name):
+    """Environment of a throwaway embedded warehouse: own state folder, port and dbt target."""
+    home = tmp_path_factory.mktemp(name)
     env = clean_env()
     env.update({
         "VIRTA_HOME": str(home),
@@ -29,6 +28,28 @@ def e2e_env(tmp_path_factory):
         "DBT_TARGET_PATH": str(home / "target"),
         "DBT_LOG_PATH": str(home / "logs"),
     })
+    return env
+
+
+def query_function(env):
+    """(query, close): run SQL on the env's embedded server and get the rows (None for no result)."""
+    import psycopg2
+
+    conn = psycopg2.connect(host="127.0.0.1", port=int(env["VIRTA_EMBEDDED_PORT"]), user="virta", dbname="virta")
+    conn.autocommit = True
+
+    def query(text, params=None):
+        with conn.cursor() as cur:
+            cur.execute(text, params)
+            return cur.fetchall() if cur.description else None
+
+    return query, conn.close
+
+
+@pytest.fixture(scope="session")
+def e2e_env(tmp_path_factory):
+    """A throwaway embedded warehouse with its own pseudonym key; stopped at the end."""
+    env = throwaway_env(tmp_path_factory, "virta-e2e")
     env.pop("VIRTA_PSEUDONYM_KEY", None)
     env.pop("VIRTA_PSEUDONYM_KEY_FILE", None)
     yield env
@@ -44,16 +65,7 @@ def warehouse(e2e_env):
 
 @pytest.fixture
 def sql(warehouse):
-    import psycopg2
-
     env, _ = warehouse
-    conn = psycopg2.connect(host="127.0.0.1", port=int(env["VIRTA_EMBEDDED_PORT"]), user="virta", dbname="virta")
-    conn.autocommit = True
-
-    def query(text, params=None):
-        with conn.cursor() as cur:
-            cur.execute(text, params)
-            return cur.fetchall() if cur.description else None
-
+    query, close = query_function(env)
     yield query
-    conn.close()
+    close()

@@ -1,10 +1,8 @@
 """End to end: the vault loads delivery batches incrementally, and the result equals a full rebuild."""
 
-import psycopg2
 import pytest
 
-from conftest import run_virta
-from virta.testing import clean_env, free_port
+from conftest import query_function, run_virta, throwaway_env
 
 pytestmark = pytest.mark.e2e
 
@@ -25,22 +23,17 @@ VAULT_COUNTS = """
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
-    home = tmp_path_factory.mktemp("virta-incremental")
-    e = clean_env()
-    e.update({"VIRTA_HOME": str(home), "VIRTA_EMBEDDED_PORT": str(free_port()),
-              "DBT_TARGET_PATH": str(home / "target"), "DBT_LOG_PATH": str(home / "logs")})
+    e = throwaway_env(tmp_path_factory, "virta-incremental")
     yield e
     run_virta(["db", "stop"], e, check=False)
 
 
 def query(env, text, params=None):
-    conn = psycopg2.connect(host="127.0.0.1", port=int(env["VIRTA_EMBEDDED_PORT"]), user="virta", dbname="virta")
+    run, close = query_function(env)
     try:
-        with conn.cursor() as cur:
-            cur.execute(text, params)
-            return cur.fetchall()
+        return run(text, params)
     finally:
-        conn.close()
+        close()
 
 
 def test_batches_load_incrementally_and_match_a_full_rebuild(env):
