@@ -17,13 +17,19 @@
     case when grouping(county_code) = 1 then 'country' else 'county' end
 {%- endmacro %}
 
-{#- Rank of a county among the counties for the same period and breakdown (1 = best); null for the
-    whole country and for suppressed or missing values. -#}
-{% macro county_rank(measure, partition_by, lower_is_better=true) -%}
+{#- Rank of a county among the counties for the same period and breakdown; null for the whole
+    country and for suppressed or missing values. `direction` says what rank 1 is:
+    'lower_is_better' (1 = lowest value), 'higher_is_better' (1 = highest) or 'neutral' (a measure
+    that is neither good nor bad when high, such as cost or the share of the old: 1 = highest, like
+    every neutral measure). Ties share a rank and the next is skipped (1, 1, 3). -#}
+{% macro county_rank(measure, partition_by, direction) -%}
+    {%- if direction not in ('lower_is_better', 'higher_is_better', 'neutral') -%}
+        {{ exceptions.raise_compiler_error("county_rank: direction must be lower_is_better, higher_is_better or neutral, not " ~ direction) }}
+    {%- endif -%}
     case when area_level = 'county' and {{ measure }} is not null then
         rank() over (
             partition by area_level, ({{ measure }} is null), {{ partition_by | join(', ') }}
-            order by {{ measure }} {{ 'asc' if lower_is_better else 'desc' }}
+            order by {{ measure }} {{ 'asc' if direction == 'lower_is_better' else 'desc' }}
         )
     end
 {%- endmacro %}

@@ -1,6 +1,6 @@
 {#- The shape every use case's monthly indicator-series mart shares (and the forecast_series macro
     reads): indicator_id, area_code, area_level, month, n (the count the value rests on),
-    is_suppressed and value (hidden under the small-cell threshold). `parts` are CTE names, each
+    is_suppressed, value (hidden under the small-cell threshold) and is_final (the month is over). `parts` are CTE names, each
     with indicator_id, area_code, area_level, month, n and value. -#}
 {% macro indicator_series(parts) -%}
 select
@@ -10,7 +10,8 @@ select
     s.month,
     s.n,
     {{ is_suppressed('s.n') }} as is_suppressed,
-    {{ suppressed('round(s.value::numeric, 1)', 's.n') }} as value
+    {{ suppressed('round(s.value::numeric, 1)', 's.n') }} as value,
+    {{ is_final_month('s.month') }} as is_final
 from (
     {%- for part in parts %}
     select

@@ -41,6 +41,7 @@ class Indicator:
     description: str
     meta: dict
     has_tests: bool
+    columns: dict  # documented column -> its description
 
 
 def indicators(root: Path = PROJECT_ROOT) -> list[Indicator]:
@@ -57,8 +58,24 @@ def indicators(root: Path = PROJECT_ROOT) -> list[Indicator]:
             found.append(Indicator(
                 name=model["name"], path=path.relative_to(root), description=" ".join(
                     (model.get("description") or "").split()), meta=model.get("meta") or {},
-                has_tests=bool(model.get("data_tests")) or column_tests or model["name"] in unit_tested))
+                has_tests=bool(model.get("data_tests")) or column_tests or model["name"] in unit_tested,
+                columns={c["name"]: " ".join((c.get("description") or "").split())
+                         for c in model.get("columns") or []}))
     return found
+
+
+def _rank_problems(root: Path, ind: Indicator) -> list[str]:
+    """A rank column must say what rank 1 is and what ties do, or users read it backwards."""
+    import re
+
+    sql = next((root / MARTS).rglob(f"{ind.name}.sql"), None)
+    ranks = re.findall(r"\bas (\w+_rank)\b", sql.read_text()) if sql else []
+    out = []
+    for column in ranks:
+        text = ind.columns.get(column, "")
+        if "1 = " not in text or not re.search(r"\bties\b", text.lower()):
+            out.append(f"{ind.name}: rank column {column} does not say what rank 1 is and what ties do")
+    return out
 
 
 def problems(root: Path = PROJECT_ROOT) -> list[str]:
@@ -78,6 +95,7 @@ def problems(root: Path = PROJECT_ROOT) -> list[str]:
             out.append(f"{ind.name}: no description")
         if not ind.has_tests:
             out.append(f"{ind.name}: no data test or unit test")
+        out += _rank_problems(root, ind)
     return out
 
 

@@ -45,6 +45,7 @@ select
     assessed_n,
     {{ is_suppressed('visits_n') }} as is_suppressed,
     coverage_pct,
-    {{ county_rank('coverage_pct', ['month', 'service_line', 'professional_group'], lower_is_better=false) }}
+    {{ is_final_month('month') }} as is_final,
+    {{ county_rank('coverage_pct', ['month', 'service_line', 'professional_group'], direction='higher_is_better') }}
         as coverage_pct_rank
 from measured

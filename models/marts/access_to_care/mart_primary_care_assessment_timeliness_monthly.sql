@@ -8,13 +8,12 @@ with clocks as (
         d.county_code,
         date_trunc('month', d.clock_start_date)::date as month,
         d.service as service_line,
-        d.rule_id,
+        coalesce(d.rule_id, 'no_rule') as rule_id,
         d.deadline_status
     from {{ ref('bv_deadline_status') }} as d
     inner join {{ ref('bv_reporting_month') }} as rm on date_trunc('month', d.clock_start_date)::date = rm.month
     where
         d.clock_type = 'primary_care_contact'
-        and d.deadline_status in ('met', 'late')
         and d.county_code is not null
 ),
 
@@ -26,7 +25,10 @@ cells as (
         service_line,
         rule_id,
         count(*) as contacts_n,
-        count(*) filter (where deadline_status = 'met') as on_time_n
+        count(*) filter (where deadline_status = 'met') as on_time_n,
+        -- late includes contacts still unassessed past their deadline on the as-of date (overdue)
+        count(*) filter (where deadline_status in ('late', 'overdue')) as late_n,
+        count(*) filter (where deadline_status = 'open') as open_n
     from clocks
     group by {{ by_county_and_country(['month', 'service_line', 'rule_id']) }}
 ),
@@ -34,7 +36,7 @@ cells as (
 measured as (
     select
         *,
-        {{ suppressed(pct('on_time_n', 'contacts_n'), 'contacts_n') }} as on_time_pct
+        {{ suppressed(pct('on_time_n', 'on_time_n + late_n'), 'contacts_n') }} as on_time_pct
     from cells
 )
 
@@ -46,7 +48,11 @@ select
     rule_id,
     contacts_n,
     on_time_n,
+    late_n,
+    open_n,
     {{ is_suppressed('contacts_n') }} as is_suppressed,
     on_time_pct,
-    {{ county_rank('on_time_pct', ['month', 'service_line', 'rule_id'], lower_is_better=false) }} as on_time_pct_rank
+    {{ is_final_month('month', 'open_n') }} as is_final,
+    {{ county_rank('on_time_pct', ['month', 'service_line', 'rule_id'], direction='higher_is_better') }}
+        as on_time_pct_rank
 from measured

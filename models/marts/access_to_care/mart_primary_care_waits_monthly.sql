@@ -48,7 +48,9 @@ cells as (
         avg(case when is_within_3m then 1.0 else 0.0 end) as within_3m_share,
         avg(case when is_within_4m then 1.0 else 0.0 end) as within_4m_share,
         avg(case when is_within_6m then 1.0 else 0.0 end) as within_6m_share,
-        avg(case deadline_status when 'met' then 1.0 when 'late' then 0.0 end) as deadline_met_share
+        avg(case deadline_status when 'met' then 1.0 when 'late' then 0.0 end) as deadline_met_share,
+        -- visits no deadline rule covers: counted, never judged
+        count(*) filter (where deadline_status = 'no_rule') as deadline_no_rule_n
     from visits
     group by {{ by_area_with_totals(['month'], ['service_line', 'professional_group', 'age_group']) }}
 ),
@@ -62,6 +64,7 @@ measured as (
         professional_group,
         age_group,
         visits_n,
+        deadline_no_rule_n,
         {{ is_suppressed('visits_n') }} as is_suppressed,
         {{ suppressed('round(wait_days_median::numeric, 1)', 'visits_n') }} as wait_days_median,
         {{ suppressed('round(wait_days_mean::numeric, 1)', 'visits_n') }} as wait_days_mean,
@@ -78,6 +81,8 @@ measured as (
 
 select
     *,
-    {{ county_rank('wait_days_median', dims) }} as wait_days_median_rank,
-    {{ county_rank('deadline_met_pct', dims, lower_is_better=false) }} as deadline_met_pct_rank
+    -- visits are realised: a month's figures are final once the month is over
+    {{ is_final_month('month') }} as is_final,
+    {{ county_rank('wait_days_median', dims, direction='lower_is_better') }} as wait_days_median_rank,
+    {{ county_rank('deadline_met_pct', dims, direction='higher_is_better') }} as deadline_met_pct_rank
 from measured

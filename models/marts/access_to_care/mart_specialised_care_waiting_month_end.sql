@@ -69,5 +69,6 @@ select
     over_180_per_10000,
     median_wait_days,
     residents_n,
-    {{ county_rank('over_180_pct', ['month_end', 'waiting_for']) }} as over_180_pct_rank
+    {{ is_final_month("date_trunc('month', month_end)::date") }} as is_final,
+    {{ county_rank('over_180_pct', ['month_end', 'waiting_for'], direction='lower_is_better') }} as over_180_pct_rank
 from measured

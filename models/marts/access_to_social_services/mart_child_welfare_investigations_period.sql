@@ -72,6 +72,6 @@ measured as (
 
 select
     *,
-    {{ county_rank('started_on_time_pct', dims, lower_is_better=false) }} as started_on_time_pct_rank,
-    {{ county_rank('completed_on_time_pct', dims, lower_is_better=false) }} as completed_on_time_pct_rank
+    {{ county_rank('started_on_time_pct', dims, direction='higher_is_better') }} as started_on_time_pct_rank,
+    {{ county_rank('completed_on_time_pct', dims, direction='higher_is_better') }} as completed_on_time_pct_rank
 from measured

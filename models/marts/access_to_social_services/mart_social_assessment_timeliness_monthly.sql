@@ -37,11 +37,16 @@ cells as (
         -- decided clocks: met, late, and not started although due (overdue); open ones wait
         count(*) filter (where start_status = 'met') as started_on_time_n,
         count(*) filter (where start_status in ('late', 'overdue')) as started_late_n,
+        count(*) filter (where start_status = 'open') as start_open_n,
+        -- cases no start deadline covers (the group the law does not name): counted, never judged
+        count(*) filter (where start_status = 'no_rule') as start_no_rule_n,
         avg(days_to_assessment_start) as days_to_start_mean,
         percentile_cont(0.5) within group (order by days_to_assessment_start) as days_to_start_median,
         count(days_to_assessment_complete) as completed_n,
         count(*) filter (where complete_status = 'met') as completed_on_time_n,
         count(*) filter (where complete_status in ('late', 'overdue')) as completed_late_n,
+        count(*) filter (where complete_status = 'open') as complete_open_n,
+        count(*) filter (where complete_status = 'no_rule') as complete_no_rule_n,
         avg(days_to_assessment_complete) as days_to_complete_mean,
         percentile_cont(0.5) within group (order by days_to_assessment_complete) as days_to_complete_median
     from cases
@@ -59,9 +64,13 @@ measured as (
         started_n,
         started_on_time_n,
         started_late_n,
+        start_open_n,
+        start_no_rule_n,
         completed_n,
         completed_on_time_n,
         completed_late_n,
+        complete_open_n,
+        complete_no_rule_n,
         {{ is_suppressed('cases_n') }} as is_suppressed,
         {{ suppressed(pct('started_on_time_n', 'started_on_time_n + started_late_n'), 'cases_n') }}
             as started_on_time_pct,
@@ -76,5 +85,6 @@ measured as (
 
 select
     *,
-    {{ county_rank('started_on_time_pct', dims, lower_is_better=false) }} as started_on_time_pct_rank
+    {{ is_final_month('month', 'start_open_n + complete_open_n') }} as is_final,
+    {{ county_rank('started_on_time_pct', dims, direction='higher_is_better') }} as started_on_time_pct_rank
 from measured

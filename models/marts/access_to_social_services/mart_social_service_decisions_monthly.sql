@@ -13,6 +13,7 @@ with decisions as (
         d.case_group,
         d.service,
         d.outcome,
+        d.is_case_known,
         d.days_initiation_to_decision,
         d.days_decision_to_start,
         i.deadline_status as from_initiation_status,
@@ -44,7 +45,10 @@ cells as (
         count(*) filter (where from_initiation_status = 'met') as within_3m_of_initiation_n,
         count(*) filter (where from_initiation_status in ('met', 'late', 'overdue')) as initiation_deadline_passed_n,
         count(*) filter (where from_decision_status = 'met') as within_3m_of_decision_n,
-        count(*) filter (where from_decision_status in ('met', 'late', 'overdue')) as decision_deadline_passed_n
+        count(*) filter (where from_decision_status in ('met', 'late', 'overdue')) as decision_deadline_passed_n,
+        count(*) filter (where from_initiation_status = 'open' or from_decision_status = 'open') as open_n,
+        -- decisions whose case is known only by its key: no initiation, so no SHL § 45 clock
+        count(*) filter (where not is_case_known) as case_unknown_n
     from decisions
     group by {{ by_county_and_country(dims) }}
 ),
@@ -59,6 +63,8 @@ measured as (
         decisions_n,
         granted_n,
         started_n,
+        open_n,
+        case_unknown_n,
         {{ is_suppressed('decisions_n') }} as is_suppressed,
         {{ suppressed('round(days_initiation_to_decision_mean, 1)', 'decisions_n') }}
             as days_initiation_to_decision_mean,
@@ -76,6 +82,9 @@ measured as (
 
 select
     *,
-    {{ county_rank('within_3m_of_initiation_pct', dims, lower_is_better=false) }} as within_3m_of_initiation_pct_rank,
-    {{ county_rank('days_initiation_to_decision_mean', dims) }} as days_initiation_to_decision_mean_rank
+    {{ is_final_month('month', 'open_n') }} as is_final,
+    {{ county_rank('within_3m_of_initiation_pct', dims, direction='higher_is_better') }}
+        as within_3m_of_initiation_pct_rank,
+    {{ county_rank('days_initiation_to_decision_mean', dims, direction='lower_is_better') }}
+        as days_initiation_to_decision_mean_rank
 from measured

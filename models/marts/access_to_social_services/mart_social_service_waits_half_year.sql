@@ -65,5 +65,6 @@ measured as (
 
 select
     *,
-    {{ county_rank('days_initiation_to_start_mean', dims) }} as days_initiation_to_start_mean_rank
+    {{ county_rank('days_initiation_to_start_mean', dims, direction='lower_is_better') }}
+        as days_initiation_to_start_mean_rank
 from measured

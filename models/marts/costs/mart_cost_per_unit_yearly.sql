@@ -1,7 +1,7 @@
 -- Yksikkökustannukset (unit costs): per county and the whole country, year and AURA-style service,
 -- net costs after the allocation of shared costs divided by the service's residents, unique clients
 -- (from the patient and client systems), visits, treatments or care days where the service has them;
--- year-on-year change and the county's rank (1 = lowest cost per client). Years in part are marked.
+-- year-on-year change and the county's rank (1 = highest cost per client). Years in part are marked.
 
 {%- set dims = ['year', 'service_code'] %}
 
@@ -98,5 +98,5 @@ with_change as (
 
 select
     *,
-    {{ county_rank('eur_per_client', dims) }} as eur_per_client_rank
+    {{ county_rank('eur_per_client', dims, direction='neutral') }} as eur_per_client_rank
 from with_change

@@ -2,7 +2,7 @@
 -- country, month, level of the classification (activity, package, service group, service), class
 -- and production mode (own, purchased, voucher, or all): gross costs, income, net costs as booked
 -- and after the allocation of shared costs, euros per resident, year-on-year change and the
--- county's rank (1 = lowest net cost per resident).
+-- county's rank (1 = highest net cost per resident: a neutral measure).
 
 {%- set dims = ['month', 'aura_level', 'class_code', 'production_mode'] %}
 
@@ -107,5 +107,6 @@ measured as (
 
 select
     *,
-    {{ county_rank('net_eur_per_resident', dims) }} as net_eur_per_resident_rank
+    {{ is_final_month('month') }} as is_final,
+    {{ county_rank('net_eur_per_resident', dims, direction='neutral') }} as net_eur_per_resident_rank
 from measured

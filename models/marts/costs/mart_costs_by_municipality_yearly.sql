@@ -43,6 +43,7 @@ select
     b.municipality_code,
     b.year,
     b.months_n,
+    {{ is_full_year('extract(year from b.year)::integer') }} as is_full_year,
     b.aura_level,
     b.class_code,
     round(b.net_eur, 2) as net_eur,

@@ -42,5 +42,7 @@ measured as (
 
 select
     *,
-    {{ county_rank('joint_clients_pct', ['year'], lower_is_better=false) }} as joint_clients_pct_rank
+    -- false for a year the data covers only in part
+    {{ is_full_year('year') }} as is_full_year,
+    {{ county_rank('joint_clients_pct', ['year'], direction='neutral') }} as joint_clients_pct_rank
 from measured

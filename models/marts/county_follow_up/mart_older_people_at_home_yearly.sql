@@ -73,5 +73,7 @@ measured as (
 
 select
     *,
-    {{ county_rank('living_at_home_pct', ['year'], lower_is_better=false) }} as living_at_home_pct_rank
+    -- false for a year the data covers only in part
+    {{ is_full_year('year') }} as is_full_year,
+    {{ county_rank('living_at_home_pct', ['year'], direction='higher_is_better') }} as living_at_home_pct_rank
 from measured

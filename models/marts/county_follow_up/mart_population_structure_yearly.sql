@@ -43,5 +43,7 @@ measured as (
 
 select
     *,
-    {{ county_rank('aged_75_plus_pct', ['year']) }} as aged_75_plus_pct_rank
+    -- false for a year the data covers only in part
+    {{ is_full_year('year') }} as is_full_year,
+    {{ county_rank('aged_75_plus_pct', ['year'], direction='neutral') }} as aged_75_plus_pct_rank
 from measured

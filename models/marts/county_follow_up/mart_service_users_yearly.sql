@@ -56,5 +56,7 @@ measured as (
 
 select
     *,
-    {{ county_rank('users_per_1000', ['year', 'package_code']) }} as users_per_1000_rank
+    -- false for a year the data covers only in part
+    {{ is_full_year('year') }} as is_full_year,
+    {{ county_rank('users_per_1000', ['year', 'package_code'], direction='neutral') }} as users_per_1000_rank
 from measured

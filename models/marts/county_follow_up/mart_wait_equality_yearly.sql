@@ -62,6 +62,7 @@ select
     area_code,
     area_level,
     year,
+    {{ is_full_year('year') }} as is_full_year,
     breakdown,
     groups_n,
     visits_n,
@@ -70,5 +71,5 @@ select
     -- one group shown: no comparison within the area
     case when groups_n >= 2 then longest_median_days - shortest_median_days end as median_gap_days,
     {{ county_rank('case when groups_n >= 2 then longest_median_days - shortest_median_days end',
-        ['year', 'breakdown']) }} as median_gap_days_rank
+        ['year', 'breakdown'], direction='lower_is_better') }} as median_gap_days_rank
 from measured

@@ -1,0 +1,24 @@
+{#- Whether a figure is final: it will not change as time passes (late-arriving data aside). A
+    monthly figure is final when its month is over by the data's as-of date (bv_reporting_month,
+    which bv_data_as_of bounds) and, for figures judged on legal clocks, when `open_n` (clocks counted
+    in the row that are still running) is zero: until then the share rests only on the clocks
+    already decided. The latest months are provisional by construction. -#}
+{% macro is_final_month(month_expr, open_n='0') -%}
+    (
+        ({{ month_expr }}) in (select fm.month from {{ ref('bv_reporting_month') }} as fm where not fm.is_partial)
+        and {{ open_n }} = 0
+    )
+{%- endmacro %}
+
+{#- Whether a year's figures cover the whole year: all twelve months are reporting months and none is
+    partial. Yearly sums and means over part of a year are not comparable with full years. -#}
+{% macro is_full_year(year_expr) -%}
+    (
+        ({{ year_expr }}) in (
+            select extract(year from fy.month)::integer
+            from {{ ref('bv_reporting_month') }} as fy
+            group by extract(year from fy.month)::integer
+            having count(*) filter (where not fy.is_partial) = 12
+        )
+    )
+{%- endmacro %}
