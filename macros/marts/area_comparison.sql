@@ -24,7 +24,8 @@
     every neutral measure). Ties share a rank and the next is skipped (1, 1, 3). -#}
 {% macro county_rank(measure, partition_by, direction) -%}
     {%- if direction not in ('lower_is_better', 'higher_is_better', 'neutral') -%}
-        {{ exceptions.raise_compiler_error("county_rank: direction must be lower_is_better, higher_is_better or neutral, not " ~ direction) }}
+        {{ exceptions.raise_compiler_error(
+            "county_rank: direction must be lower_is_better, higher_is_better or neutral, not " ~ direction) }}
     {%- endif -%}
     case when area_level = 'county' and {{ measure }} is not null then
         rank() over (
