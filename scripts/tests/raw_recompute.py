@@ -189,3 +189,126 @@ def assert_costs_by_service_match(sql):
     assert published == expected
     unmapped = sum(v for (_, _, service), v in expected.items() if service == "unmapped")
     assert 0 < unmapped < Decimal("0.05") * sum(expected.values())  # the injected unknown cost centre only
+
+
+# -- primary care and social care, both source layouts ------------------------------------------
+APOTTI_GROUPS = {"MD": "doctor", "RN": "nurse", "PT": "other", "DDS": "dentist", "RDH": "oral_hygienist"}
+LIFECARE_GROUPS = {"LAAK": "doctor", "HOIT": "nurse", "MUU": "other", "HAMM": "dentist", "SHG": "oral_hygienist"}
+SERVICE_AREAS = {"GP": "general_practice", "ORAL": "oral_care"}
+
+
+def units(sql):
+    units = latest_accepted(sql, "org_units", lambda r: None if blank(r["unit_oid"]) else r["unit_oid"].strip(),
+                               lambda r: not blank(r["county_code"]))
+    return {k: (r["county_code"].strip(), SERVICE_AREAS.get((r["service_area"] or "").strip().upper()))
+            for k, r in units.items()}
+
+
+def key(column):
+    return lambda r: None if blank(r[column]) else r[column].strip()
+
+
+def register_codes(sql):
+    """Identity codes the population register delivered in an accepted row."""
+    return set(latest_accepted(sql, "vtj_residents", lambda r: r["hetu"].strip().upper() if r["hetu"] else None,
+                                  lambda r: person(r["hetu"]) is not None and compact(r["syntymaaika"]) is not None
+                                  and not blank(r["kotikunta"])))
+
+
+def primary_care_visits(sql):
+    """Completed, not deleted visits of both patient systems with a known unit: one dict each with the
+    county, month, professional group, the service line, whether the visit names a need assessment,
+    and (when the assessment itself was accepted) its urgency, the wait and the age at assessment, and
+    whether the person is in the register and the assessment's contact is known."""
+    unit_of = units(sql)
+    register = register_codes(sql)
+    out = []
+    # Apotti: contacts, triage and appointments in separate tables.
+    contacts = latest_accepted(sql, "apotti_contacts", key("contact_id"), lambda r: (
+        person(r["pat_ssn"]) is not None and iso_ts(r["contact_dttm"]) is not None
+        and not_future(iso_ts(r["contact_dttm"]), r)))
+    triage = latest_accepted(sql, "apotti_triage", key("triage_id"), lambda r: (
+        person(r["pat_ssn"]) is not None and iso_ts(r["triage_dttm"]) is not None
+        and not_future(iso_ts(r["triage_dttm"]), r)))
+    deleted = latest_accepted(sql, "apotti_deleted_records", key("record_id"), lambda r: (
+        (r["record_type"] or "").strip().upper() == "VISIT" and iso_ts(r["deleted_dttm"]) is not None))
+    visits = latest_accepted(sql, "apotti_visits", key("visit_id"), lambda r: (
+        person(r["pat_ssn"]) is not None and iso_ts(r["appt_dttm"]) is not None))
+    for visit_id, v in visits.items():
+        unit = unit_of.get((v["dept_id"] or "").strip())
+        if (v["appt_status"] or "").strip().upper() != "COMPLETED" or visit_id in deleted or unit is None:
+            continue
+        t = triage.get((v["triage_id"] or "").strip())
+        contact = contacts.get((t["contact_id"] or "").strip()) if t else None
+        line = ({"PRIMARY": "general_practice", "DENTAL": "oral_care"}.get(contact["service_line"].strip().upper())
+                if contact and contact["service_line"] else unit[1])
+        visit_at = iso_ts(v["appt_dttm"])
+        row = {"county": unit[0], "month": visit_at.date().replace(day=1), "line": line,
+               "group": APOTTI_GROUPS.get((v["prov_type"] or "").strip().upper()),
+               "names_assessment": not blank(v["triage_id"]), "assessment": None}
+        if t:
+            assessed = iso_ts(t["triage_dttm"]).date()
+            row["assessment"] = {"urgency": (t["acuity"] or "").strip().upper(),
+                                 "wait": (visit_at.date() - assessed).days,
+                                 "age": age(person(t["pat_ssn"])[0], assessed),
+                                 "in_register": t["pat_ssn"].strip().upper() in register,
+                                 "contact_known": contact is not None}
+        out.append(row)
+    # Lifecare: the assessment and its visit in one care event.
+    contacts = latest_accepted(sql, "lifecare_yhteydenotot", key("yhteys_id"), lambda r: (
+        person(r["hetu"]) is not None and fi_ts(r["yhteys_aika"]) is not None
+        and not_future(fi_ts(r["yhteys_aika"]), r)))
+
+    def event_ok(r):
+        parse_ok = all(blank(r[c]) or fi_ts(r[c]) is not None for c in ("hta_aika", "kaynti_aika"))
+        return person(r["hetu"]) is not None and parse_ok and not_future(fi_ts(r["hta_aika"]), r)
+
+    for e in latest_accepted(sql, "lifecare_hoitotapahtumat", key("tapahtuma_id"), event_ok).values():
+        unit = unit_of.get((e["yksikko"] or "").strip())
+        if blank(e["kaynti_aika"]) or (e["tila"] or "").strip().upper() != "T" or unit is None:
+            continue
+        contact = contacts.get((e["yhteys_id"] or "").strip())
+        visit_at = fi_ts(e["kaynti_aika"])
+        line = ({"VO": "general_practice", "SH": "oral_care"}.get(contact["palvelu"].strip().upper())
+                if contact and contact["palvelu"] else unit[1])
+        row = {"county": unit[0], "month": visit_at.date().replace(day=1), "line": line,
+               "group": LIFECARE_GROUPS.get((e["ammattiryhma"] or "").strip().upper()),
+               "names_assessment": not blank(e["hta_aika"]), "assessment": None}
+        if not blank(e["hta_aika"]):
+            assessed = fi_ts(e["hta_aika"]).date()
+            row["assessment"] = {"urgency": {"1": "URGENT", "3": "NONURGENT"}.get((e["kiireellisyys"] or "").strip()),
+                                 "wait": (visit_at.date() - assessed).days,
+                                 "age": age(person(e["hetu"])[0], assessed),
+                                 "in_register": e["hetu"].strip().upper() in register,
+                                 "contact_known": contact is not None}
+        out.append(row)
+    return out
+
+
+def social_cases(sql):
+    """Accepted social-care cases: county of the responsible office, group, initiation, and the first
+    start and completion of the case's assessment (investigation)."""
+    unit_of = units(sql)
+    cases = latest_accepted(sql, "procons_asiat", key("asia_id"), lambda r: (
+        person(r["hetu"]) is not None and dmy(r["vireilletulopvm"]) is not None
+        and not_future(dmy(r["vireilletulopvm"]), r)))
+    assessments = latest_accepted(sql, "procons_arvioinnit", key("arviointi_id"), lambda r: (
+        not blank(r["asia_id"]) and person(r["hetu"]) is not None and dmy(r["aloituspvm"]) is not None
+        and not_future(dmy(r["aloituspvm"]), r)
+        and (blank(r["valmistumispvm"]) or (dmy(r["valmistumispvm"]) is not None
+                                               and not_future(dmy(r["valmistumispvm"]), r)
+                                               and dmy(r["valmistumispvm"]) >= dmy(r["aloituspvm"])))))
+    started, completed = {}, {}
+    for a in assessments.values():
+        case = a["asia_id"].strip()
+        s, c = dmy(a["aloituspvm"]), dmy(a["valmistumispvm"])
+        started[case] = min(filter(None, [started.get(case), s]))
+        if c:
+            completed[case] = min(filter(None, [completed.get(case), c]))
+    out = {}
+    for case_id, c in cases.items():
+        unit = unit_of.get((c["yksikko"] or "").strip())
+        out[case_id] = {"county": unit[0] if unit else None, "group": (c["asiaryhma"] or "").strip().upper(),
+                        "initiated": dmy(c["vireilletulopvm"]), "born": person(c["hetu"])[0],
+                        "started": started.get(case_id), "completed": completed.get(case_id)}
+    return out

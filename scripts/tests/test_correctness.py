@@ -13,103 +13,6 @@ from virta.generate.core import finnish_holidays
 
 pytestmark = pytest.mark.e2e
 
-APOTTI_GROUPS = {"MD": "doctor", "RN": "nurse", "PT": "other", "DDS": "dentist", "RDH": "oral_hygienist"}
-LIFECARE_GROUPS = {"LAAK": "doctor", "HOIT": "nurse", "MUU": "other", "HAMM": "dentist", "SHG": "oral_hygienist"}
-SERVICE_AREAS = {"GP": "general_practice", "ORAL": "oral_care"}
-
-
-def _units(sql):
-    units = rr.latest_accepted(sql, "org_units", lambda r: None if rr.blank(r["unit_oid"]) else r["unit_oid"].strip(),
-                               lambda r: not rr.blank(r["county_code"]))
-    return {k: (r["county_code"].strip(), SERVICE_AREAS.get((r["service_area"] or "").strip().upper()))
-            for k, r in units.items()}
-
-
-def _key(column):
-    return lambda r: None if rr.blank(r[column]) else r[column].strip()
-
-
-def _valid_hetu(column):
-    return lambda r: rr.person(r[column]) is not None
-
-
-def register_codes(sql):
-    """Identity codes the population register delivered in an accepted row."""
-    return set(rr.latest_accepted(sql, "vtj_residents", lambda r: r["hetu"].strip().upper() if r["hetu"] else None,
-                                  lambda r: rr.person(r["hetu"]) is not None and rr.compact(r["syntymaaika"]) is not None
-                                  and not rr.blank(r["kotikunta"])))
-
-
-def primary_care_visits(sql):
-    """Completed, not deleted visits of both patient systems with a known unit: one dict each with the
-    county, month, professional group, the service line, whether the visit names a need assessment,
-    and (when the assessment itself was accepted) its urgency, the wait and the age at assessment, and
-    whether the person is in the register and the assessment's contact is known."""
-    units = _units(sql)
-    register = register_codes(sql)
-    out = []
-    # Apotti: contacts, triage and appointments in separate tables.
-    contacts = rr.latest_accepted(sql, "apotti_contacts", _key("contact_id"), lambda r: (
-        rr.person(r["pat_ssn"]) is not None and rr.iso_ts(r["contact_dttm"]) is not None
-        and rr.not_future(rr.iso_ts(r["contact_dttm"]), r)))
-    triage = rr.latest_accepted(sql, "apotti_triage", _key("triage_id"), lambda r: (
-        rr.person(r["pat_ssn"]) is not None and rr.iso_ts(r["triage_dttm"]) is not None
-        and rr.not_future(rr.iso_ts(r["triage_dttm"]), r)))
-    deleted = rr.latest_accepted(sql, "apotti_deleted_records", _key("record_id"), lambda r: (
-        (r["record_type"] or "").strip().upper() == "VISIT" and rr.iso_ts(r["deleted_dttm"]) is not None))
-    visits = rr.latest_accepted(sql, "apotti_visits", _key("visit_id"), lambda r: (
-        rr.person(r["pat_ssn"]) is not None and rr.iso_ts(r["appt_dttm"]) is not None))
-    for visit_id, v in visits.items():
-        unit = units.get((v["dept_id"] or "").strip())
-        if (v["appt_status"] or "").strip().upper() != "COMPLETED" or visit_id in deleted or unit is None:
-            continue
-        t = triage.get((v["triage_id"] or "").strip())
-        contact = contacts.get((t["contact_id"] or "").strip()) if t else None
-        line = ({"PRIMARY": "general_practice", "DENTAL": "oral_care"}.get(contact["service_line"].strip().upper())
-                if contact and contact["service_line"] else unit[1])
-        visit_at = rr.iso_ts(v["appt_dttm"])
-        row = {"county": unit[0], "month": visit_at.date().replace(day=1), "line": line,
-               "group": APOTTI_GROUPS.get((v["prov_type"] or "").strip().upper()),
-               "names_assessment": not rr.blank(v["triage_id"]), "assessment": None}
-        if t:
-            assessed = rr.iso_ts(t["triage_dttm"]).date()
-            row["assessment"] = {"urgency": (t["acuity"] or "").strip().upper(),
-                                 "wait": (visit_at.date() - assessed).days,
-                                 "age": rr.age(rr.person(t["pat_ssn"])[0], assessed),
-                                 "in_register": t["pat_ssn"].strip().upper() in register,
-                                 "contact_known": contact is not None}
-        out.append(row)
-    # Lifecare: the assessment and its visit in one care event.
-    contacts = rr.latest_accepted(sql, "lifecare_yhteydenotot", _key("yhteys_id"), lambda r: (
-        rr.person(r["hetu"]) is not None and rr.fi_ts(r["yhteys_aika"]) is not None
-        and rr.not_future(rr.fi_ts(r["yhteys_aika"]), r)))
-
-    def event_ok(r):
-        parse_ok = all(rr.blank(r[c]) or rr.fi_ts(r[c]) is not None for c in ("hta_aika", "kaynti_aika"))
-        return rr.person(r["hetu"]) is not None and parse_ok and rr.not_future(rr.fi_ts(r["hta_aika"]), r)
-
-    for e in rr.latest_accepted(sql, "lifecare_hoitotapahtumat", _key("tapahtuma_id"), event_ok).values():
-        unit = units.get((e["yksikko"] or "").strip())
-        if rr.blank(e["kaynti_aika"]) or (e["tila"] or "").strip().upper() != "T" or unit is None:
-            continue
-        contact = contacts.get((e["yhteys_id"] or "").strip())
-        visit_at = rr.fi_ts(e["kaynti_aika"])
-        line = ({"VO": "general_practice", "SH": "oral_care"}.get(contact["palvelu"].strip().upper())
-                if contact and contact["palvelu"] else unit[1])
-        row = {"county": unit[0], "month": visit_at.date().replace(day=1), "line": line,
-               "group": LIFECARE_GROUPS.get((e["ammattiryhma"] or "").strip().upper()),
-               "names_assessment": not rr.blank(e["hta_aika"]), "assessment": None}
-        if not rr.blank(e["hta_aika"]):
-            assessed = rr.fi_ts(e["hta_aika"]).date()
-            row["assessment"] = {"urgency": {"1": "URGENT", "3": "NONURGENT"}.get((e["kiireellisyys"] or "").strip()),
-                                 "wait": (visit_at.date() - assessed).days,
-                                 "age": rr.age(rr.person(e["hetu"])[0], assessed),
-                                 "in_register": e["hetu"].strip().upper() in register,
-                                 "contact_known": contact is not None}
-        out.append(row)
-    return out
-
-
 def _with_country(counter):
     """Add the whole-country ('FI') cell of every county cell: the country is the sum of its counties."""
     total = Counter()
@@ -122,7 +25,7 @@ def test_every_counted_visit_is_in_the_waits_mart_with_its_age_group(sql):
     """Issue 13 #1: a visit whose person the population register lacks, or whose assessment names no
     contact, still has an age (from the identity code on the record) and stays in the waits."""
     visits, within14, hard = Counter(), Counter(), Counter()
-    for v in primary_care_visits(sql):
+    for v in rr.primary_care_visits(sql):
         a = v["assessment"]
         if a is None or a["urgency"] != "NONURGENT":
             continue
@@ -163,7 +66,7 @@ def test_coverage_counts_a_visit_whose_assessment_was_quarantined_as_assessed(sq
     """Issue 13 #6: a visit naming a need assessment whose own row was rejected still followed an
     assessment; it is not a directly booked visit."""
     visits, assessed = Counter(), Counter()
-    for v in primary_care_visits(sql):
+    for v in rr.primary_care_visits(sql):
         if v["line"] is None or (v["assessment"] and v["assessment"]["urgency"] == "URGENT"):
             continue
         key = (v["county"], v["month"], v["line"], v["group"])
@@ -179,35 +82,6 @@ def test_coverage_counts_a_visit_whose_assessment_was_quarantined_as_assessed(sq
     assert {k: a for k, (_, a) in mart.items() if a} == {k: a for k, a in assessed.items() if a}
 
 
-def social_cases(sql):
-    """Accepted social-care cases: county of the responsible office, group, initiation, and the first
-    start and completion of the case's assessment (investigation)."""
-    units = _units(sql)
-    cases = rr.latest_accepted(sql, "procons_asiat", _key("asia_id"), lambda r: (
-        rr.person(r["hetu"]) is not None and rr.dmy(r["vireilletulopvm"]) is not None
-        and rr.not_future(rr.dmy(r["vireilletulopvm"]), r)))
-    assessments = rr.latest_accepted(sql, "procons_arvioinnit", _key("arviointi_id"), lambda r: (
-        not rr.blank(r["asia_id"]) and rr.person(r["hetu"]) is not None and rr.dmy(r["aloituspvm"]) is not None
-        and rr.not_future(rr.dmy(r["aloituspvm"]), r)
-        and (rr.blank(r["valmistumispvm"]) or (rr.dmy(r["valmistumispvm"]) is not None
-                                               and rr.not_future(rr.dmy(r["valmistumispvm"]), r)
-                                               and rr.dmy(r["valmistumispvm"]) >= rr.dmy(r["aloituspvm"])))))
-    started, completed = {}, {}
-    for a in assessments.values():
-        case = a["asia_id"].strip()
-        s, c = rr.dmy(a["aloituspvm"]), rr.dmy(a["valmistumispvm"])
-        started[case] = min(filter(None, [started.get(case), s]))
-        if c:
-            completed[case] = min(filter(None, [completed.get(case), c]))
-    out = {}
-    for case_id, c in cases.items():
-        unit = units.get((c["yksikko"] or "").strip())
-        out[case_id] = {"county": unit[0] if unit else None, "group": (c["asiaryhma"] or "").strip().upper(),
-                        "initiated": rr.dmy(c["vireilletulopvm"]), "born": rr.person(c["hetu"])[0],
-                        "started": started.get(case_id), "completed": completed.get(case_id)}
-    return out
-
-
 def test_child_welfare_periods_count_every_case_with_its_deadline(sql):
     """Issue 13 #2: a child-welfare client the population register lacks keeps the LSL § 26 deadline
     (age from the identity code), so the case is on time or late, never neither."""
@@ -217,7 +91,7 @@ def test_child_welfare_periods_count_every_case_with_its_deadline(sql):
                      where area_code = 'FI' order by 1""")
     assert periods
     expected = defaultdict(Counter)
-    for c in social_cases(sql).values():
+    for c in rr.social_cases(sql).values():
         if c["group"] != "LAS" or c["county"] is None:
             continue
         due = np.busday_offset(np.datetime64(c["initiated"]), 7, roll="forward", holidays=holidays).astype(dt.date)
@@ -242,7 +116,7 @@ def test_a_decision_whose_case_row_was_rejected_is_still_counted(sql):
     """Issue 13 #6: a valid decision is counted in the decisions mart even when its case row was
     quarantined (placed by its producer unit and client), and reported as such in the audit."""
     months = {m for (m,) in sql("select month from business_vault.bv_reporting_month")}
-    decisions = rr.latest_accepted(sql, "procons_paatokset", _key("paatos_id"), lambda r: (
+    decisions = rr.latest_accepted(sql, "procons_paatokset", rr.key("paatos_id"), lambda r: (
         not rr.blank(r["asia_id"]) and rr.person(r["hetu"]) is not None and rr.dmy(r["paatospvm"]) is not None
         and rr.not_future(rr.dmy(r["paatospvm"]), r)
         and all(rr.blank(r[c]) or (rr.dmy(r[c]) is not None and rr.not_future(rr.dmy(r[c]), r))
@@ -262,7 +136,7 @@ def test_a_decision_whose_case_row_was_rejected_is_still_counted(sql):
                                     where area_code = 'FI'"""):
         mart[(month, service)] += n
     assert mart == expected
-    cases = social_cases(sql)
+    cases = rr.social_cases(sql)
     orphans = sum(1 for d in decisions.values() if d["asia_id"].strip() not in cases)
     assert orphans > 0, "the sample should hold decisions whose case row was rejected"
     reported = sql("""select count(*) from audit.audit_orphan_records
@@ -299,13 +173,13 @@ def test_every_social_care_case_is_in_its_legal_group(sql):
     identity code gives when the population register lacks the client (an 87-year-old is aged 75+,
     not 'not covered'); every case is counted in exactly one group."""
     months = {m for (m,) in sql("select month from business_vault.bv_reporting_month")}
-    register = register_codes(sql)
-    raw_cases = rr.latest_accepted(sql, "procons_asiat", _key("asia_id"), lambda r: rr.person(r["hetu"]) is not None)
+    register = rr.register_codes(sql)
+    raw_cases = rr.latest_accepted(sql, "procons_asiat", rr.key("asia_id"), lambda r: rr.person(r["hetu"]) is not None)
     assert any(c["hetu"].strip().upper() not in register for c in raw_cases.values()), \
         "the sample should hold a client the population register lacks"
     special = {k: (c["erityisperuste"] or "").strip().upper() for k, c in raw_cases.items()}
     expected = Counter()
-    for case_id, c in social_cases(sql).items():
+    for case_id, c in rr.social_cases(sql).items():
         month = c["initiated"].replace(day=1)
         if c["county"] is None or month not in months:
             continue

@@ -62,6 +62,9 @@ class Extract:
     deliver_on: dict[str, np.ndarray] = field(default_factory=dict)
     prior: dict[str, tuple[Table, np.ndarray]] = field(default_factory=dict)
     defects: dict[str, dict[str, int]] = field(default_factory=dict)  # table -> defect kind -> rows
+    # table -> (row index in the table, defect kind), every injected row: in a one-delivery extract
+    # the row is delivered as row number index + 1
+    defect_rows: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
 
     def add(self, name: str, table: Table, deliver_on: np.ndarray,
             prior: tuple[Table, np.ndarray] | None = None) -> None:
@@ -591,6 +594,7 @@ class Generator:
             counts: dict[str, int] = {}
 
             used = np.zeros(n, dtype=bool)  # one defect per row, so each is seen with its own reason
+            rows: list[tuple[int, str]] = []
 
             def pick(col: str | None = None) -> np.ndarray:
                 hit = (self.rng.random(n) < rate) & ~used
@@ -606,25 +610,30 @@ class Generator:
                 for i in hit:
                     col[i] = col[i][:10] + wrong[(wrong.index(col[i][10]) + 1) % 31]
                 counts["invalid_identity_code"] = len(hit)
+                rows += [(int(i), "invalid_identity_code") for i in hit]
             if "key" in spec:  # a missing record key
                 hit = pick()
                 table[spec["key"]][hit] = None
                 counts["missing_key"] = len(hit)
+                rows += [(int(i), "missing_key") for i in hit]
             if "amount" in spec:
                 hit = pick(spec["amount"])
                 table[spec["amount"]][hit] = "1.234,5,6"
                 counts["unparseable_amount"] = len(hit)
+                rows += [(int(i), "unparseable_amount") for i in hit]
             if "unknown_code" in spec:
                 col, bad = spec["unknown_code"]
                 hit = pick(col)
                 table[col][hit] = bad
                 counts["unknown_code"] = len(hit)
+                rows += [(int(i), "unknown_code") for i in hit]
             if "out_of_order" in spec:  # the later event moved before the earlier one
                 early, late, fmt = spec["out_of_order"]
                 hit = pick(late)
                 for i in hit:
                     table[late][i] = _shift_text_date(table[early][i], -3, fmt) if table[early][i] else table[late][i]
                 counts["out_of_order"] = len(hit)
+                rows += [(int(i), "out_of_order") for i in hit if table[early][i]]
             if "future" in spec:
                 col, fmt = spec["future"]
                 hit = pick(col)
@@ -632,12 +641,14 @@ class Generator:
                                    "fi_ts": f"{future_fi:%d.%m.%Y} 10:00",
                                    "dmy": f"{future_fi.day}.{future_fi.month}.{future_fi.year}"}[fmt]
                 counts["future_date"] = len(hit)
+                rows += [(int(i), "future_date") for i in hit]
             if "timestamp" in spec:  # an unparseable timestamp or date (after the
                 # defects above, which shift parseable dates)
                 col, bad = spec["timestamp"]
                 hit = pick(col)
                 table[col][hit] = bad
                 counts["unparseable_timestamp"] = len(hit)
+                rows += [(int(i), "unparseable_timestamp") for i in hit]
             dup = pick()  # the same row delivered twice
             if len(dup):
                 for col in table:
@@ -645,7 +656,9 @@ class Generator:
                 when = self.extract.deliver_on[name]
                 self.extract.deliver_on[name] = np.concatenate([when, when[dup]])
             counts["duplicate_delivery"] = len(dup)
+            rows += [(int(i), "duplicate_delivery") for i in dup]  # the earlier copy is the duplicate
             self.extract.defects[name] = counts
+            self.extract.defect_rows[name] = sorted(rows)
 
     def assign_identity_codes(self, tables: list[Table]) -> None:
         """Identity codes are unique nationally, so they are drawn for all counties' residents at once."""
