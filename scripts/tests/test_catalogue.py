@@ -25,6 +25,8 @@ def test_a_missing_meta_key_an_unknown_dimension_or_an_undocumented_mart_is_repo
     text = text.replace("dimension: costs (kustannukset)", "dimension: costs", 1)
     yml.write_text(text)
     (tmp_path / "models/marts/costs/mart_undocumented.sql").write_text("select 1 as x\n")
+    text = text.replace("  - name: ut_cost_indicator_series_per_resident\n", "  - name: ut_renamed\n")
+    text = text.replace("    model: mart_cost_indicator_monthly\n", "    model: mart_elsewhere\n")
     rank = ("good nor bad). Ties share a\n"
             "          rank and the next rank is skipped (1, 1, 3). Null for the whole country and for suppressed or\n")
     assert rank in text
@@ -32,6 +34,7 @@ def test_a_missing_meta_key_an_unknown_dimension_or_an_undocumented_mart_is_repo
     found = catalogue.problems(tmp_path)
     assert ("mart_cost_per_unit_yearly: rank column eur_per_client_rank does not say what rank 1 is and what ties "
             "do") in found
+    assert "mart_cost_indicator_monthly: no dbt unit test pinning its calculation" in found
     assert "mart_cost_per_unit_yearly: meta lacks unit" in found
     assert "fct_costs_monthly: unknown dimension 'costs'" in found
     assert any(p.startswith("models/marts/costs/mart_undocumented.sql: no YAML entry") for p in found)

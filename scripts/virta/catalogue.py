@@ -42,6 +42,7 @@ class Indicator:
     meta: dict
     has_tests: bool
     columns: dict  # documented column -> its description
+    has_unit_test: bool = False  # a dbt unit test pins its calculation on a fixture
 
 
 def indicators(root: Path = PROJECT_ROOT) -> list[Indicator]:
@@ -60,7 +61,8 @@ def indicators(root: Path = PROJECT_ROOT) -> list[Indicator]:
                     (model.get("description") or "").split()), meta=model.get("meta") or {},
                 has_tests=bool(model.get("data_tests")) or column_tests or model["name"] in unit_tested,
                 columns={c["name"]: " ".join((c.get("description") or "").split())
-                         for c in model.get("columns") or []}))
+                         for c in model.get("columns") or []},
+                has_unit_test=model["name"] in unit_tested))
     return found
 
 
@@ -95,6 +97,8 @@ def problems(root: Path = PROJECT_ROOT) -> list[str]:
             out.append(f"{ind.name}: no description")
         if not ind.has_tests:
             out.append(f"{ind.name}: no data test or unit test")
+        if not ind.has_unit_test:  # a uniqueness test says nothing about what a figure means
+            out.append(f"{ind.name}: no dbt unit test pinning its calculation")
         out += _rank_problems(root, ind)
     return out
 

@@ -47,8 +47,9 @@ assessment_on_time as (
         t.area_level,
         t.month,
         'pc_assessment_on_time_pct' as indicator_id,
-        sum(t.contacts_n) as n,
-        100.0 * sum(t.on_time_n) / sum(t.contacts_n) as value
+        -- decided contacts only (met or late, overdue included); open and no-rule contacts are not judged
+        sum(t.on_time_n + t.late_n) as n,
+        100.0 * sum(t.on_time_n) / nullif(sum(t.on_time_n + t.late_n), 0) as value
     from {{ ref('mart_primary_care_assessment_timeliness_monthly') }} as t
     group by t.area_code, t.area_level, t.month
 ),
