@@ -13,6 +13,9 @@ from virta.generate import GenerationParams, generate
 from virta.generate.core import finnish_holidays
 
 TARGETS = Path(__file__).resolve().parents[2] / "tests/fixtures/calibration_targets.csv"
+# How far a synthetic county may lie from a published figure by design (a model choice, in the figure's
+# unit); the sampling error at the tested scale is added to it, never folded into it.
+TOLERANCES = TARGETS.with_name("calibration_tolerances.csv")
 
 
 def target(indicator, scope="national", period=None):
@@ -21,6 +24,24 @@ def target(indicator, scope="national", period=None):
             if row["indicator"] == indicator and row["scope"] == scope and (period is None or row["period"] == period):
                 return float(row["value"])
     raise KeyError(indicator)
+
+
+def model_tolerance(indicator, scope, period):
+    with TOLERANCES.open() as f:
+        for row in csv.DictReader(f):
+            if (row["indicator"], row["scope"], row["period"]) == (indicator, scope, period):
+                return float(row["model_tolerance"])
+    raise KeyError(indicator)
+
+
+def assert_share_near_target(hits, indicator, scope="national", period=None):
+    """The share of `hits` (booleans) lies within the model tolerance plus three standard errors of a
+    share at this sample size (sqrt(p(1-p)/n)) of the published percentage."""
+    n = len(hits)
+    share = 100 * float(np.mean(hits))
+    standard_error = 100 * np.sqrt(share / 100 * (1 - share / 100) / n)
+    allowed = model_tolerance(indicator, scope, period) + 3 * standard_error
+    assert abs(share - target(indicator, scope, period)) <= allowed, (indicator, share, n, allowed)
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +184,22 @@ def test_costs_per_resident_and_service_shares(raw):
     primary = 100 * amount[np.isin(svc, ["ILL-S-0101", "ILL-S-0102", "ILL-S-0201", "ILL-S-0202", "ILL-S-0301"])].sum() / total
     assert abs(specialised - target("sote_net_cost_share_specialised_care", scope="national municipalities")) < 3
     assert abs(primary - target("sote_net_cost_share_primary_care", scope="national municipalities")) < 3
+
+
+def test_doctor_visits_within_7_and_14_days_match_thl(raw):
+    """Doctor visits of the Helsinki-like county in March 2024, assessed and non-urgent, from the raw
+    tables: THL 57 % within 7 days and 71 % within 14 days nationally (2024-03)."""
+    triage = {t: (a, d) for t, a, d in zip(raw["apotti_triage"]["triage_id"], raw["apotti_triage"]["acuity"],
+                                            raw["apotti_triage"]["triage_dttm"])}
+    v = raw["apotti_visits"]
+    waits = []
+    for tid, appt, prov, status in zip(v["triage_id"], v["appt_dttm"], v["prov_type"], v["appt_status"]):
+        if tid is None or prov != "MD" or status != "COMPLETED" or not appt.startswith("2024-03"):
+            continue
+        acuity, assessed = triage[tid]
+        if acuity == "NONURGENT":
+            waits.append((dt.date.fromisoformat(appt[:10]) - dt.date.fromisoformat(assessed[:10])).days)
+    waits = np.array(waits)
+    assert len(waits) > 300
+    assert_share_near_target(waits <= 7, "pth_doctor_visits_within_7d_share", period="2024-03")
+    assert_share_near_target(waits <= 14, "pth_doctor_visits_within_14d_share", period="2024-03")
