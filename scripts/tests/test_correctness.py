@@ -75,11 +75,14 @@ def test_coverage_counts_a_visit_whose_assessment_was_quarantined_as_assessed(sq
     months = {m for (m,) in sql("select month from business_vault.bv_reporting_month")}
     visits = _with_country(Counter({k: n for k, n in visits.items() if k[1] in months}))
     assessed = _with_country(Counter({k: n for k, n in assessed.items() if k[1] in months}))
-    mart = {(a, m, s, g): (n, k) for a, m, s, g, n, k in sql("""
-        select area_code, month, service_line, professional_group, visits_n, assessed_n
+    mart = {(a, m, s, g): (n, k, p) for a, m, s, g, n, k, p in sql("""
+        select area_code, month, service_line, professional_group, visits_n, assessed_n, coverage_pct
         from marts.mart_primary_care_assessment_coverage_monthly""")}
-    assert {k: n for k, (n, _) in mart.items()} == dict(visits)
-    assert {k: a for k, (_, a) in mart.items() if a} == {k: a for k, a in assessed.items() if a}
+    assert {k: n for k, (n, _, _) in mart.items()} == dict(visits)
+    assert {k: a for k, (_, a, _) in mart.items() if a} == {k: a for k, a in assessed.items() if a}
+    # the published percentage itself, against the raw counts (hidden under the small-cell threshold)
+    shown = {k: float(p) for k, (_, _, p) in mart.items() if p is not None}
+    assert shown == {k: rr_pct(assessed[k], n) for k, n in visits.items() if n >= 5}
 
 
 def test_child_welfare_periods_count_every_case_with_its_deadline(sql):
