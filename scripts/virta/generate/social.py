@@ -63,15 +63,23 @@ def cases(g: Generator, county: CountyProfile, units: Table) -> dict[str, np.nda
     # Decisions: most older people's assessments and a third of child-welfare investigations.
     service = np.where(child, "LS_AVOHUOLTO", OLDER_SERVICES[rng.choice(3, size=n, p=[0.55, 0.2, 0.25])])
     service = np.where(~child & (age >= 85) & (rng.random(n) < 0.25), "YMPARIVUOROKAUTINEN", service).astype(object)
+    housing = service == "YMPARIVUOROKAUTINEN"
+    # A 24-hour housing need is assessed and decided quickly (typically by a placement group, SAS):
+    # initiation to decision about two weeks, so that decision to place (national mean 56 days,
+    # H1/2025) and initiation to start (Varsinais-Suomi 70 days) both hold. The same random draws are
+    # scaled rather than drawn anew, so the rest of the sample does not move.
+    completed = np.where(housing & ~child, started + (completed - started) // 3, completed).astype("datetime64[D]")
     has_decision = rng.random(n) < np.where(child, 0.35, 0.8)
     to_decision = np.select([service == "KOTIHOITO", service == "LS_AVOHUOLTO"],
                             [rng.exponential(4, n), rng.integers(0, 5, n)], rng.exponential(12, n))
+    to_decision = np.where(housing, to_decision / 4, to_decision)
     decided = g._next_working_day(completed + to_decision.astype(int).astype("timedelta64[D]"))
     decided = np.where(has_decision, decided, NAT)
     positive = rng.random(n) < np.where(service == "OMAISHOIDON_TUKI", 0.85, 0.92)
     to_start = np.select(
         [service == "KOTIHOITO", service == "OMAISHOIDON_TUKI", service == "LS_AVOHUOLTO"],
-        [rng.integers(0, 10, n), 3 + rng.exponential(10, n), rng.integers(0, 20, n)],
+        # informal-care support: Varsinais-Suomi 51 days from initiation to the support (2025-H2)
+        [rng.integers(0, 10, n), 3 + rng.exponential(18, n), rng.integers(0, 20, n)],
         rng.exponential(county.sc_housing_mean_days * growth, n))
     service_start = np.where(positive, decided + to_start.astype(int).astype("timedelta64[D]"), NAT)
     service_start = np.where(np.isnat(decided), NAT, service_start)
