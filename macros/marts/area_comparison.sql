@@ -5,7 +5,7 @@
 
 {#- The GROUP BY clause: `dims` for every county and for the whole country. -#}
 {% macro by_county_and_country(dims) -%}
-    grouping sets ((county_code, {{ dims | join(', ') }}), ({{ dims | join(', ') }}))
+    {{ by_area_with_totals(dims, []) }}
 {%- endmacro %}
 
 {#- The area of a grouped row: the county code, or the country code for the whole-country row. -#}

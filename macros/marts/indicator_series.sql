@@ -1,7 +1,7 @@
 {#- The shape every use case's monthly indicator-series mart shares (and the forecast_series macro
     reads): indicator_id, area_code, area_level, month, n (the count the value rests on),
-    is_suppressed, value (hidden under the small-cell threshold) and is_final (the month is over). `parts` are CTE names, each
-    with indicator_id, area_code, area_level, month, n and value. -#}
+    is_suppressed, value (hidden under the small-cell threshold) and is_final (the month is over).
+    `parts` are CTE names, each with indicator_id, area_code, area_level, month, n and value. -#}
 {% macro indicator_series(parts) -%}
 select
     s.indicator_id,

@@ -93,6 +93,11 @@ def not_future(value, row) -> bool:
     return when < loaded
 
 
+def pct(part, whole) -> float:
+    """A percentage rounded as PostgreSQL rounds numerics (half away from zero, not to even)."""
+    return float((Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
 def age(born: dt.date, on: dt.date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 

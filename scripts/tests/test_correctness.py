@@ -45,7 +45,7 @@ def test_every_counted_visit_is_in_the_waits_mart_with_its_age_group(sql):
     assert {k: n for k, (n, _) in mart.items()} == dict(visits)
     for key, n in visits.items():
         if key[0] != "FI" and n >= 5:
-            assert float(mart[key][1]) == pytest.approx(rr_pct(within14[key], n)), key
+            assert float(mart[key][1]) == pytest.approx(rr.pct(within14[key], n)), key
     # Total rows: every breakdown also has 'all', so nothing is lost between the groups.
     totals = dict(sql("""
         select area_code || '|' || month, visits_n from marts.mart_primary_care_waits_monthly
@@ -54,12 +54,6 @@ def test_every_counted_visit_is_in_the_waits_mart_with_its_age_group(sql):
     for (area, month, *_), n in visits.items():
         expected[f"{area}|{month}"] += n
     assert totals == dict(expected)
-
-
-def rr_pct(part, whole):
-    from decimal import ROUND_HALF_UP, Decimal
-
-    return float((Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def test_coverage_counts_a_visit_whose_assessment_was_quarantined_as_assessed(sql):
@@ -82,7 +76,7 @@ def test_coverage_counts_a_visit_whose_assessment_was_quarantined_as_assessed(sq
     assert {k: a for k, (_, a, _) in mart.items() if a} == {k: a for k, a in assessed.items() if a}
     # the published percentage itself, against the raw counts (hidden under the small-cell threshold)
     shown = {k: float(p) for k, (_, _, p) in mart.items() if p is not None}
-    assert shown == {k: rr_pct(assessed[k], n) for k, n in visits.items() if n >= 5}
+    assert shown == {k: rr.pct(assessed[k], n) for k, n in visits.items() if n >= 5}
 
 
 def test_child_welfare_periods_count_every_case_with_its_deadline(sql):

@@ -6,16 +6,11 @@ from pathlib import Path
 import pytest
 
 from conftest import run_virta
+from raw_recompute import pct
 from virta import pseudonym
 
 pytestmark = pytest.mark.e2e
 
-
-def pct(part, whole):
-    """A percentage rounded as PostgreSQL rounds numerics (half away from zero, not to even)."""
-    from decimal import ROUND_HALF_UP, Decimal
-
-    return float((Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 def _raw_tables():
     from virta.load import raw_columns

@@ -25,7 +25,7 @@ cells as (
         {{ area_code() }} as area_code,
         {{ area_level() }} as area_level,
         month_end,
-        coalesce(waiting_for, 'all') as waiting_for,
+        {{ or_all('waiting_for') }} as waiting_for,
         count(*) as waiting_n,
         count(*) filter (where wait_days <= 90) as days_0_90_n,
         count(*) filter (where wait_days between 91 and 180) as days_91_180_n,
@@ -34,9 +34,7 @@ cells as (
     from waiting
     -- assessed but not (yet) queued for treatment: nobody waits (THL counts neither)
     where waiting_for is not null
-    group by grouping sets (
-        (month_end, county_code, waiting_for), (month_end, county_code), (month_end, waiting_for), (month_end)
-    )
+    group by {{ by_area_with_totals(['month_end'], ['waiting_for']) }}
 ),
 
 population as (
