@@ -4,15 +4,14 @@
 
     Batches are loaded strictly in order (the loader refuses gaps) and logged only after the vault
     has them, so "after the latest logged batch" is exactly "not loaded yet". The latest logged batch
-    is looked up when the view is read (virta_util.last_loaded_batch, STABLE: evaluated once, and an
+    is looked up when the view is read (virta_util.last_loaded_batch, created by the access setup with
+    the audit schema it reads; STABLE: evaluated once, and an
     index range on raw's _batch_id), so the view stays right whether or not the log existed when it
     was created. On --full-refresh (rebuilding the vault from raw) every batch is read. -#}
 {% macro unloaded_batches(source_table) -%}
     {%- if flags.FULL_REFRESH -%}
         true
     {%- else -%}
-        _batch_id > {{ virta.util_schema() }}.last_loaded_batch(
-            '{{ generate_schema_name("audit", none) }}.audit_batch_log', '{{ source_table }}'
-        )
+        _batch_id > {{ virta.util_schema() }}.last_loaded_batch('{{ source_table }}')
     {%- endif -%}
 {%- endmacro %}

@@ -43,11 +43,27 @@ def throwaway_env(tmp_path_factory, name):
     return env
 
 
-def query_function(env):
-    """(query, close): run SQL on the env's embedded server and get the rows (None for no result)."""
+def connect_as(env, role="admin", password=None, **kwargs):
+    """A connection to the env's embedded server: the bootstrap superuser on its private socket (the
+    test harness reads everything), or a login role over TCP with its password from .virta/pgpass."""
+    from pathlib import Path
+
     import psycopg2
 
-    conn = psycopg2.connect(host="127.0.0.1", port=int(env["VIRTA_EMBEDDED_PORT"]), user="virta", dbname="virta")
+    home, port = Path(env["VIRTA_HOME"]), int(env["VIRTA_EMBEDDED_PORT"])
+    if role == "admin":
+        return psycopg2.connect(host=str(home / "run"), port=port, user="virta_admin", dbname="virta", **kwargs)
+    if password is None:
+        passwords = {line.split(":")[3]: line.split(":", 4)[4] for line in (home / "pgpass").read_text().splitlines()
+                     if not line.startswith("#")}
+        password = passwords[role]
+    return psycopg2.connect(host="127.0.0.1", port=port, user=role, password=password, dbname="virta",
+                            connect_timeout=5, **kwargs)
+
+
+def query_function(env, role="admin"):
+    """(query, close): run SQL on the env's embedded server and get the rows (None for no result)."""
+    conn = connect_as(env, role)
     conn.autocommit = True
 
     def query(text, params=None):

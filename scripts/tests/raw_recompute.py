@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import re
 from collections import Counter, defaultdict
+from typing import NamedTuple
 from decimal import ROUND_HALF_UP, Decimal
 
 from virta import hetu
@@ -50,9 +51,30 @@ def blank(text) -> bool:
     return text is None or not str(text).strip()
 
 
+class Landed(NamedTuple):
+    """An identity code as the loader landed it in raw (the code itself never reaches the database)."""
+
+    pseudonym: str | None
+    valid: str | None
+    birth_date: str | None
+    sex: str | None
+
+
 def person(code):
-    """(birth date, sex) of a valid identity code, else None."""
+    """(birth date, sex 1 = male / 2 = female) of a valid identity code, else None. Raw holds the
+    loader's pseudonym, validity and derived parts (tests of virta.pseudonym pin those to the code)."""
+    if isinstance(code, Landed):
+        if code.valid != "true":
+            return None
+        return dt.date.fromisoformat(code.birth_date), 1 if code.sex == "male" else 2
     return hetu.parse(code.strip().upper()) if code else None
+
+
+def code_key(code):
+    """What identifies the person of a code: its pseudonym (a clear code only in generator tests)."""
+    if isinstance(code, Landed):
+        return code.pseudonym
+    return code.strip().upper() if code else None
 
 
 def rows(sql, table):
@@ -63,6 +85,9 @@ def rows(sql, table):
     for values in sql(f"select r.*, b.delivered_on from raw.{table} r join raw._batches b on b.batch_id = r._batch_id "
                       f"order by r._batch_id, r._row_no"):
         row = dict(zip(cols + ["_delivered_on"], values))
+        for column in [c[:-len("_valid")] for c in cols if c.endswith("_valid") and c[:-6] + "_pseudonym" in cols]:
+            row[column] = Landed(row[f"{column}_pseudonym"], row[f"{column}_valid"],
+                                 row.get(f"{column}_birth_date"), row.get(f"{column}_sex"))
         out.append(row)
     return out
 
@@ -124,7 +149,7 @@ def residents_at_month_ends(sql, month_ends):
         return (person(r["hetu"]) is not None and compact(r["syntymaaika"]) is not None
                 and not blank(r["kotikunta"])
                 and (blank(r["kotikunta_alkupvm"]) or compact(r["kotikunta_alkupvm"]) is not None))
-    states = latest_accepted(sql, "vtj_residents", lambda r: r["hetu"].strip().upper() if r["hetu"] else None,
+    states = latest_accepted(sql, "vtj_residents", lambda r: code_key(r["hetu"]),
                              accept, each_batch=True)
     mapping = municipality_counties()
     people = []
@@ -215,7 +240,7 @@ def key(column):
 
 def register_codes(sql):
     """Identity codes the population register delivered in an accepted row."""
-    return set(latest_accepted(sql, "vtj_residents", lambda r: r["hetu"].strip().upper() if r["hetu"] else None,
+    return set(latest_accepted(sql, "vtj_residents", lambda r: code_key(r["hetu"]),
                                   lambda r: person(r["hetu"]) is not None and compact(r["syntymaaika"]) is not None
                                   and not blank(r["kotikunta"])))
 
@@ -256,7 +281,7 @@ def primary_care_visits(sql):
             row["assessment"] = {"urgency": (t["acuity"] or "").strip().upper(),
                                  "wait": (visit_at.date() - assessed).days,
                                  "age": age(person(t["pat_ssn"])[0], assessed),
-                                 "in_register": t["pat_ssn"].strip().upper() in register,
+                                 "in_register": code_key(t["pat_ssn"]) in register,
                                  "contact_known": contact is not None}
         out.append(row)
     # Lifecare: the assessment and its visit in one care event.
@@ -284,7 +309,7 @@ def primary_care_visits(sql):
             row["assessment"] = {"urgency": {"1": "URGENT", "3": "NONURGENT"}.get((e["kiireellisyys"] or "").strip()),
                                  "wait": (visit_at.date() - assessed).days,
                                  "age": age(person(e["hetu"])[0], assessed),
-                                 "in_register": e["hetu"].strip().upper() in register,
+                                 "in_register": code_key(e["hetu"]) in register,
                                  "contact_known": contact is not None}
         out.append(row)
     return out

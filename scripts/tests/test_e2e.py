@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
+import raw_recompute as rr
 from conftest import run_virta
 from raw_recompute import pct
-from virta import pseudonym
 
 pytestmark = pytest.mark.e2e
 
@@ -116,69 +116,6 @@ def test_every_injected_defect_row_is_accounted_for(sql):
     assert sum(len(rows) for rows in extract.defect_rows.values()) >= 100
 
 
-def test_pseudonyms_are_keyed_hmacs_of_identity_codes(warehouse, sql):
-    env, _ = warehouse
-    key = bytes.fromhex((Path(env["VIRTA_HOME"]) / "pseudonym.key").read_text().strip())
-    codes = [c for (c,) in sql("select hetu from raw.vtj_residents order by _row_no limit 50")]
-    from virta.hetu import parse
-
-    expected = {pseudonym.pseudonym(key, c) for c in codes if parse(c)}
-    found = {p for (p,) in sql("select person_pseudonym from raw_vault.hub_person where person_pseudonym = any(%s)",
-                                (list(expected),))}
-    assert found == expected
-
-
-def test_identity_codes_cannot_be_recovered_by_enumeration(sql):
-    """The attack a plain hash falls to: hash every valid code of every birth date in the sample
-    (all individual numbers 002-999, all century signs of the century) and look the hashes up."""
-    sql("""
-        create temp table candidates as
-        with dates as (
-            select distinct to_date(syntymaaika, 'YYYYMMDD') as born from raw.vtj_residents
-            where syntymaaika ~ '^[0-9]{8}$'
-        ),
-        codes as (
-            select to_char(born, 'DDMMYY') || sign.s || lpad(n::text, 3, '0') as stem
-            from dates
-            cross join generate_series(2, 999) as n
-            cross join lateral unnest(case
-                when born < date '1900-01-01' then array['+']
-                when born < date '2000-01-01' then array['-', 'Y', 'X', 'W', 'V', 'U']
-                else array['A', 'B', 'C', 'D', 'E', 'F'] end) as sign(s)
-        )
-        select stem || substr('0123456789ABCDEFHJKLMNPRSTUVWXY',
-                              ((substr(stem, 1, 6) || substr(stem, 8, 3))::bigint % 31)::int + 1, 1) as code
-        from codes""")
-    n_candidates = sql("select count(*) from candidates")[0][0]
-    assert n_candidates > 1_000_000
-    # Plain hashes of a candidate, as text and as bytes, against every key in the person hub.
-    hits = sql("""
-        with hashed as materialized (
-            select encode(sha256(convert_to(code, 'UTF8')), 'hex') as sha_hex,
-                   md5(code) as md5_hex,
-                   decode(md5(code), 'hex') as md5_bytes
-            from candidates
-        )
-        select
-            (select count(*) from hashed h join raw_vault.hub_person p on p.person_pseudonym = h.sha_hex)
-            + (select count(*) from hashed h join raw_vault.hub_person p on p.person_pseudonym = h.md5_hex)
-            + (select count(*) from hashed h join raw_vault.hub_person p on p.person_hk = h.md5_bytes)""")
-    assert hits == [(0,)]
-    # ...and the candidates do include the sample's real codes, so the attack itself works.
-    assert sql("select count(*) from candidates c join raw.vtj_residents r on r.hetu = c.code")[0][0] > 1000
-
-
-def test_no_identity_code_in_clear_anywhere_in_the_warehouse(sql):
-    columns = sql("""
-        select table_schema, table_name, column_name from information_schema.columns
-        where table_schema in ('raw_vault', 'business_vault', 'marts', 'audit')
-          and data_type in ('text', 'character varying', 'jsonb')""")
-    for schema, table, column in columns:
-        n = sql(f'select count(*) from {schema}."{table}" where "{column}"::text ~ %s',
-                (r"[0-9]{6}[-+A-FU-Y][0-9]{3}[0-9A-Y]",))[0][0]
-        assert n == 0, f"{schema}.{table}.{column}"
-
-
 def test_mart_has_plausible_rows_for_both_counties(sql):
     rows = sql("""
         select area_code, sum(visits_n),
@@ -231,8 +168,6 @@ def test_specialised_care_month_end_figures_recomputed_from_raw_tables(sql):
     the mart's counts and share over 180 days."""
     import datetime as dt
 
-    from virta.hetu import parse
-
     def ts(text):
         try:
             return dt.datetime.strptime(text, "%Y-%m-%d %H:%M:%S") if text else None
@@ -241,7 +176,7 @@ def test_specialised_care_month_end_figures_recomputed_from_raw_tables(sql):
 
     units = {u for (u,) in sql("select unit_oid from raw.org_units where county_code = '90'")}
     latest = {}
-    for row in sql("""select referral_id, pat_ssn, received_dttm, triage_dttm, assessment_dttm, queue_dttm,
+    for row in sql("""select referral_id, pat_ssn_valid, received_dttm, triage_dttm, assessment_dttm, queue_dttm,
                              treatment_dttm, cancel_dttm, referral_status, dept_id, _loaded_at
                       from raw.apotti_referrals where referral_id is not null order by _batch_id, _row_no"""):
         latest[row[0]] = row[1:]
@@ -250,7 +185,7 @@ def test_specialised_care_month_end_figures_recomputed_from_raw_tables(sql):
         waiting, over_180 = 0, 0
         for ssn, *times, status, unit, loaded_at in latest.values():
             received, processed, assessed, queued, treated, cancelled = parsed = [ts(t) for t in times]
-            if not parse(ssn or "") or received is None or "bad" in parsed or unit not in units:
+            if ssn != "true" or received is None or "bad" in parsed or unit not in units:
                 continue
             if any(p and p.replace(tzinfo=dt.timezone.utc) >= loaded_at for p in parsed):
                 continue
@@ -288,12 +223,10 @@ def _procons_latest(sql, table, key, columns, date_columns):
     D.M.YYYY dates that parse and do not lie after the delivery)."""
     import datetime as dt
 
-    from virta.hetu import parse
-
     rows = {}
-    for row in sql(f"select {key}, hetu, _loaded_at, {', '.join(columns)} from raw.{table} "
-                   f"where {key} is not null order by _batch_id, _row_no"):
-        rows[row[0]] = row[1:]
+    for row in sql(f"select {key}, hetu_pseudonym, hetu_valid, hetu_birth_date, hetu_sex, _loaded_at, "
+                   f"{', '.join(columns)} from raw.{table} where {key} is not null order by _batch_id, _row_no"):
+        rows[row[0]] = (rr.Landed(*row[1:5]), *row[5:])
     loaded = {}
     for record, (ssn, loaded_at, *values) in rows.items():
         dates = []
@@ -303,7 +236,7 @@ def _procons_latest(sql, table, key, columns, date_columns):
                              else text)
             except ValueError:
                 dates.append("bad")
-        if "bad" in dates or (ssn and not parse(ssn)):
+        if "bad" in dates or (ssn.pseudonym and ssn.valid != "true"):
             continue
         if any(isinstance(d, dt.date) and dt.datetime.combine(d, dt.time(), dt.timezone.utc) >= loaded_at
                for d in dates):
@@ -324,7 +257,7 @@ def test_social_care_headline_figures_recomputed_from_raw_tables(sql):
 
     units = {u for (u,) in sql("select unit_oid from raw.org_units where county_code = '90'")}
     born = {h: dt.datetime.strptime(b, "%Y%m%d").date()
-            for h, b in sql("select hetu, syntymaaika from raw.vtj_residents where hetu is not null")}
+            for h, b in sql("select hetu_pseudonym, syntymaaika from raw.vtj_residents where hetu_valid = 'true'")}
     cases = {c: v for c, v in _procons_latest(
         sql, "procons_asiat", "asia_id", ["vireilletulopvm", "asiaryhma", "yksikko"], {"vireilletulopvm"}).items()
         if v[3] in units}
@@ -348,9 +281,7 @@ def test_social_care_headline_figures_recomputed_from_raw_tables(sql):
     for case_id, (ssn, initiated, group, _) in cases.items():
         if group != "IKA":
             continue
-        from virta.hetu import parse
-
-        b = born.get(ssn) or parse(ssn)[0]  # a client the register lacks: the identity code gives the age
+        b = born.get(ssn.pseudonym) or rr.person(ssn)[0]  # a client the register lacks: the code gives the age
         if initiated.year - b.year - ((initiated.month, initiated.day) < (b.month, b.day)) < 75:
             continue
         month = initiated.replace(day=1)
@@ -425,6 +356,10 @@ def test_every_accepted_row_reaches_its_hubs_links_and_satellites(sql):
         fields = []
         for f in table.fields.values():
             col = f'd."{f.source_column}"'
+            if f.type == "hetu":  # the loader landed the keyed pseudonym and its validity
+                fields.append(f'case when d."{f.source_column}_valid" = \'true\' '
+                              f'then d."{f.source_column}_pseudonym" end as {f.name}')
+                continue
             fields.append(f"lower(nullif(trim({col}), '')) as {f.name}" if f.type == "code"
                           else f"nullif(trim({col}), '') as {f.name}")
         accepted = f"""

@@ -28,9 +28,10 @@ def sql(tmp_path_factory):
 def test_the_deliveries_are_monthly(sql):
     assert sql("select count(*) from raw._batches")[0][0] == 24
     # a person moved during the period, delivered with the new municipality in a later delivery
-    moved = sql("""select count(distinct hetu) from raw.vtj_residents r
+    moved = sql("""select count(distinct hetu_pseudonym) from raw.vtj_residents r
                    where exists (select 1 from raw.vtj_residents o
-                                 where o.hetu = r.hetu and o._batch_id < r._batch_id and o.kotikunta <> r.kotikunta)""")
+                                 where o.hetu_pseudonym = r.hetu_pseudonym and o._batch_id < r._batch_id
+                                   and o.kotikunta <> r.kotikunta)""")
     assert moved[0][0] > 0
 
 

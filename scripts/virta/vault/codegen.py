@@ -75,8 +75,8 @@ def field_expression(f: Field, raw: str = "d") -> str:
         return f"{{{{ virta.try_date('{col}', \"{sql_str(f.format)}\") }}}}"
     if f.type == "timestamp":
         return f"{{{{ virta.try_timestamp('{col}', \"{sql_str(f.format)}\") }}}}"
-    if f.type == "hetu":
-        return f"{{{{ virta.pseudonymise_hetu('{col}') }}}}"
+    if f.type == "hetu":  # the loader landed the keyed pseudonym and its validity, never the code
+        return f"case when {col}_valid = 'true' then {col}_pseudonym end"
     if f.type == "code":  # unknown source codes are kept as 'unknown' (counted by a test), not dropped
         whens = "\n".join(f"            when {sql_str(src.upper())} then {sql_str(dst)}"
                           for src, dst in sorted(f.code_map.items()))
@@ -85,17 +85,23 @@ def field_expression(f: Field, raw: str = "d") -> str:
     raise ValueError(f.type)
 
 
+def derived_expression(f: Field, part: str, raw: str = "d") -> str:
+    """A part of the identity code (birth date, sex) the loader derived; only for a valid code."""
+    col = f"{raw}.{f.source_column}_{part}"
+    value = f"{{{{ virta.try_date('{col}', \"'YYYY-MM-DD'\") }}}}" if part == "birth_date" else f"nullif(trim({col}), '')"
+    return f"case when {raw}.{f.source_column}_valid = 'true' then {value} end"
+
+
 def rejection_checks(table: SourceTable, raw: str) -> list[str]:
     """Ordered CASE branches over raw columns `raw`.<col> and typed ones t.<field>; first match wins."""
     checks = []
     for key in table.record_key:
-        checks.append(f"when nullif(trim({raw}.{key}), '') is null then 'missing record key {key}'")
+        checks.append(f"when nullif(trim({raw}.{table.raw_column(key)}), '') is null then 'missing record key {key}'")
     for f in table.fields.values():
         col = f"{raw}.{f.source_column}"
         if f.type == "hetu":
-            checks.append(f"when nullif(trim({col}), '') is null then 'missing identity code in {f.source_column}'")
-            checks.append(f"when not {{{{ virta.hetu_is_valid('{col}') }}}} "
-                          f"then 'invalid identity code in {f.source_column}'")
+            checks.append(f"when {col}_pseudonym is null then 'missing identity code in {f.source_column}'")
+            checks.append(f"when {col}_valid is distinct from 'true' then 'invalid identity code in {f.source_column}'")
             continue
         if f.required and f.source_column not in table.record_key:
             checks.append(f"when nullif(trim({col}), '') is null then 'missing required {f.source_column}'")
@@ -119,21 +125,18 @@ def _qualify(expression: str, table: SourceTable) -> str:
 
 def checked_sql(table: SourceTable) -> str:
     system = table.system
-    hetu_cols = [f.source_column for f in table.fields.values() if f.type == "hetu"]
-    raw_row = "to_jsonb(d)" + "".join(f" - {sql_str(c)}" for c in hetu_cols)
-    for c in hetu_cols:  # the identity code is kept only as its keyed pseudonym, even in quarantine
-        raw_row += f" || jsonb_build_object({sql_str(c + '_pseudonym')}, {{{{ virta.pseudonymise_text('d.{c}') }}}})"
+    raw_row = "to_jsonb(d)"  # raw holds no identity code: the loader replaced it by its keyed pseudonym
     fields = ",\n".join(f"        {field_expression(f)} as {f.name}" for f in table.fields.values())
-    # Birth date and sex are part of the identity code: kept beside its pseudonym, so a person the
-    # population register does not give still has an age (the code itself goes no further).
-    derived = [f"        {{{{ virta.hetu_{part}('d.{f.source_column}') }}}} as {f.name}_{part}"
-               for f in table.fields.values() if f.type == "hetu" for part in ("birth_date", "sex")]
+    # Birth date and sex are part of the identity code: the loader lands them beside its pseudonym
+    # where the mapping derives them, so a person the population register does not give still has an age.
+    derived = [f"        {derived_expression(f, part)} as {f.name}_{part}"
+               for f in table.fields.values() if f.type == "hetu" for part in f.derive]
     fields = ",\n".join([fields, *derived])
-    key_cols = ", ".join(f"d.{k}" for k in table.record_key)
+    key_cols = ", ".join(f"d.{table.raw_column(k)}" for k in table.record_key)
     checks = "\n".join(f"            {c}" for c in rejection_checks(table, raw="(t._d)"))
     out_fields = ",\n".join([f"    {f}" for f in table.fields]
                             + [f"    {f.name}_{part}" for f in table.fields.values() if f.type == "hetu"
-                               for part in ("birth_date", "sex")])
+                               for part in f.derive])
     return f"""
 {{{{ config(materialized='view') }}}}
 -- {system.label}: {table.name}, typed, pseudonymised and checked. Reads only batches not yet loaded.
@@ -570,19 +573,32 @@ def batch_log_sql(model: ConceptModel) -> str:
 
 with delivered as (
 {unions}
+),
+
+counted as (
+    select
+        _source_system as source_system,
+        _source_table as source_table,
+        _batch_id as batch_id,
+        min(_loaded_at) as delivered_at,
+        count(*) as rows_delivered,
+        count(*) filter (where _rejection_reason is null) as rows_accepted,
+        count(*) filter (where _rejection_reason is not null) as rows_quarantined
+    from delivered
+    group by 1, 2, 3
 )
 
+-- who loaded the batch and a checksum of what was delivered (the batch register), and which dbt
+-- invocation took it into the vault (audit.dbt_invocations)
 select
-    _source_system as source_system,
-    _source_table as source_table,
-    _batch_id as batch_id,
-    min(_loaded_at) as delivered_at,
-    count(*) as rows_delivered,
-    count(*) filter (where _rejection_reason is null) as rows_accepted,
-    count(*) filter (where _rejection_reason is not null) as rows_quarantined,
+    c.*,
+    b.loaded_by as batch_loaded_by,
+    b.loaded_from as batch_loaded_from,
+    b.content_sha256 ->> c.source_table as delivered_sha256,
+    '{{{{ invocation_id }}}}' as dbt_invocation_id,
     now() as processed_at
-from delivered
-group by 1, 2, 3
+from counted as c
+left join {{{{ source('batch_register', '_batches') }}}} as b on c.batch_id = b.batch_id
 """
 
 
@@ -636,7 +652,7 @@ def sources_yaml(system) -> dict:
         "tables": [{
             "name": t.name,
             "description": t.description,
-            "columns": [{"name": c, "description": d} for c, d in t.columns.items()]
+            "columns": [{"name": c, "description": d} for c, d in t.raw_column_docs()]
             + [{"name": "_batch_id", "description": "Load batch (delivery) the row arrived in."},
                {"name": "_loaded_at", "description": "When the batch was loaded; the vault's load datetime."},
                {"name": "_row_no", "description": "Row number within the delivery file."}],
@@ -780,7 +796,17 @@ def vault_yaml(model: ConceptModel) -> dict:
 
 
 def audit_yaml() -> dict:
-    return {"version": 2, "models": [
+    return {"version": 2, "sources": [{
+        "name": "batch_register",
+        "description": "The loader's register of deliveries (raw._batches): written by the loader role only.",
+        "schema": "{{ env_var('VIRTA_RAW_SCHEMA', 'raw') }}",
+        "tables": [{"name": "_batches", "description": "One row per delivery: when, by whom (database role and "
+                    "operating-system account), row counts and a SHA-256 per delivered table.",
+                    "columns": [{"name": "loaded_by", "description": "Database role that loaded the batch."},
+                                {"name": "loaded_from", "description": "Operating-system account@host of the load."},
+                                {"name": "content_sha256", "description": "Table -> SHA-256 of the delivered "
+                                 "content (canonical CSV, before pseudonymisation)."}]}],
+    }], "models": [
         {"name": "audit_quarantine",
          "description": "Every delivered row that was not loaded, with source, batch, reason and the original "
                         "row (identity codes only as keyed pseudonyms). Count rejected rows here.",
@@ -794,15 +820,24 @@ def audit_yaml() -> dict:
                       "data_tests": ["not_null"]}]},
         {"name": "audit_batch_log",
          "description": "Loaded batches per raw table with delivered, accepted and quarantined row counts. "
-                        "Staging reads only batches missing from here.",
+                        "Staging reads only batches missing from here. Says who loaded each batch, the "
+                        "delivered content's checksum and the dbt invocation that took it into the vault.",
          "data_tests": [{"dbt_utils.unique_combination_of_columns": {"arguments": {
-             "combination_of_columns": ["source_table", "batch_id"]}}}]},
+             "combination_of_columns": ["source_table", "batch_id"]}}}],
+         "columns": [{"name": "batch_loaded_by", "description": "Database role that loaded the batch (raw._batches).",
+                      "data_tests": ["not_null"]},
+                     {"name": "delivered_sha256", "description": "SHA-256 of this table's delivered content.",
+                      "data_tests": ["not_null"]},
+                     {"name": "dbt_invocation_id", "description": "The dbt invocation that loaded the batch into "
+                      "the vault (audit.dbt_invocations).", "data_tests": ["not_null"]}]},
     ]}
 
 
 def raw_tables_md(model: ConceptModel) -> str:
     lines = ["# Raw tables (schema `raw`)", "",
-             "What the source systems deliver, as the loader lands it: text columns as delivered plus",
+             "What the source systems deliver, as the loader lands it: text columns as delivered (each",
+             "personal identity code replaced by its keyed pseudonym, validity flag and the parts the",
+             "mapping derives: the database never receives a clear code) plus",
              "`_batch_id` (delivery), `_loaded_at` (load time, the vault's load datetime) and `_row_no`",
              "(row within the delivery) on every row. `raw._batches` registers each delivery with its row",
              "counts. Declared in `concept_model/sources/*.yml`; this page is generated from there.", ""]
@@ -813,7 +848,7 @@ def raw_tables_md(model: ConceptModel) -> str:
                       f"Record key: {', '.join(t.record_key)}. Staged as: "
                       + ", ".join(f"`{stage_model(s)}`" for s in t.stages) + ".", "",
                       "| column | description |", "|---|---|"]
-            lines += [f"| `{c}` | {d} |" for c, d in t.columns.items()]
+            lines += [f"| `{c}` | {d} |" for c, d in t.raw_column_docs()]
             lines.append("")
             lines += _defect_lines(t.name) + [""]
     return "<!-- " + GENERATED_MARK + " -->\n" + "\n".join(lines)

@@ -14,6 +14,8 @@ from virta.paths import PROJECT_ROOT
 CONCEPT_DIR = PROJECT_ROOT / "concept_model"
 FIELD_TYPES = {"text", "integer", "decimal", "date", "timestamp", "code", "hetu"}
 DECIMAL_FORMATS = {"point", "comma"}
+# What the loader may derive from a valid identity code; the code itself never reaches the database.
+HETU_DERIVATIONS = ("birth_date", "sex")
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Field:
     format: str | None = None
     code_map: dict[str, str] | None = None
     not_future: bool = False  # an event that cannot lie after its delivery (else: quarantine)
+    derive: tuple[str, ...] = ()  # hetu only: parts of the code the loader lands beside the pseudonym
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,52 @@ class SourceTable:
     fields: dict[str, Field]
     stages: list[Stage] = field(default_factory=list)
     checks: tuple[RowCheck, ...] = ()
+
+    @property
+    def identity_columns(self) -> dict[str, tuple[str, ...]]:
+        """Delivered identity-code column -> what the loader derives from it (see identity_raw_columns)."""
+        found: dict[str, tuple[str, ...]] = {}
+        for f in self.fields.values():
+            if f.type == "hetu":
+                found[f.source_column] = tuple(d for d in HETU_DERIVATIONS
+                                               if d in f.derive or d in found.get(f.source_column, ()))
+        return found
+
+    @property
+    def raw_columns(self) -> list[str]:
+        """The columns of raw.<table>: delivered ones, each identity code replaced by what the loader makes."""
+        ids = self.identity_columns
+        out = []
+        for c in self.columns:
+            out += identity_raw_columns(c, ids[c]) if c in ids else [c]
+        return out
+
+    def raw_column_docs(self) -> list[tuple[str, str]]:
+        """(raw column, description), for the generated source YAML and docs/raw_tables.md."""
+        ids = self.identity_columns
+        out = []
+        for c, d in self.columns.items():
+            if c not in ids:
+                out.append((c, d))
+                continue
+            out += [(f"{c}_pseudonym", f"{d} Landed only as the loader's keyed HMAC-SHA256 pseudonym of the "
+                                       "delivered code (of an invalid code too); the code never reaches the database."),
+                    (f"{c}_valid", f"'true' when the delivered {c} is a valid identity code (format, date, check "
+                                   "character), 'false' when not; empty when none was delivered.")]
+            out += [(f"{c}_{part}", {"birth_date": f"Birth date the valid {c} states, YYYY-MM-DD (loader-derived).",
+                                     "sex": f"Sex the valid {c} states: male or female (loader-derived)."}[part])
+                    for part in ids[c]]
+        return out
+
+    def raw_column(self, column: str) -> str:
+        """Where a delivered column lands in raw (an identity code lands as its pseudonym)."""
+        return identity_raw_columns(column, ())[0] if column in self.identity_columns else column
+
+
+def identity_raw_columns(column: str, derive: tuple[str, ...]) -> list[str]:
+    """<code>_pseudonym (keyed HMAC of the code, valid or not), <code>_valid ('true'/'false'), then
+    <code>_birth_date (YYYY-MM-DD) and <code>_sex (male/female) when the mapping derives them."""
+    return [f"{column}_pseudonym", f"{column}_valid", *(f"{column}_{d}" for d in derive)]
 
 
 @dataclass
@@ -195,11 +244,16 @@ def load(concept_dir: Path = CONCEPT_DIR) -> ConceptModel:
                     raise _fail(path, where, f"decimal format must be one of {sorted(DECIMAL_FORMATS)}")
                 if fspec.get("not_future") and fspec["type"] not in ("date", "timestamp"):
                     raise _fail(path, where, "not_future applies to dates and timestamps only")
+                derive = tuple(fspec.get("derive") or ())
+                if derive and fspec["type"] != "hetu":
+                    raise _fail(path, where, "derive applies to identity codes (type hetu) only")
+                if set(derive) - set(HETU_DERIVATIONS):
+                    raise _fail(path, where, f"derive must name parts of {list(HETU_DERIVATIONS)}")
                 fields[fname] = Field(fname, fspec["from"], fspec["type"],
                                       bool(fspec.get("required", fspec["type"] == "hetu")),
                                       fspec.get("format"),
                                       {str(k): str(v) for k, v in (fspec.get("map") or {}).items()} or None,
-                                      bool(fspec.get("not_future", False)))
+                                      bool(fspec.get("not_future", False)), derive)
             for key in tspec["record_key"]:
                 if key not in columns:
                     raise _fail(path, f"table {tname}", f"record_key column {key!r} is not declared")

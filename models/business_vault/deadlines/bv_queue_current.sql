@@ -1,6 +1,6 @@
 -- Jonotilanne (current queue): every clock still running on the queue date, with the rule in force,
--- its due date and the days left (negative = overdue). Case level, pseudonymous keys only: for the
--- county's own operational follow-up, not for wide publication (no small-cell suppression here).
+-- its due date and the days left (negative = overdue). Case level: the restricted list
+-- (rst_access_queue_current) and the published waiting counts read it.
 -- The queue date is var('queue_date'), default the as-of date of bv_deadline_status.
 
 {%- set chosen_date = "date '" ~ var('queue_date') ~ "'" if var('queue_date', none) else 'null::date' %}
