@@ -9,10 +9,12 @@
 {%- endmacro %}
 
 {#- Row-level security: a steward sees the restricted rows of the counties security.steward_scope
-    lists for their login ('*' = every county). The owner (dbt's role) is not subject to it. -#}
+    lists for their login ('*' = every county). Forced, so the owner (dbt's role, scope '*') is
+    subject to it too; tests/access/assert_restricted_outputs_are_row_secured.sql checks it stays so. -#}
 {% macro restrict_to_steward_counties(county_column='county_code') -%}
     {%- set scope = generate_schema_name('security', none) ~ '.steward_scope' -%}
     alter table {{ this }} enable row level security;
+    alter table {{ this }} force row level security;
     create policy steward_county on {{ this }} for select using (
         exists (
             select from {{ scope }} as s

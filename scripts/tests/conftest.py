@@ -44,8 +44,8 @@ def throwaway_env(tmp_path_factory, name):
 
 
 def connect_as(env, role="admin", password=None, **kwargs):
-    """A connection to the env's embedded server: the bootstrap superuser on its private socket (the
-    test harness reads everything), or a login role over TCP with its password from .virta/pgpass."""
+    """A connection to the env's embedded server: the bootstrap superuser on its private socket, or a
+    login role over TCP with its password from .virta/pgpass."""
     from pathlib import Path
 
     import psycopg2
@@ -61,8 +61,10 @@ def connect_as(env, role="admin", password=None, **kwargs):
                             connect_timeout=5, **kwargs)
 
 
-def query_function(env, role="admin"):
-    """(query, close): run SQL on the env's embedded server and get the rows (None for no result)."""
+def query_function(env, role="virta_transformer"):
+    """(query, close): run SQL on the env's embedded server and get the rows (None for no result).
+    As dbt's role by default, which reads raw and everything dbt built: the superuser's sessions read
+    no view at all (restrict_nonsystem_relation_kind), since a view runs the functions its author chose."""
     conn = connect_as(env, role)
     conn.autocommit = True
 

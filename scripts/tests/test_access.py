@@ -10,7 +10,7 @@ import psycopg2
 import pytest
 from psycopg2 import errors
 
-from conftest import connect_as, run_virta
+from conftest import connect_as, query_function, run_virta
 from virta import pseudonym
 
 pytestmark = pytest.mark.e2e
@@ -24,6 +24,14 @@ HIDDEN_FROM_ANALYST = ("raw", "staging", "raw_vault", "business_vault", "audit",
 def env(warehouse):
     env, _ = warehouse
     return env
+
+
+@pytest.fixture
+def admin_sql(env):
+    """The bootstrap superuser: reads every base table (and, by its role setting, no view)."""
+    query, close = query_function(env, "admin")
+    yield query
+    close()
 
 
 @pytest.fixture(scope="module")
@@ -78,16 +86,30 @@ def test_analyst_reads_every_published_mart_and_nothing_else(env, sql):
             cur.execute("select count(*) from marts.mart_primary_care_waits_monthly")
             assert cur.fetchone()[0] > 0
     conn.close()
+    # published means tables (a view would run dbt's code with the reader's rights) read by these roles
+    assert sql("select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+               "where n.nspname = 'marts' and c.relkind in ('v', 'm')") == [(0,)]
+    readers = {r for (r,) in sql("""
+        select distinct coalesce(g.rolname, 'PUBLIC') from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        cross join lateral aclexplode(c.relacl) a left join pg_roles g on g.oid = a.grantee
+        where n.nspname = 'marts' and a.privilege_type = 'SELECT'""")}
+    assert readers == {"virta_transformer", "virta_steward", "virta_analyst"}
 
 
 def test_a_county_steward_sees_only_their_county_in_restricted_outputs(env, sql, county_steward):
     per_county = dict(sql("select county_code, count(*) from restricted.rst_access_queue_current group by 1"))
     assert per_county.get("20", 0) > 0 and per_county.get("90", 0) > 0
-    with connect_as(env, county_steward) as conn, conn.cursor() as cur:
-        cur.execute("select county_code, count(*) from restricted.rst_access_queue_current group by 1")
-        assert dict(cur.fetchall()) == {"20": per_county["20"]}
-        cur.execute("select count(*) from marts.mart_primary_care_waits_monthly where area_code = '90'")
-        assert cur.fetchone()[0] > 0  # published comparison tables stay readable by all
+    with connect_as(env, county_steward) as conn:
+        with conn.cursor() as cur:
+            cur.execute("select county_code, count(*) from restricted.rst_access_queue_current group by 1")
+            assert dict(cur.fetchall()) == {"20": per_county["20"]}
+            cur.execute("select count(*) from marts.mart_primary_care_waits_monthly where area_code = '90'")
+            assert cur.fetchone()[0] > 0  # published comparison tables stay readable by all
+        # not around the policy: no other role's identity, no case-level table without the policy
+        for role in ("virta_steward", "virta_county_steward", "virta_analyst", "virta_transformer"):
+            assert denied(conn, f"set role {role}"), role
+        for relation in ("business_vault.bv_queue_current", "raw_vault.hub_person", "audit.audit_quarantine"):
+            assert denied(conn, f"select * from {relation} limit 1"), relation
     conn.close()
     with connect_as(env, "virta_steward") as conn, conn.cursor() as cur:  # the warehouse's steward: '*'
         cur.execute("select county_code, count(*) from restricted.rst_access_queue_current group by 1")
@@ -102,6 +124,14 @@ def test_the_loader_only_adds_to_raw(env):
             assert denied(conn, f"select * from {relation} limit 1"), relation
         assert denied(conn, "delete from raw.org_units")
         assert denied(conn, "truncate raw._batches")
+        # the register says which role loaded a batch: the session's own, not one the loader names
+        assert denied(conn, "insert into raw._batches (batch_id, delivered_on, loaded_at, row_counts, loaded_by) "
+                            "values (999, now(), now(), '{}', 'virta_admin')")
+        # a clear identity code cannot land, whatever tool the loader used
+        with conn.cursor() as cur, pytest.raises(errors.CheckViolation):
+            cur.execute("insert into raw.vtj_residents (_batch_id, _loaded_at, _row_no, hetu_pseudonym, hetu_valid) "
+                        "values (999, now(), 1, '010190-123A', 'true')")
+        conn.rollback()
         with conn.cursor() as cur:  # what it is for: appending rows (rolled back: the warehouse is shared)
             cur.execute("insert into raw.org_units (_batch_id, _loaded_at, _row_no) values (999, now(), 1)")
             cur.execute("select max(batch_id) from raw._batches")
@@ -176,7 +206,7 @@ def test_people_are_logged_and_every_batch_says_who_loaded_it(env, sql):
     log = (Path(env["VIRTA_HOME"]) / "pgdata/server.log").read_text(errors="replace")
     assert re.search(rf"user=virta_analyst .*statement: select count\(\*\) .*{marker}", log)
     assert re.search(r"connection authorized: user=virta_analyst", log)
-    rows = sql("""select l.batch_loaded_by, l.delivered_sha256, l.dbt_invocation_id, i.run_by, i.command
+    rows = sql("""select l.batch_loaded_by, l.delivered_hmac, l.dbt_invocation_id, i.run_by, i.command
                   from audit.audit_batch_log l join audit.dbt_invocations i on i.invocation_id = l.dbt_invocation_id""")
     assert rows and {(r[0], r[3], r[4]) for r in rows} == {("virta_loader", "virta_transformer", "build")}
     assert all(re.fullmatch("[0-9a-f]{64}", r[1]) for r in rows)
@@ -185,15 +215,29 @@ def test_people_are_logged_and_every_batch_says_who_loaded_it(env, sql):
             assert denied(conn, "insert into audit.dbt_invocations (invocation_id, started_at) values ('x', now())")
             assert denied(conn, "delete from audit.audit_batch_log")
         conn.close()
+    with connect_as(env, "virta_transformer") as conn:  # dbt records and closes runs; it cannot rename them
+        assert denied(conn, "update audit.dbt_invocations set run_by = 'virta_steward'")
+        assert denied(conn, "insert into audit.dbt_invocations (invocation_id, started_at, run_by) "
+                            "values ('x', now(), 'virta_steward')")
+    conn.close()
 
 
-def test_the_access_setup_is_idempotent_and_printable(env, sql):
+def test_the_superuser_reads_no_view(env):
+    """A view runs the functions its author (dbt's role) chose with the reader's rights: the bootstrap
+    superuser's sessions refuse views, so no dbt code ever runs as a superuser."""
+    with connect_as(env, "admin") as conn, conn.cursor() as cur:
+        with pytest.raises(psycopg2.Error, match="restrict_nonsystem_relation_kind|access to non-system view"):
+            cur.execute("select count(*) from staging.stg_vtj__residents_checked")
+    conn.close()
+
+
+def test_the_access_setup_is_idempotent_and_printable(env, sql, admin_sql):
     from virta.access import setup_sql
 
     before = sql("select count(*) from restricted.rst_access_queue_current")
     script = setup_sql("virta", "", embedded=True)
-    sql(script)
-    sql(script)
+    admin_sql(script)
+    admin_sql(script)
     assert sql("select count(*) from restricted.rst_access_queue_current") == before
     printed = run_virta(["db", "setup-sql"], env).stdout
     assert "create role" in printed and "trust" not in printed and "password" in printed
@@ -211,7 +255,8 @@ def every_column(sql, types, schemas=None):
         order by 1, 2, 3""", (list(types), schemas, schemas))
 
 
-def test_no_identity_code_in_clear_in_any_schema_raw_included(sql):
+def test_no_identity_code_in_clear_in_any_schema_raw_included(admin_sql):
+    sql = admin_sql
     columns = every_column(sql, ("text", "character varying", "jsonb", "name"))
     assert {c[0] for c in columns} >= {"raw", "raw_vault", "business_vault", "marts", "restricted", "audit"}
     for schema, table, column, _ in columns:
@@ -233,7 +278,8 @@ def _collect_digests(sql, schemas=None):
     sql("create index on digests (hex)")
 
 
-def test_identity_codes_cannot_be_recovered_by_enumeration(sql, sample_codes):
+def test_identity_codes_cannot_be_recovered_by_enumeration(admin_sql, sample_codes):
+    sql = admin_sql
     """The attack a plain hash falls to: hash every valid code of every birth date in the sample
     (individual numbers 002-999, every century sign of the century) with MD5 and SHA-256, and look
     the hashes up in every value of every schema, raw included."""
@@ -307,11 +353,12 @@ def test_the_key_is_in_no_log_no_target_file_and_no_session(env, sql):
     conn.close()
 
 
-def test_restricted_ids_do_not_give_source_ids_back(sql):
+def test_restricted_ids_do_not_give_source_ids_back(admin_sql):
     """The old case ids were unkeyed MD5 of sequential source ids: hashing each id the sources
     deliver (with every record-source prefix automate-dv uses, and bare) found them. Outputs now
     show keyed ids: the same attack finds nothing in marts or restricted, while it still finds the
     vault's own keys in the business vault, which nobody but stewards and dbt reads."""
+    sql = admin_sql
     from virta.load import raw_tables
     from virta.vault.model import load
 

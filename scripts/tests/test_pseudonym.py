@@ -1,4 +1,5 @@
 import hashlib
+import re
 import hmac
 
 import pytest
@@ -94,5 +95,21 @@ def test_printed_setup_has_no_trust_and_pins_function_search_paths():
     assert '"dev_marts"' in script and "create schema if not exists \"raw\"" in script
     for role in ("virta_owner", "virta_loader", "virta_transformer", "virta_steward", "virta_analyst"):
         assert f"create role {role}" in script
-    assert "superuser" not in script.replace("nosuperuser", "").replace("as a superuser", "").replace(
-        "a superuser session", "")
+    attributes = [line for line in script.splitlines() if re.match(r"alter role \w+ (no)?login", line)]
+    assert len(attributes) == 6
+    assert all(line.endswith("nosuperuser nocreatedb nocreaterole noreplication nobypassrls;") for line in attributes)
+
+
+def test_personal_logins_get_the_group_without_its_identity():
+    from virta.access import person_statements
+
+    steward = " ".join(person_statements("anna_k", "steward", ["20", "*"]))
+    assert "grant virta_county_steward to \"anna_k\" with inherit true, set false" in steward
+    assert "'anna_k', '*'" in steward and "'anna_k', '20'" in steward
+    assert "grant virta_analyst to \"ben_a\" with inherit true, set false" in " ".join(
+        person_statements("ben_a", "analyst", []))
+    for bad in ("virta_steward", "pg_x", "A", "x; drop role y"):
+        with pytest.raises(VirtaError):
+            person_statements(bad, "analyst", [])
+    with pytest.raises(VirtaError, match="not a county code"):
+        person_statements("anna_k", "steward", ["20'; --"])

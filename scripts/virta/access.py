@@ -7,9 +7,13 @@ as a superuser. Roles:
 - virta_owner (no login): owns the schemas, raw tables, batch register and the project's functions.
 - virta_loader: inserts into raw and the batch register; reads nothing else.
 - virta_transformer: runs dbt; reads raw, builds staging .. marts; owns what it builds.
-- virta_steward: reads the vault, business vault, audit, restricted outputs and published marts;
-  restricted rows only of the counties in security.steward_scope ('*' = all).
+- virta_steward: the warehouse's data steward: reads the vault, business vault, audit, every
+  restricted row and the published marts.
 - virta_analyst: reads the published marts only.
+- virta_county_steward (no login): the group of a county's personal steward logins: the published
+  marts (as an analyst) and the restricted rows of the counties security.steward_scope names for
+  the login. Logins are granted the group without the right to SET ROLE to it, and nobody is
+  granted virta_steward, so no county steward can take the warehouse steward's scope.
 
 No role but a superuser session acting as the owner can create functions, procedures, triggers,
 rules or event triggers (an event trigger refuses them): code in the warehouse could capture data.
@@ -29,6 +33,7 @@ from dataclasses import dataclass
 from virta.errors import VirtaError
 
 OWNER = "virta_owner"
+COUNTY_STEWARD = "virta_county_steward"
 LOADER = "virta_loader"
 TRANSFORMER = "virta_transformer"
 STEWARD = "virta_steward"
@@ -81,7 +86,8 @@ GUARDED_TAGS = ("CREATE FUNCTION", "ALTER FUNCTION", "CREATE PROCEDURE", "ALTER 
 
 def _role_statements(embedded: bool) -> list[str]:
     out = []
-    for role, login in [(OWNER, False), (LOADER, True), (TRANSFORMER, True), (STEWARD, True), (ANALYST, True)]:
+    for role, login in [(OWNER, False), (LOADER, True), (TRANSFORMER, True), (STEWARD, True), (ANALYST, True),
+                        (COUNTY_STEWARD, False)]:
         out.append(f"do $$ begin if not exists (select from pg_roles where rolname = {literal(role)}) then "
                    f"create role {role}; end if; end $$")
         out.append(f"alter role {role} {'login' if login else 'nologin'} nosuperuser nocreatedb nocreaterole "
@@ -91,6 +97,7 @@ def _role_statements(embedded: bool) -> list[str]:
         out.append(f"alter role {role} set log_statement = 'all'")
     for role in (LOADER, TRANSFORMER):
         out.append(f"alter role {role} set log_statement = 'ddl'")
+    out.append(f"grant {ANALYST} to {COUNTY_STEWARD}")
     return out
 
 
@@ -156,6 +163,8 @@ def setup_sql(database: str, prefix: str = "", embedded: bool = False) -> str:
         f"grant temporary on database {ident(database)} to {TRANSFORMER}",
         "-- Schemas, the raw tables and the batch register belong to the owner",
     ]
+    if embedded:  # the bootstrap superuser never runs code a dbt-built view could call (pg_read_file, ...)
+        stmts.insert(-1, "alter role current_user set restrict_nonsystem_relation_kind = 'view'")
     for layer in ("raw", *BUILT_LAYERS, "virta_util", "security"):
         stmts += [f"create schema if not exists {getattr(s, layer)} authorization {OWNER}",
                   f"alter schema {getattr(s, layer)} owner to {OWNER}"]
@@ -168,8 +177,10 @@ def setup_sql(database: str, prefix: str = "", embedded: bool = False) -> str:
             primary key (role_name, county_code)
         )""",
         f"comment on table {s.security}.steward_scope is 'Counties whose restricted rows a role may read ({ALL_COUNTIES} = all).'",
-        f"insert into {s.security}.steward_scope values ({literal(STEWARD)}, {literal(ALL_COUNTIES)}) "
-        "on conflict do nothing",
+        # the warehouse steward reads every county; dbt's role builds and tests the restricted tables
+        # under forced row-level security, so it reads every county too
+        f"insert into {s.security}.steward_scope values ({literal(STEWARD)}, {literal(ALL_COUNTIES)}), "
+        f"({literal(TRANSFORMER)}, {literal(ALL_COUNTIES)}) on conflict do nothing",
         f"create table if not exists {s.security}.output_id_key (id integer primary key check (id = 1), secret bytea not null)",
         # 244 random bits from two v4 UUIDs (core's strong random): the secret never leaves the server.
         f"insert into {s.security}.output_id_key select 1, sha256(convert_to(gen_random_uuid()::text "
@@ -191,24 +202,31 @@ def setup_sql(database: str, prefix: str = "", embedded: bool = False) -> str:
     stmts += [
         f"grant usage on schema {s.raw} to {LOADER}, {TRANSFORMER}",
         f"grant insert on all tables in schema {s.raw} to {LOADER}",
-        f"grant select on {s.raw}._batches to {LOADER}",
+        # the batch register's loaded_by is the session's own role: the loader cannot write another name
+        f"revoke insert on {s.raw}._batches from {LOADER}",
+        f"grant select, insert (batch_id, delivered_on, loaded_at, description, row_counts, loaded_from, "
+        f"content_hmac) on {s.raw}._batches to {LOADER}",
         f"grant select on all tables in schema {s.raw} to {TRANSFORMER}",
         f"grant usage, create on schema {', '.join(getattr(s, layer) for layer in BUILT_LAYERS)} to {TRANSFORMER}",
         f"grant usage on schema {', '.join(getattr(s, layer) for layer in STEWARD_LAYERS)} to {STEWARD}",
         f"grant usage on schema {s.marts} to {ANALYST}",
+        f"grant usage on schema {s.restricted} to {COUNTY_STEWARD}",
         f"revoke all on all functions in schema {s.virta_util}, {s.security} from public",
         f"grant usage on schema {s.virta_util} to {TRANSFORMER}",
         f"grant execute on all functions in schema {s.virta_util} to {TRANSFORMER}",
-        f"grant usage on schema {s.security} to {TRANSFORMER}, {STEWARD}",
+        f"grant usage on schema {s.security} to {TRANSFORMER}, {STEWARD}, {COUNTY_STEWARD}",
         f"grant execute on function {s.security}.output_id(text, text) to {TRANSFORMER}",
-        f"grant select on {s.security}.steward_scope to {STEWARD}",
-        f"grant select, insert, update on {s.audit}.dbt_invocations to {TRANSFORMER}",
+        f"grant select on {s.security}.steward_scope to {TRANSFORMER}, {STEWARD}, {COUNTY_STEWARD}",
+        # run_by is the session's role; dbt may only record a run and close it
+        f"grant select, insert (invocation_id, started_at, command, dbt_version), "
+        f"update (finished_at, nodes_ok, nodes_failed) on {s.audit}.dbt_invocations to {TRANSFORMER}",
         f"grant select on {s.audit}.dbt_invocations to {STEWARD}",
-        "-- Nobody but a superuser session (acting as the owner) creates code objects",
+        "-- Nobody but the owner's setup (a superuser, or a member of the owner) creates code objects",
         f"""create or replace function {s.virta_util}.refuse_code_objects() returns event_trigger
     language plpgsql set search_path = pg_catalog, pg_temp as $fn$
     begin
-        if not coalesce((select rolsuper from pg_roles where rolname = session_user), false) then
+        if not (coalesce((select rolsuper from pg_roles where rolname = session_user), false)
+                or pg_has_role(session_user, {literal(OWNER)}, 'MEMBER')) then
             raise exception 'virta: % is reserved to the warehouse owner''s setup, not for %', tg_tag, session_user
                 using errcode = 'insufficient_privilege';
         end if;
@@ -257,24 +275,26 @@ NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{2,40}$")
 
 
 def person_statements(name: str, kind: str, counties: list[str]) -> list[str]:
-    """A personal login for a steward or analyst: member of the group role, statements logged;
-    a steward's restricted rows limited to `counties`."""
+    """A personal login for a steward (virta_county_steward: the marts and the restricted rows of
+    `counties`) or an analyst (virta_analyst), statements logged. Needs PostgreSQL 16+ (SET FALSE)."""
     if kind not in PEOPLE_KINDS:
         raise VirtaError(f"a personal login is a steward or an analyst, not {kind!r}")
-    if not NAME_PATTERN.match(name) or name.startswith("pg_") or name in LOGIN_ROLES.values() or name == OWNER:
+    if (not NAME_PATTERN.match(name) or name.startswith("pg_") or name.startswith("virta_")
+            or name in LOGIN_ROLES.values() or name == OWNER):
         raise VirtaError(f"{name!r} is not a usable role name: lower-case letters, digits, underscores, 3-41 "
                          "characters, not a virta_ group role")
-    group = LOGIN_ROLES[kind]
+    group = COUNTY_STEWARD if kind == "steward" else ANALYST
     out = [
         f"do $$ begin if not exists (select from pg_roles where rolname = {literal(name)}) then "
         f"create role {ident(name)}; end if; end $$",
         f"alter role {ident(name)} login inherit nosuperuser nocreatedb nocreaterole noreplication nobypassrls",
-        f"grant {group} to {ident(name)}",
+        # the group's privileges, not its identity: row-level security goes by the login's own name
+        f"grant {group} to {ident(name)} with inherit true, set false",
         f"alter role {ident(name)} set log_statement = 'all'",
     ]
     if kind == "steward":
         for county in counties:
-            if not re.match(r"^[A-Za-z0-9]{1,10}$", county):
+            if county != ALL_COUNTIES and not re.match(r"^[A-Za-z0-9]{1,10}$", county):
                 raise VirtaError(f"{county!r} is not a county code")
         out += [f"insert into {Schemas(schema_prefix()).security}.steward_scope values ({literal(name)}, "
                 f"{literal(c)}) on conflict do nothing" for c in counties]

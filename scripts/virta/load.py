@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import getpass
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -50,11 +51,20 @@ def raw_ddl() -> list[str]:
             row_counts jsonb not null,
             loaded_by name not null default session_user,
             loaded_from text,
-            content_sha256 jsonb
+            content_hmac jsonb
         )""",
     ]
-    for table, columns in raw_columns().items():
-        cols = ", ".join(f"{_ident(c)} text" for c in columns)
+    for table, spec in raw_tables().items():
+        cols = ", ".join(f"{_ident(c)} text" for c in spec.raw_columns)
+        # What the loader makes of an identity code, enforced where it lands: no other way of loading
+        # (psql \copy, another tool) can put a clear code into these columns.
+        for column, derive in spec.identity_columns.items():
+            cols += (f", check ({_ident(column + '_pseudonym')} ~ '^[0-9a-f]{{64}}$')"
+                     f", check ({_ident(column + '_valid')} in ('true', 'false'))")
+            if "birth_date" in derive:
+                cols += f", check ({_ident(column + '_birth_date')} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$')"
+            if "sex" in derive:
+                cols += f", check ({_ident(column + '_sex')} in ('male', 'female'))"
         statements.append(
             f"create table if not exists {RAW_SCHEMA}.{_ident(table)} "
             f"(_batch_id bigint not null, _loaded_at timestamptz not null, _row_no bigint not null, {cols})")
@@ -88,10 +98,11 @@ def loaded_batches(conn: Connection) -> list[int]:
         return [b for (b,) in cur.fetchall()]
 
 
-def _delivered_sha256(columns: list[str], data: list, n: int) -> str:
-    """SHA-256 of the delivery as a canonical CSV (header + rows), before pseudonymisation: what a
-    county can match against its extract's own checksum. A digest of a whole table reveals no code."""
-    digest = hashlib.sha256()
+def _delivered_hmac(key: bytes, columns: list[str], data: list, n: int) -> str:
+    """HMAC-SHA256 of the delivery as a canonical CSV (header + rows), before pseudonymisation, under
+    the pseudonymisation key: it shows a table was delivered unchanged, and unlike a plain hash of a
+    small delivery cannot be brute-forced back to the identity codes in it."""
+    digest = hmac.new(key, digestmod=hashlib.sha256)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(columns)
@@ -124,7 +135,8 @@ def load_batch(conn: Connection, tables: dict[str, dict[str, np.ndarray]], deliv
     batch_id defaults to the next one. `csv_dir` gets each table as landed (pseudonymised).
     """
     known = raw_tables()
-    codes = IdentityCodes(key or load_key(embedded=conn.embedded))
+    key = key or load_key(embedded=conn.embedded)
+    codes = IdentityCodes(key)
     own = pg is None  # callers loading many batches pass one open connection
     pg = pg or conn.connect()
     try:
@@ -145,7 +157,7 @@ def load_batch(conn: Connection, tables: dict[str, dict[str, np.ndarray]], deliv
                 if missing:
                     raise ValueError(f"raw table {name}: the extract lacks columns {sorted(missing)}")
                 n = len(table[delivered[0]])
-                checksums[name] = _delivered_sha256(delivered, [table[c] for c in delivered], n)
+                checksums[name] = _delivered_hmac(key, delivered, [table[c] for c in delivered], n)
                 landed = {c: table[c] for c in delivered if c not in spec.identity_columns}
                 for column, derive in spec.identity_columns.items():
                     landed.update(codes.land(column, table[column], derive))
@@ -168,7 +180,7 @@ def load_batch(conn: Connection, tables: dict[str, dict[str, np.ndarray]], deliv
                 counts[name] = n
             cur.execute(
                 f"insert into {RAW_SCHEMA}._batches (batch_id, delivered_on, loaded_at, description, row_counts, "
-                f"loaded_from, content_sha256) values (%s, %s, %s, %s, %s, %s, %s)",
+                f"loaded_from, content_hmac) values (%s, %s, %s, %s, %s, %s, %s)",
                 (batch_id, delivered_on, loaded_at, description, json.dumps(counts), loaded_from(),
                  json.dumps(checksums)),
             )

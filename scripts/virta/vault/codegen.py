@@ -594,7 +594,7 @@ select
     c.*,
     b.loaded_by as batch_loaded_by,
     b.loaded_from as batch_loaded_from,
-    b.content_sha256 ->> c.source_table as delivered_sha256,
+    b.content_hmac ->> c.source_table as delivered_hmac,
     '{{{{ invocation_id }}}}' as dbt_invocation_id,
     now() as processed_at
 from counted as c
@@ -801,11 +801,11 @@ def audit_yaml() -> dict:
         "description": "The loader's register of deliveries (raw._batches): written by the loader role only.",
         "schema": "{{ env_var('VIRTA_RAW_SCHEMA', 'raw') }}",
         "tables": [{"name": "_batches", "description": "One row per delivery: when, by whom (database role and "
-                    "operating-system account), row counts and a SHA-256 per delivered table.",
+                    "operating-system account), row counts and a keyed checksum per delivered table.",
                     "columns": [{"name": "loaded_by", "description": "Database role that loaded the batch."},
                                 {"name": "loaded_from", "description": "Operating-system account@host of the load."},
-                                {"name": "content_sha256", "description": "Table -> SHA-256 of the delivered "
-                                 "content (canonical CSV, before pseudonymisation)."}]}],
+                                {"name": "content_hmac", "description": "Table -> HMAC-SHA256 (pseudonymisation "
+                                 "key) of the delivered content (canonical CSV, before pseudonymisation)."}]}],
     }], "models": [
         {"name": "audit_quarantine",
          "description": "Every delivered row that was not loaded, with source, batch, reason and the original "
@@ -821,12 +821,13 @@ def audit_yaml() -> dict:
         {"name": "audit_batch_log",
          "description": "Loaded batches per raw table with delivered, accepted and quarantined row counts. "
                         "Staging reads only batches missing from here. Says who loaded each batch, the "
-                        "delivered content's checksum and the dbt invocation that took it into the vault.",
+                        "delivered content's keyed checksum and the dbt invocation that took it into the vault.",
          "data_tests": [{"dbt_utils.unique_combination_of_columns": {"arguments": {
              "combination_of_columns": ["source_table", "batch_id"]}}}],
          "columns": [{"name": "batch_loaded_by", "description": "Database role that loaded the batch (raw._batches).",
                       "data_tests": ["not_null"]},
-                     {"name": "delivered_sha256", "description": "SHA-256 of this table's delivered content.",
+                     {"name": "delivered_hmac", "description": "Keyed checksum (HMAC-SHA256) of this table's "
+                      "delivered content.",
                       "data_tests": ["not_null"]},
                      {"name": "dbt_invocation_id", "description": "The dbt invocation that loaded the batch into "
                       "the vault (audit.dbt_invocations).", "data_tests": ["not_null"]}]},
