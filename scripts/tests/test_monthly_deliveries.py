@@ -26,7 +26,8 @@ def sql(tmp_path_factory):
 
 
 def test_the_deliveries_are_monthly(sql):
-    assert sql("select count(*) from raw._batches")[0][0] == 24
+    # 24 delivery dates, each a delivery per source system (a batch each)
+    assert sql("select count(distinct delivered_on), count(distinct source_system) from raw._batches") == [(24, 6)]
     # a person moved during the period, delivered with the new municipality in a later delivery
     moved = sql("""select count(distinct hetu_pseudonym) from raw.vtj_residents r
                    where exists (select 1 from raw.vtj_residents o

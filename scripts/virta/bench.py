@@ -9,7 +9,9 @@ are for people). Every benchmark runs on its own throwaway embedded server.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -36,21 +38,96 @@ def _dbt(args: list[str], conn, home: Path) -> float:
 
 
 def bench_load(scales: list[float], seed: int) -> None:
-    from virta import load
-    from virta.generate import GenerationParams, generate
+    """Rows per second of `virta load` from delivery folders (CSV), and the loader's peak memory: the
+    load runs as its own process, so its peak resident size is that of the loader alone."""
+    import resource
+    import sys
 
-    print(f"{'scale':>8} {'rows':>12} {'generate s':>11} {'load s':>8} {'rows/s':>10}")
-    with throwaway_server() as (conn, _home):
+    from virta import load
+    from virta.generate import GenerationParams, write_deliveries
+
+    print(f"{'scale':>8} {'rows':>12} {'MB of CSV':>10} {'write s':>8} {'load s':>8} {'rows/s':>10} {'peak MB':>8}")
+    with throwaway_server() as (_conn, home):
         for scale in scales:
             params = GenerationParams(seed=seed, scale=scale)
+            out = home / f"deliveries-{scale}"
             t0 = time.perf_counter()
-            extract = generate(params)
+            folders = write_deliveries(out, params)
             t1 = time.perf_counter()
             load.clear_raw(resolve("admin"))
-            load.load_batch(resolve("loader"), extract.tables, params.as_of, f"bench scale={scale}")
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            result = subprocess.run([sys.executable, "-m", "virta", "load", str(out)], cwd=PROJECT_ROOT,
+                                    env=dict(os.environ), capture_output=True, text=True)
             t2 = time.perf_counter()
-            rows = sum(extract.row_count(n) for n in extract.tables)
-            print(f"{scale:>8} {rows:>12,} {t1 - t0:>11.1f} {t2 - t1:>8.1f} {rows / (t2 - t0):>10,.0f}", flush=True)
+            if result.returncode != 0:
+                raise VirtaError(f"virta load failed during the benchmark:\n{result.stderr[-3000:]}")
+            peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            rows = sum(sum(f["rows"] for f in json.loads((d / "manifest.json").read_text())["files"]) for d in folders)
+            size = sum(p.stat().st_size for d in folders for p in d.iterdir()) / 1e6
+            peak = f"{peak_kb / 1024:>8.0f}" if peak_kb > before else "   (<max)"
+            print(f"{scale:>8} {rows:>12,} {size:>10.0f} {t1 - t0:>8.1f} {t2 - t1:>8.1f} {rows / (t2 - t1):>10,.0f} "
+                  f"{peak}", flush=True)
+            shutil.rmtree(out)
+    print("(load s and rows/s: the whole `virta load` process, checking every file before one transaction "
+          "per delivery; peak MB: its peak resident memory)")
+
+
+def _big_delivery(folder: Path, gigabytes: float) -> tuple[int, float]:
+    """One Apotti delivery whose visits file is `gigabytes` large: distinct visit ids, 1 000 synthetic
+    patients. Returns (rows, MB)."""
+    import csv
+    import hashlib
+
+    import numpy as np
+
+    from virta.delivery import FORMAT, MANIFEST
+    from virta.hetu import synthetic_codes
+
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(7)
+    born = np.datetime64("1950-01-01") + rng.integers(0, 25_000, 1000).astype("timedelta64[D]")
+    codes = synthetic_codes(born, rng.integers(1, 3, 1000))
+    target, rows = int(gigabytes * 1e9), 0
+    path = folder / "apotti_visits.csv"
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(["visit_id", "triage_id", "pat_ssn", "appt_dttm", "prov_type", "appt_status", "dept_id"])
+        while fh.tell() < target:
+            for _ in range(10_000):
+                rows += 1
+                writer.writerow([f"V{rows:012d}", "", codes[rows % 1000], "2025-06-02 09:30:00", "MD", "COMPLETED",
+                                 "1.2.246.10.1"])
+    sha = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            sha.update(chunk)
+    manifest = {"format": FORMAT, "system": "apotti", "delivered_on": "2025-07-01", "encoding": "utf-8",
+                "delimiter": ",", "files": [{"name": path.name, "table": "apotti_visits", "rows": rows,
+                                             "sha256": sha.hexdigest()}]}
+    (folder / MANIFEST).write_text(json.dumps(manifest))
+    return rows, path.stat().st_size / 1e6
+
+
+def bench_big_file(gigabytes: float) -> None:
+    """Memory stays flat however large the file: the loader streams it (twice: check, then COPY)."""
+    import resource
+    import sys
+
+    print(f"{'GB':>6} {'rows':>12} {'write s':>8} {'load s':>8} {'rows/s':>10} {'MB/s':>7} {'peak MB':>8}")
+    with throwaway_server() as (_conn, home):
+        folder = home / "big"
+        t0 = time.perf_counter()
+        rows, mb = _big_delivery(folder, gigabytes)
+        t1 = time.perf_counter()
+        result = subprocess.run([sys.executable, "-m", "virta", "load", str(folder)], cwd=PROJECT_ROOT,
+                                env=dict(os.environ), capture_output=True, text=True)
+        t2 = time.perf_counter()
+        if result.returncode != 0:
+            raise VirtaError(f"virta load failed during the benchmark:\n{result.stderr[-3000:]}")
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"{mb / 1000:>6.2f} {rows:>12,} {t1 - t0:>8.1f} {t2 - t1:>8.1f} {rows / (t2 - t1):>10,.0f} "
+              f"{mb / (t2 - t1):>7.1f} {peak:>8.0f}", flush=True)
+    print("(one file of one delivery; peak MB: the largest resident size of a child process, the loader's)")
 
 
 def bench_incremental(years: list[float], scale: float, seed: int) -> None:

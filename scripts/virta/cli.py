@@ -102,11 +102,72 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
     if not 0 <= args.defect_rate < 0.5:
         raise VirtaError("--defect-rate must be between 0 and 0.5")
-    conn = db.ensure_available("loader")
+    import dataclasses
+    import datetime as dt
+
     params = GenerationParams(seed=args.seed, scale=args.scale, defect_rate=args.defect_rate)
-    generate_and_load(conn, replace=args.batch is None, csv_dir=args.csv_dir, params=params,
+    try:
+        if args.start:
+            params = dataclasses.replace(params, start=dt.date.fromisoformat(args.start))
+        if args.end:
+            params = dataclasses.replace(params, end=dt.date.fromisoformat(args.end))
+    except ValueError:
+        raise VirtaError("--start and --end must be dates, YYYY-MM-DD") from None
+    if params.end < params.start:
+        raise VirtaError("--end must not be before --start")
+    if args.out:
+        from pathlib import Path
+
+        from virta.generate import write_deliveries
+
+        write_deliveries(Path(args.out), params, batches=args.batches)
+        return 0
+    conn = db.ensure_available("loader")
+    generate_and_load(conn, replace=args.batch is None, params=params,
                       batches=args.batches, through=args.through, only=args.batch, admin=db.admin())
     return 0
+
+
+def _cmd_load(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from virta import db
+    from virta.delivery import MANIFEST, load_delivery
+    from virta.pseudonym import load_key
+
+    folders = []
+    for given in args.deliveries:
+        path = Path(given)
+        if (path / MANIFEST).exists() or not path.is_dir():
+            folders.append(path)
+        else:  # a folder of deliveries: each, in name order
+            found = sorted(p for p in path.iterdir() if (p / MANIFEST).exists())
+            if not found:
+                raise VirtaError(f"{path}: neither a delivery (no {MANIFEST}) nor a folder of deliveries")
+            folders += found
+    conn = db.ensure_available("loader")
+    key = load_key(embedded=conn.embedded)
+    for folder in folders:
+        batch = load_delivery(conn, folder, key, force=args.force,
+                              progress=lambda table, n: print(f"    {table}: {n:,} rows checked", file=sys.stderr))
+        print(f"{folder}: loaded as batch {batch}")
+    return 0
+
+
+def _cmd_daily(args: argparse.Namespace) -> int:
+    import datetime as dt
+    from pathlib import Path
+
+    from virta.daily import run_daily
+    from virta.paths import state_dir
+
+    inbox = Path(args.inbox) if args.inbox else state_dir() / "inbox"
+    archive = Path(args.archive) if args.archive else state_dir() / "archive"
+    try:
+        today = dt.date.fromisoformat(args.today) if args.today else None
+    except ValueError:
+        raise VirtaError(f"--today must be a date, YYYY-MM-DD, not {args.today!r}") from None
+    return run_daily(inbox, archive, Path(args.report) if args.report else None, today, build=not args.no_build)
 
 
 def _cmd_dbt(args: argparse.Namespace) -> int:
@@ -140,6 +201,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
     if args.bench_command == "load":
         bench.bench_load(args.scales, args.seed)
+    elif args.bench_command == "big-file":
+        bench.bench_big_file(args.gb)
     else:
         bench.bench_incremental(args.years, args.scale, args.seed)
     return 0
@@ -205,7 +268,6 @@ def build_parser() -> argparse.ArgumentParser:
     p_gen.add_argument("--seed", type=int, default=20260101, help="random seed")
     p_gen.add_argument("--defect-rate", type=float, default=0.004,
                        help="share of rows per table that get each kind of defect on purpose (0 = clean)")
-    p_gen.add_argument("--csv-dir", default=None, help="also write each raw table as CSV into this folder")
     p_gen.add_argument("--batches", type=int, default=1,
                        help="deliver the period as this many consecutive load batches (e.g. 730 = daily): "
                        "new rows, and visits re-delivered with their outcome after first arriving as booked")
@@ -213,7 +275,37 @@ def build_parser() -> argparse.ArgumentParser:
                        help="replace raw with batches 1..THROUGH only (default: all)")
     p_gen.add_argument("--batch", type=int, default=None,
                        help="append only this batch on top of the ones already loaded (then `virta dbt build`)")
+    p_gen.add_argument("--start", default=None, help="first day of the period, YYYY-MM-DD (default 2023-07-01)")
+    p_gen.add_argument("--end", default=None, help="last day of the period, YYYY-MM-DD (default 2025-06-30)")
+    p_gen.add_argument("--out", default=None,
+                       help="write the deliveries as folders (manifest + CSV per table, one per system and "
+                       "delivery) into this folder instead of loading them; then `virta load OUT`")
     p_gen.set_defaults(func=_cmd_generate)
+
+    p_load = sub.add_parser("load", help="load delivery folders (manifest + one CSV per table) into schema raw",
+                            description="Each delivery is checked whole (files, tables, checksums, encoding, "
+                            "header, rows; duplicate and out-of-order deliveries) before anything lands, then "
+                            "loaded as one batch in one transaction, identity codes pseudonymised on the way. "
+                            "A folder without a manifest is read as a folder of deliveries, loaded in name "
+                            "order. Format: scripts/virta/delivery.py and the README.")
+    p_load.add_argument("deliveries", nargs="+", help="delivery folders, or folders of them")
+    p_load.add_argument("--force", action="store_true",
+                        help="load a delivery older than the latest one loaded for its system")
+    p_load.set_defaults(func=_cmd_load)
+
+    p_daily = sub.add_parser("daily", help="the scheduled job: load the inbox's deliveries, dbt build, freshness, "
+                             "a JSON report", description="Loads every delivery waiting in the inbox (in extract-"
+                             "date order; loaded ones move to ARCHIVE/loaded, refused ones to ARCHIVE/refused "
+                             "with their reason), runs `dbt build` and `dbt source freshness`, judges each "
+                             "source system's latest delivery against the freshness its mapping declares, and "
+                             "writes a JSON run report. Exit 1 on any refusal, dbt failure or freshness error. "
+                             "A failed run leaves nothing half loaded: run it again.")
+    p_daily.add_argument("--inbox", help="folder the deliveries arrive in (default .virta/inbox)")
+    p_daily.add_argument("--archive", help="folder processed deliveries and reports go to (default .virta/archive)")
+    p_daily.add_argument("--report", help="where to write the JSON report (default ARCHIVE/report-<time>.json)")
+    p_daily.add_argument("--today", help="the run date freshness is judged on (default today), YYYY-MM-DD")
+    p_daily.add_argument("--no-build", action="store_true", help="load only; leave dbt to another job")
+    p_daily.set_defaults(func=_cmd_daily)
 
     p_vault = sub.add_parser("vault", help="generate the staging and raw-vault dbt models from the concept model",
                              description="`generate` writes models/staging and models/raw_vault from "
@@ -232,9 +324,11 @@ def build_parser() -> argparse.ArgumentParser:
     p_bench = sub.add_parser("bench", help="print speed figures (throwaway embedded server each)",
                              description="Benchmarks print figures; they never pass or fail.")
     bench_sub = p_bench.add_subparsers(dest="bench_command", required=True, metavar="WHICH")
-    b_load = bench_sub.add_parser("load", help="rows per second of generate + COPY load at several scales")
+    b_load = bench_sub.add_parser("load", help="rows/s and peak memory of `virta load` of the sample's deliveries")
     b_load.add_argument("--scales", type=float, nargs="+", default=[0.01, 0.1])
     b_load.add_argument("--seed", type=int, default=20260101)
+    b_big = bench_sub.add_parser("big-file", help="rows/s and peak memory of `virta load` on one large CSV file")
+    b_big.add_argument("--gb", type=float, default=2.0, help="size of the file in GB (default 2)")
     b_inc = bench_sub.add_parser("incremental", help="full vault load vs one more daily batch, per history length")
     b_inc.add_argument("--years", type=float, nargs="+", default=[1.0, 2.0])
     b_inc.add_argument("--scale", type=float, default=0.01)

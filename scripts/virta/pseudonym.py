@@ -109,6 +109,12 @@ class IdentityCodes:
             self._cache[code] = hit
         return hit
 
+    def landed(self, value, derive: tuple[str, ...]) -> list[str]:
+        """One value's raw columns, in identity_raw_columns order."""
+        hit = self._one(value)
+        parts = {"birth_date": hit[2], "sex": hit[3]}
+        return [hit[0], hit[1], *(parts[d] for d in derive)]
+
     def land(self, column: str, values, derive: tuple[str, ...]) -> dict[str, np.ndarray]:
         rows = [self._one(v) for v in values]
         parts = {"pseudonym": 0, "valid": 1, "birth_date": 2, "sex": 3}

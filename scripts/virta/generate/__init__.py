@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
 from pathlib import Path
 
 from virta.db import Connection
@@ -10,25 +12,27 @@ from virta.errors import VirtaError
 from virta.generate.core import Extract, GenerationParams, generate
 from virta.progress import info, step
 
-__all__ = ["Extract", "GenerationParams", "generate", "generate_and_load"]
+__all__ = ["Extract", "GenerationParams", "generate", "generate_and_load", "write_deliveries"]
 
 
-def generate_and_load(conn: Connection, scale: float = 0.002, seed: int = 20260101, replace: bool = True,
-                      csv_dir: str | None = None, params: GenerationParams | None = None,
-                      batches: int = 1, through: int | None = None, only: int | None = None,
-                      admin: Connection | None = None) -> Extract:
-    """Generate the extract and load it as `batches` deliveries.
+def _system_deliveries(deliveries, numbers, out: Path, params: GenerationParams) -> list[tuple[int, dt.date, Path]]:
+    """Write the given delivery dates as one folder per source system (virta.delivery's format)."""
+    from virta.delivery import write_delivery
+    from virta.load import raw_tables
 
-    conn: the loader's connection. replace: empty raw first (as `admin`, default conn: an external
-    server's credentials) and load batches 1..through (default all).
-    only: append just that batch (raw must hold the batches before it): a day's delivery on top.
-    """
-    from virta import load
+    systems = {name: t.system.name for name, t in raw_tables().items()}
+    period = {"start": params.start.isoformat(), "end": params.end.isoformat()}
+    written = []
+    for number in numbers:
+        delivered_on, tables = deliveries[number - 1]
+        for system in sorted({systems[name] for name in tables}):
+            own = {name: t for name, t in tables.items() if systems[name] == system}
+            folder = out / f"{number:05d}_{system}_{delivered_on.isoformat()}"
+            written.append((number, delivered_on, write_delivery(folder, system, delivered_on, own, period)))
+    return written
 
-    params = params or GenerationParams(seed=seed, scale=scale)
-    through = through or batches
-    if not 1 <= through <= batches or (only is not None and not 1 <= only <= batches):
-        raise VirtaError(f"batch numbers must be between 1 and {batches}")
+
+def _generated(params: GenerationParams, batches: int):
     with step(f"Generating synthetic extracts (seed {params.seed}, scale {params.scale}, "
               f"{params.start}..{params.end}, counties {', '.join(params.counties)})"):
         extract = generate(params)
@@ -37,20 +41,52 @@ def generate_and_load(conn: Connection, scale: float = 0.002, seed: int = 202601
         deliveries = extract.batches(batches, params.start, params.end)
         if batches == 1:  # a one-off extract: delivered on the extract date
             deliveries = [(params.as_of, deliveries[0][1])]
+    return extract, deliveries
+
+
+def write_deliveries(out: Path, params: GenerationParams, batches: int = 1) -> list[Path]:
+    """The synthetic extract as delivery folders, one per source system and delivery date:
+    `<number>_<system>_<date>/` in `out`, in loading order. Clear synthetic codes, as a source
+    system would export them: the loader pseudonymises them."""
+    _, deliveries = _generated(params, batches)
+    with step(f"Writing {len(deliveries)} delivery date(s) as folders into {out}"):
+        written = [path for _, _, path in _system_deliveries(deliveries, range(1, len(deliveries) + 1), out, params)]
+        info(f"{len(written)} deliveries")
+    return written
+
+
+def generate_and_load(conn: Connection, scale: float = 0.002, seed: int = 20260101, replace: bool = True,
+                      params: GenerationParams | None = None, batches: int = 1, through: int | None = None,
+                      only: int | None = None, admin: Connection | None = None) -> Extract:
+    """Generate the extract as delivery dates 1..`batches`, write them as delivery folders and load
+    them with virta load's loader (`load_delivery`): the sample takes the real path.
+
+    conn: the loader's connection. replace: empty raw first (as `admin`, default conn: an external
+    server's credentials) and load dates 1..through (default all). only: append just that date's
+    deliveries (the loader refuses it if loaded already or older than what is loaded).
+    Simulated deliveries are stamped as loaded at 02:00 UTC on their delivery date, as a nightly
+    load would have been; a real load is stamped with the time it runs.
+    """
+    from virta import load
+    from virta.delivery import load_delivery
+    from virta.pseudonym import load_key
+
+    params = params or GenerationParams(seed=seed, scale=scale)
+    through = through or batches
+    if not 1 <= through <= batches or (only is not None and not 1 <= only <= batches):
+        raise VirtaError(f"batch numbers must be between 1 and {batches}")
+    extract, deliveries = _generated(params, batches)
     wanted = [only] if only is not None else list(range(1, through + 1))
-    with step(f"Loading {len(wanted)} of {batches} deliveries into schema raw with COPY"):
+    key = load_key(embedded=conn.embedded)
+    with step(f"Loading {len(wanted)} of {batches} delivery date(s) into schema raw (virta load)"), \
+            tempfile.TemporaryDirectory(prefix="virta-deliveries-") as tmp:
         if replace and only is None:
             load.clear_raw(admin or conn)
-        pg = conn.connect()
-        for number in wanted:
-            delivered_on, tables = deliveries[number - 1]
+        written = _system_deliveries(deliveries, wanted, Path(tmp), params)
+        for i, (number, delivered_on, folder) in enumerate(written):
             loaded_at = dt.datetime.combine(delivered_on, dt.time(2), tzinfo=dt.timezone.utc)
-            batch = load.load_batch(conn, tables, delivered_on,
-                                    f"synthetic delivery {number}/{batches} seed={params.seed} scale={params.scale}",
-                                    Path(csv_dir) if csv_dir else None, loaded_at=loaded_at, batch_id=number,
-                                    pg=pg)
-            rows = sum(len(next(iter(t.values()))) for t in tables.values())
-            if len(wanted) <= 12 or number % max(1, len(wanted) // 10) == 0 or number == wanted[-1]:
-                info(f"batch {batch} (delivered {delivered_on}): {rows:,} rows")
-        pg.close()
+            batch = load_delivery(conn, folder, key, loaded_at=loaded_at)
+            if len(written) <= 12 or i % max(1, len(written) // 10) == 0 or i == len(written) - 1:
+                info(f"batch {batch}: {folder.name}")
+            shutil.rmtree(folder)  # the synthetic codes in clear go as soon as they are loaded
     return extract

@@ -795,12 +795,23 @@ def vault_yaml(model: ConceptModel) -> dict:
     return {"version": 2, "models": models}
 
 
-def audit_yaml() -> dict:
+def audit_yaml(model: ConceptModel) -> dict:
+    # Per system, its deliveries in the register, with the freshness its mapping declares: `dbt source
+    # freshness -s source:batch_register` (run by `virta daily`) judges the latest load of each.
+    deliveries = [{
+        "name": f"{system.name}_deliveries",
+        "identifier": "_batches",
+        "description": f"Deliveries of {system.label} in the batch register.",
+        "loaded_at_field": "loaded_at",
+        "config": {"freshness": {"warn_after": {"count": system.warn_after_days * 24, "period": "hour"},
+                                 "error_after": {"count": system.error_after_days * 24, "period": "hour"},
+                                 "filter": f"source_system = '{system.name}'"}},
+    } for system in model.systems.values() if system.warn_after_days]
     return {"version": 2, "sources": [{
         "name": "batch_register",
         "description": "The loader's register of deliveries (raw._batches): written by the loader role only.",
         "schema": "{{ env_var('VIRTA_RAW_SCHEMA', 'raw') }}",
-        "tables": [{"name": "_batches", "description": "One row per delivery: when, by whom (database role and "
+        "tables": [*deliveries, {"name": "_batches", "description": "One row per delivery: when, by whom (database role and "
                     "operating-system account), row counts and a keyed checksum per delivered table.",
                     "columns": [{"name": "loaded_by", "description": "Database role that loaded the batch."},
                                 {"name": "loaded_from", "description": "Operating-system account@host of the load."},
@@ -913,7 +924,7 @@ def render(model: ConceptModel | None = None) -> dict[Path, str]:
     files[Path("models/audit/audit_quarantine.sql")] = sql_file(quarantine_sql(model))
     files[Path("models/audit/audit_batch_log.sql")] = sql_file(batch_log_sql(model))
     files[Path("models/audit/audit_unknown_codes.sql")] = sql_file(unknown_codes_sql(model))
-    files[Path("models/audit/_audit.yml")] = yaml_file(audit_yaml())
+    files[Path("models/audit/_audit.yml")] = yaml_file(audit_yaml(model))
     files[Path("tests/audit/assert_raw_rows_balance.sql")] = sql_file(balance_test_sql(model))
     files[Path("docs/raw_tables.md")] = raw_tables_md(model)
     from virta import catalogue

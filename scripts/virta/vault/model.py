@@ -164,6 +164,8 @@ class SourceSystem:
     description: str
     record_source: str
     path: Path
+    warn_after_days: int | None = None  # delivery freshness (virta daily): the latest delivery's age
+    error_after_days: int | None = None
     tables: dict[str, SourceTable] = field(default_factory=dict)
 
 
@@ -225,8 +227,13 @@ def load(concept_dir: Path = CONCEPT_DIR) -> ConceptModel:
     stage_names: set[str] = set()
     for path in sorted((concept_dir / "sources").glob("*.yml")):
         doc = yaml.safe_load(path.read_text())
+        freshness = doc.get("freshness") or {}
+        warn, error = freshness.get("warn_after_days"), freshness.get("error_after_days")
+        if (warn is not None and (not isinstance(warn, int) or warn < 1)) or \
+                (error is not None and (not isinstance(error, int) or (warn and error < warn))):
+            raise _fail(path, "freshness", "warn_after_days and error_after_days are whole days, error >= warn")
         system = SourceSystem(doc["system"], doc.get("label", ""), (doc.get("description") or "").strip(),
-                              doc["record_source"], path)
+                              doc["record_source"], path, warn, error)
         for tname, tspec in doc["tables"].items():
             columns = {c: str(d) for c, d in tspec["columns"].items()}
             fields = {}

@@ -1,0 +1,200 @@
+"""`virta daily`: the scheduled job. Loads the deliveries waiting in an inbox, in delivery order,
+builds the warehouse, judges each source system's freshness, and writes a run report.
+
+- Each delivery loads whole or not at all (virta.delivery). A loaded one moves to
+  <archive>/loaded/, a refused one to <archive>/refused/ with its reason in REFUSED.txt; anything
+  else that fails (the database down, a crash) leaves the delivery in the inbox, and the next run
+  simply retries it.
+- `dbt build` then takes what was loaded into the vault (staging reads only unloaded batches, so
+  a failed build is retried by the next run as well).
+- Freshness, per system: the age of its latest delivery (by extract date) on the run date against
+  the warn/error days its mapping declares; and dbt's own `source freshness` on the batch register
+  (by load time).
+- The report (JSON) holds the deliveries, rows, quarantined rows, dbt's results, freshness and
+  timings; a one-screen summary goes to the terminal. Exit 1 on a refused delivery, a dbt failure
+  or a freshness error; warnings alone exit 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from virta import db
+from virta.dbt import ensure_deps, run_dbt
+from virta.delivery import MANIFEST, DeliveryError, load_delivery, read_manifest
+from virta.lock import run_lock
+from virta.paths import target_dir
+from virta.progress import step
+
+
+def pending(inbox: Path) -> list[tuple[tuple, Path]]:
+    """Delivery folders in the inbox, in loading order: extract date, system, folder name."""
+    found = []
+    for folder in sorted(p for p in inbox.iterdir() if p.is_dir()):
+        try:
+            manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8-sig"))
+            order = (str(manifest.get("delivered_on")), str(manifest.get("system")), folder.name)
+        except (OSError, ValueError):
+            order = ("", "", folder.name)  # refused with its reason when loaded
+        found.append((order, folder))
+    return sorted(found)
+
+
+def _move(folder: Path, target: Path, reason: str | None = None) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    destination = target / folder.name
+    if destination.exists():
+        destination = target / f"{folder.name}.{dt.datetime.now():%Y%m%dT%H%M%S}"
+    shutil.move(str(folder), destination)
+    if reason:
+        (destination / "REFUSED.txt").write_text(reason + "\n")
+    return destination
+
+
+def delivery_freshness(conn: db.Connection, today: dt.date) -> list[dict]:
+    from virta.vault.model import load
+
+    systems = load().systems
+    with conn.connect() as pg, pg.cursor() as cur:
+        cur.execute("select source_system, max(delivered_on) from raw._batches where source_system is not null "
+                    "group by 1")
+        latest = dict(cur.fetchall())
+    out = []
+    for name, system in sorted(systems.items()):
+        if not system.warn_after_days:
+            continue
+        last = latest.get(name)
+        age = (today - last).days if last else None
+        if age is None or age > system.error_after_days:
+            status = "error"
+        elif age > system.warn_after_days:
+            status = "warn"
+        else:
+            status = "pass"
+        out.append({"system": name, "latest_delivery": last.isoformat() if last else None, "age_days": age,
+                    "warn_after_days": system.warn_after_days, "error_after_days": system.error_after_days,
+                    "status": status})
+    return out
+
+
+def _quarantined(conn: db.Connection, batches: list[int]) -> dict:
+    if not batches:
+        return {}
+    with conn.connect() as pg, pg.cursor() as cur:
+        cur.execute("select to_regclass('audit.audit_batch_log') is not null")
+        if not cur.fetchone()[0]:
+            return {}
+        cur.execute("select source_table, sum(rows_delivered), sum(rows_accepted), sum(rows_quarantined) "
+                    "from audit.audit_batch_log where batch_id = any(%s) group by 1 order by 1", (batches,))
+        return {t: {"delivered": int(d), "accepted": int(a), "quarantined": int(q)} for t, d, a, q in cur.fetchall()}
+
+
+def _dbt_results() -> dict:
+    path = target_dir() / "run_results.json"
+    try:
+        results = json.loads(path.read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return {}
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    return counts
+
+
+def _source_freshness() -> list[dict]:
+    try:
+        results = json.loads((target_dir() / "sources.json").read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return []
+    return [{"source": r["unique_id"].split(".")[-1], "status": r["status"],
+             "max_loaded_at": r.get("max_loaded_at"), "age_hours": round(r.get("max_loaded_at_time_ago_in_s", 0) / 3600, 1)}
+            for r in results]
+
+
+def run_daily(inbox: Path, archive: Path, report_path: Path | None = None, today: dt.date | None = None,
+              build: bool = True) -> int:
+    started = time.monotonic()
+    today = today or dt.date.today()
+    report: dict = {"started_at": dt.datetime.now(dt.timezone.utc).isoformat(), "run_date": today.isoformat(),
+                    "inbox": str(inbox), "deliveries": [], "timings_s": {}}
+    if not inbox.is_dir():
+        raise DeliveryError(inbox, "the inbox is not a folder")
+    with run_lock("run"):
+        loader, transformer = db.ensure_available("loader"), db.resolve("transformer")
+        from virta.pseudonym import load_key
+
+        key = load_key(embedded=loader.embedded)
+        t0 = time.monotonic()
+        with step(f"Loading the deliveries waiting in {inbox}"):
+            for _, folder in pending(inbox):
+                entry: dict = {"delivery": folder.name}
+                t = time.monotonic()
+                try:
+                    delivery = read_manifest(folder)
+                    entry.update(system=delivery.system, delivered_on=delivery.delivered_on.isoformat())
+                    entry["batch"] = load_delivery(loader, folder, key)
+                    entry.update(status="loaded", rows=sum(f.rows for f in delivery.files))
+                    entry["archived_to"] = str(_move(folder, archive / "loaded"))
+                except DeliveryError as exc:
+                    entry.update(status="refused", reason=str(exc))
+                    entry["archived_to"] = str(_move(folder, archive / "refused", str(exc)))
+                entry["seconds"] = round(time.monotonic() - t, 2)
+                report["deliveries"].append(entry)
+                print(f"    {folder.name}: {entry['status']}"
+                      + (f" as batch {entry['batch']}" if "batch" in entry else f": {entry.get('reason')}"),
+                      file=sys.stderr)
+        report["timings_s"]["load"] = round(time.monotonic() - t0, 1)
+        dbt_ok = True
+        if build:
+            ensure_deps()
+            t0 = time.monotonic()
+            with step("dbt build"):
+                report["dbt_build_exit"] = run_dbt(["build"], transformer)
+            dbt_ok = report["dbt_build_exit"] == 0
+            report["dbt_results"] = _dbt_results()
+            report["timings_s"]["dbt_build"] = round(time.monotonic() - t0, 1)
+            t0 = time.monotonic()
+            with step("dbt source freshness (the batch register, by load time)"):
+                report["dbt_source_freshness_exit"] = run_dbt(["source", "freshness", "-s", "source:batch_register"],
+                                                              transformer)
+            report["dbt_source_freshness"] = _source_freshness()
+            report["timings_s"]["dbt_source_freshness"] = round(time.monotonic() - t0, 1)
+        loaded = [d["batch"] for d in report["deliveries"] if d["status"] == "loaded"]
+        report["rows"] = _quarantined(transformer, loaded)
+        report["freshness"] = delivery_freshness(transformer, today)
+    refused = [d for d in report["deliveries"] if d["status"] == "refused"]
+    stale = [f for f in report["freshness"] if f["status"] == "error"]
+    dbt_stale = [f for f in report.get("dbt_source_freshness", []) if f["status"] in ("error", "runtime error")]
+    report["ok"] = not refused and dbt_ok and not stale and not dbt_stale
+    report["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat()
+    report["timings_s"]["total"] = round(time.monotonic() - started, 1)
+    report_path = report_path or archive / f"report-{dt.datetime.now():%Y%m%dT%H%M%S}.json"
+    report_path.parent.mkdir(parents=True, exist_ok=True)
+    report_path.write_text(json.dumps(report, indent=2) + "\n")
+    print(summary(report, report_path))
+    return 0 if report["ok"] else 1
+
+
+def summary(report: dict, path: Path) -> str:
+    lines = ["", f"virta daily {report['run_date']}: {'OK' if report['ok'] else 'FAILED'}"]
+    loaded = [d for d in report["deliveries"] if d["status"] == "loaded"]
+    refused = [d for d in report["deliveries"] if d["status"] == "refused"]
+    lines.append(f"  deliveries: {len(loaded)} loaded ({sum(d['rows'] for d in loaded):,} rows), {len(refused)} refused")
+    for d in refused:
+        lines.append(f"    refused {d['delivery']}: {d['reason'].splitlines()[0]}")
+    q = sum(t["quarantined"] for t in report.get("rows", {}).values())
+    lines.append(f"  quarantined rows of today's batches: {q:,} (audit.audit_quarantine)")
+    if "dbt_build_exit" in report:
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(report.get("dbt_results", {}).items()))
+        lines.append(f"  dbt build: exit {report['dbt_build_exit']} ({counts})")
+    for f in report["freshness"]:
+        if f["status"] != "pass":
+            lines.append(f"  freshness {f['status']}: {f['system']} latest delivery {f['latest_delivery']} "
+                         f"({f['age_days']} days; warn after {f['warn_after_days']}, error after {f['error_after_days']})")
+    lines.append(f"  report: {path}")
+    return "\n".join(lines)

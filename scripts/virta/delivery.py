@@ -1,0 +1,338 @@
+"""Deliveries: the format source extracts arrive in, and `virta load`.
+
+A delivery is a folder holding one source system's extract: `manifest.json` and one file per raw
+table. The manifest (format virta-delivery/1):
+
+    {
+      "format": "virta-delivery/1",
+      "system": "apotti",                       # a system of concept_model/sources
+      "delivered_on": "2025-07-01",             # the extract date
+      "period": {"start": "2023-07-01", "end": "2025-06-30"},   # what it covers (informative)
+      "encoding": "utf-8",                      # any Python codec; utf-8 also accepts a BOM
+      "delimiter": ",",
+      "files": [{"name": "apotti_contacts.csv", "table": "apotti_contacts", "rows": 1234,
+                 "sha256": "<hex of the file's bytes>"}]
+    }
+
+Each file is CSV with a header naming the table's columns as the mapping declares them (any order).
+`load_delivery` checks the whole delivery before anything lands (files, tables, checksums,
+encoding, header, field counts, row counts; a duplicate or out-of-order delivery), then lands it as
+one batch in one transaction, streaming (memory does not grow with the file) and replacing the
+declared identity codes by their keyed pseudonyms on the way.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import hmac
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from virta.errors import VirtaError
+
+FORMAT = "virta-delivery/1"
+MANIFEST = "manifest.json"
+CHUNK = 1 << 20
+
+
+class DeliveryError(VirtaError):
+    """A delivery that cannot be loaded; nothing of it has landed."""
+
+    def __init__(self, where: Path | str, message: str, hint: str | None = None):
+        super().__init__(f"{where}: {message}", hint=hint)
+
+
+@dataclass
+class DeliveryFile:
+    path: Path
+    table: str
+    rows: int
+    sha256: str
+    hmac: str = ""  # keyed digest of the bytes, for the batch register (a plain one is brute-forceable)
+
+
+@dataclass
+class Delivery:
+    path: Path
+    system: str
+    delivered_on: dt.date
+    encoding: str
+    delimiter: str
+    period: dict
+    files: list[DeliveryFile] = field(default_factory=list)
+
+    def fingerprint(self, key: bytes) -> str:
+        """Keyed digest of the delivery (system, extract date, every file's checksum): the same delivery
+        sent twice has the same; a day with nothing new (header-only files) differs from the day before."""
+        text = "\n".join(sorted(f"{f.table}:{f.sha256}" for f in self.files))
+        return hmac.new(key, f"{self.system}\n{self.delivered_on}\n{text}".encode(), hashlib.sha256).hexdigest()
+
+
+def _tables():
+    from virta.load import raw_tables
+
+    return raw_tables()
+
+
+def read_manifest(path: Path) -> Delivery:
+    """Parse and check the manifest against the folder and the source mappings."""
+    path = Path(path)
+    manifest = path / MANIFEST
+    if not path.is_dir():
+        raise DeliveryError(path, "is not a delivery folder")
+    if not manifest.exists():
+        raise DeliveryError(path, f"has no {MANIFEST}")
+    try:
+        doc = json.loads(manifest.read_text(encoding="utf-8-sig"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DeliveryError(manifest, f"is not valid JSON: {exc}") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise DeliveryError(manifest, f"format must be {FORMAT!r}")
+    tables = _tables()
+    systems = {t.system.name for t in tables.values()}
+    system = doc.get("system")
+    if system not in systems:
+        raise DeliveryError(manifest, f"unknown source system {system!r}",
+                            hint=f"systems declared in concept_model/sources: {', '.join(sorted(systems))}")
+    try:
+        delivered_on = dt.date.fromisoformat(str(doc.get("delivered_on")))
+    except ValueError:
+        raise DeliveryError(manifest, "delivered_on must be a date, YYYY-MM-DD") from None
+    encoding = str(doc.get("encoding", "utf-8"))
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise DeliveryError(manifest, f"unknown encoding {encoding!r}") from None
+    delimiter = str(doc.get("delimiter", ","))
+    if len(delimiter) != 1 or delimiter in "\"\r\n":
+        raise DeliveryError(manifest, f"delimiter must be one character other than a quote or line end, "
+                                      f"not {delimiter!r}")
+    delivery = Delivery(path, system, delivered_on, "utf-8-sig" if codec == "utf-8" else codec, delimiter,
+                        doc.get("period") or {})
+    listed = doc.get("files")
+    if not isinstance(listed, list) or not listed:
+        raise DeliveryError(manifest, "files must list the delivered files")
+    seen_tables = set()
+    for i, entry in enumerate(listed, start=1):
+        where = f"{manifest}, files[{i}]"
+        if not isinstance(entry, dict) or not {"name", "table", "rows", "sha256"} <= set(entry):
+            raise DeliveryError(where, "each file needs name, table, rows and sha256")
+        table = entry["table"]
+        if table not in tables or tables[table].system.name != system:
+            raise DeliveryError(where, f"{table!r} is not a table of system {system}",
+                                hint="its tables: " + ", ".join(sorted(t for t, s in tables.items()
+                                                                       if s.system.name == system)))
+        if table in seen_tables:
+            raise DeliveryError(where, f"table {table} is delivered twice")
+        seen_tables.add(table)
+        file_path = path / str(entry["name"])
+        if file_path.parent != path:
+            raise DeliveryError(where, f"file {entry['name']!r} must lie in the delivery folder itself")
+        if not file_path.is_file():
+            raise DeliveryError(file_path, "is missing: the manifest lists it but the delivery does not hold it")
+        if not isinstance(entry["rows"], int) or entry["rows"] < 0:
+            raise DeliveryError(where, "rows must be a whole number")
+        delivery.files.append(DeliveryFile(file_path, table, entry["rows"], str(entry["sha256"]).lower()))
+    unknown = sorted(p.name for p in path.iterdir() if p.name != MANIFEST and p not in {f.path for f in delivery.files})
+    if unknown:
+        raise DeliveryError(path, f"holds files the manifest does not list: {', '.join(unknown)}")
+    return delivery
+
+
+def _digests(path: Path, key: bytes) -> tuple[str, str]:
+    sha, mac = hashlib.sha256(), hmac.new(key, digestmod=hashlib.sha256)
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            sha.update(chunk)
+            mac.update(chunk)
+    return sha.hexdigest(), mac.hexdigest()
+
+
+def _rows(delivery: Delivery, f: DeliveryFile, columns: list[str]):
+    """The file's rows as lists in `columns` order, checked: encoding, header, field counts, a last
+    line that ends. Errors name the file and line."""
+    if f.path.stat().st_size == 0:
+        raise DeliveryError(f.path, "is empty: not even a header line")
+    with f.path.open("rb") as raw:
+        raw.seek(-1, io.SEEK_END)
+        if raw.read(1) not in (b"\n", b"\r"):
+            raise DeliveryError(f.path, "the last line does not end (a truncated file?)")
+    fh = f.path.open("r", encoding=delivery.encoding, newline="")
+    reader = csv.reader(fh, delimiter=delivery.delimiter, strict=True)
+    try:
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise DeliveryError(f.path, "is empty: not even a header line") from None
+        header = [h.strip() for h in header]
+        missing = [c for c in columns if c not in header]
+        unknown = [h for h in header if h not in columns]
+        if missing or unknown:
+            parts = []
+            if missing:
+                parts.append("missing column(s) " + ", ".join(missing))
+            if unknown:
+                parts.append("unknown column(s) " + ", ".join(unknown))
+            raise DeliveryError(f.path, "header: " + "; ".join(parts),
+                                hint=f"the mapping of {f.table} (concept_model/sources) names: {', '.join(columns)}")
+        if len(set(header)) != len(header):
+            raise DeliveryError(f.path, "header: a column appears twice")
+        order = [header.index(c) for c in columns]
+        width = len(header)
+        for values in reader:
+            if len(values) != width:
+                raise DeliveryError(f"{f.path}, line {reader.line_num}",
+                                    f"{len(values)} fields where the header has {width}")
+            yield [values[i] for i in order]
+    except UnicodeDecodeError as exc:
+        raise DeliveryError(f"{f.path}, near line {reader.line_num + 1}",
+                            f"is not valid {delivery.encoding.replace('-sig', '')} "
+                            f"({exc.reason} at byte {exc.start} of a read block)",
+                            hint="declare the file's encoding in the manifest, e.g. \"encoding\": \"windows-1252\"") from None
+    except csv.Error as exc:
+        raise DeliveryError(f"{f.path}, line {reader.line_num}", f"is not well-formed CSV: {exc}") from None
+    finally:
+        fh.close()
+
+
+def check(delivery: Delivery, key: bytes, progress=None) -> None:
+    """Every file: checksum and keyed digest, then a full parse (encoding, header, fields, row count)."""
+    tables = _tables()
+    for f in delivery.files:
+        sha, f.hmac = _digests(f.path, key)
+        if sha != f.sha256:
+            raise DeliveryError(f.path, f"checksum mismatch: the file's SHA-256 is {sha}, the manifest says {f.sha256}")
+        n = 0
+        for _ in _rows(delivery, f, list(tables[f.table].columns)):
+            n += 1
+            if progress and n % 100_000 == 0:
+                progress(f.table, n)
+        if n != f.rows:
+            raise DeliveryError(f.path, f"holds {n} rows, the manifest says {f.rows}")
+
+
+class _CopyStream(io.TextIOBase):
+    """A read()-able text stream over generated CSV chunks, for COPY FROM STDIN without holding a file."""
+
+    def __init__(self, chunks):
+        self._chunks = iter(chunks)
+        self._buf = ""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> str:
+        while size < 0 or len(self._buf) < size:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                break
+            self._buf += chunk
+        if size < 0:
+            out, self._buf = self._buf, ""
+        else:
+            out, self._buf = self._buf[:size], self._buf[size:]
+        return out
+
+
+def _landed_chunks(delivery, f, spec, codes, batch_id, stamp, rows_per_chunk=5000):
+    """The file's rows as raw lands them (CSV text chunks): batch columns, then each delivered column,
+    an identity code replaced by the loader's columns for it."""
+    columns = list(spec.columns)
+    ids = spec.identity_columns
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    for row_no, values in enumerate(_rows(delivery, f, columns), start=1):
+        out = [batch_id, stamp, row_no]
+        for c, v in zip(columns, values):
+            if c in ids:
+                out += codes.landed(v, ids[c])
+            else:
+                out.append(v)
+        writer.writerow(out)
+        if row_no % rows_per_chunk == 0:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
+
+
+def load_delivery(conn, path: Path, key: bytes, force: bool = False, progress=None,
+                  loaded_at: dt.datetime | None = None) -> int:
+    """Check the delivery, then land it as one batch in one transaction. Returns the batch id.
+    loaded_at defaults to now (simulated deliveries pass their own)."""
+    from virta.load import RAW_SCHEMA, _ident, loaded_from
+    from virta.pseudonym import IdentityCodes
+
+    delivery = read_manifest(path)
+    check(delivery, key, progress)
+    tables = _tables()
+    fingerprint = delivery.fingerprint(key)
+    pg = conn.connect()
+    try:
+        with pg, pg.cursor() as cur:
+            cur.execute("select pg_advisory_xact_lock(hashtext('virta.load'))")
+            cur.execute(f"select batch_id from {RAW_SCHEMA}._batches where delivery_hmac = %s", (fingerprint,))
+            same = cur.fetchone()
+            if same:
+                raise DeliveryError(path, f"was loaded already, as batch {same[0]} (the same files)")
+            cur.execute(f"select max(delivered_on) from {RAW_SCHEMA}._batches where source_system = %s",
+                        (delivery.system,))
+            latest = cur.fetchone()[0]
+            if latest and delivery.delivered_on < latest and not force:
+                raise DeliveryError(path, f"is older ({delivery.delivered_on}) than the latest {delivery.system} "
+                                          f"delivery already loaded ({latest})",
+                                    hint="an older extract would restate newer data; load it with --force if meant")
+            cur.execute(f"select coalesce(max(batch_id), 0) + 1 from {RAW_SCHEMA}._batches")
+            batch_id = cur.fetchone()[0]
+            loaded_at = loaded_at or dt.datetime.now(dt.timezone.utc)
+            stamp = loaded_at.isoformat()
+            codes = IdentityCodes(key)
+            counts, digests = {}, {}
+            for f in delivery.files:
+                spec = tables[f.table]
+                col_sql = ", ".join(_ident(c) for c in ["_batch_id", "_loaded_at", "_row_no", *spec.raw_columns])
+                stream = _CopyStream(_landed_chunks(delivery, f, spec, codes, batch_id, stamp))
+                cur.copy_expert(f"copy {RAW_SCHEMA}.{_ident(f.table)} ({col_sql}) from stdin with (format csv)",
+                                stream, size=CHUNK)
+                counts[f.table] = f.rows
+                digests[f.table] = f.hmac
+            cur.execute(
+                f"insert into {RAW_SCHEMA}._batches (batch_id, delivered_on, loaded_at, description, row_counts, "
+                f"loaded_from, content_hmac, source_system, delivery_hmac) values (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                (batch_id, delivery.delivered_on, loaded_at, f"{delivery.system} delivery {path.name}",
+                 json.dumps(counts), loaded_from(), json.dumps(digests), delivery.system, fingerprint))
+        return batch_id
+    finally:
+        pg.close()
+
+
+def write_delivery(path: Path, system: str, delivered_on: dt.date, tables: dict, period: dict | None = None,
+                   encoding: str = "utf-8", delimiter: str = ",") -> Path:
+    """Write one system's tables (name -> {column: values}) as a delivery folder: what a source
+    system's export would hand over, clear identity codes included (synthetic ones here)."""
+    from virta.load import raw_tables
+
+    specs = raw_tables()
+    path.mkdir(parents=True, exist_ok=False)
+    files = []
+    for name in sorted(tables):
+        columns = list(specs[name].columns)
+        file_path = path / f"{name}.csv"
+        data = [tables[name][c] for c in columns]
+        n = len(data[0]) if data else 0
+        with file_path.open("w", encoding=encoding, newline="") as fh:
+            writer = csv.writer(fh, delimiter=delimiter, lineterminator="\n")
+            writer.writerow(columns)
+            for i in range(n):
+                writer.writerow(["" if v[i] is None else v[i] for v in data])
+        sha = hashlib.sha256(file_path.read_bytes()).hexdigest()
+        files.append({"name": file_path.name, "table": name, "rows": n, "sha256": sha})
+    manifest = {"format": FORMAT, "system": system, "delivered_on": delivered_on.isoformat(),
+                "period": period or {}, "encoding": encoding, "delimiter": delimiter, "files": files}
+    (path / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return path
