@@ -4,6 +4,7 @@ nothing landed."""
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -115,7 +116,8 @@ def test_an_out_of_order_delivery_is_refused_unless_forced(env, deliveries, tmp_
 
 @pytest.mark.parametrize("case", ["missing_file", "unknown_file", "missing_column", "unknown_column",
                                   "truncated_last_line", "wrong_encoding", "empty_file", "checksum",
-                                  "row_count", "unknown_system", "short_row", "bad_manifest"])
+                                  "row_count", "unknown_system", "short_row", "bad_manifest", "no_header",
+                                  "nul_byte", "blank_line", "compact_date"])
 def test_bad_deliveries_are_refused_naming_what_is_wrong(env, deliveries, tmp_path, case):
     d = copy_of(next(x for x in deliveries if x.name.startswith("00002_apotti")), tmp_path)
     visits = d / "apotti_visits.csv"
@@ -161,6 +163,23 @@ def test_bad_deliveries_are_refused_naming_what_is_wrong(env, deliveries, tmp_pa
     elif case == "bad_manifest":
         (d / "manifest.json").write_text("{not json")
         refused(env, d, "manifest.json: is not valid JSON")
+    elif case == "no_header":  # the first line is data: named as such, never echoed (it holds a code)
+        rewrite(d, visits.name, b"\n".join(lines), rows=len(lines) - 2)
+        message = refused(env, d, "apotti_visits.csv: line 1 is not a header")
+        assert not re.search(r"[0-9]{6}[-+A-FU-Y][0-9]{3}[0-9A-Y]", message)
+    elif case == "nul_byte":
+        lines[2] = b"\x00" + lines[2]
+        rewrite(d, visits.name, b"\n".join([header, *lines]))
+        refused(env, d, "apotti_visits.csv, line 4, column visit_id: holds a NUL character")
+    elif case == "blank_line":
+        lines.insert(3, b"")
+        rewrite(d, visits.name, b"\n".join([header, *lines]))
+        refused(env, d, "apotti_visits.csv, line 5: an empty line")
+    elif case == "compact_date":
+        manifest = json.loads((d / "manifest.json").read_text())
+        manifest["delivered_on"] = manifest["delivered_on"].replace("-", "")
+        (d / "manifest.json").write_text(json.dumps(manifest))
+        refused(env, d, "delivered_on must be a date, YYYY-MM-DD")
 
 
 def test_other_encodings_and_delimiters_load_when_declared(env, tmp_path):
@@ -213,3 +232,43 @@ def test_a_killed_load_leaves_nothing_and_the_next_run_loads(env, tmp_path):
     assert raw_state(env) == before
     run_virta(["load", str(delivery)], env)
     assert raw_state(env)[0] == before[0] + 1
+
+
+def test_daily_archives_a_delivery_found_loaded_already(env, deliveries, tmp_path):
+    """A run that stopped after the load committed and before the move leaves the delivery in the
+    inbox: the next run finds it in raw and archives it instead of refusing it."""
+    inbox, archive = tmp_path / "inbox", tmp_path / "archive"
+    inbox.mkdir()
+    shutil.copytree(deliveries[0], inbox / deliveries[0].name)
+    before = raw_state(env)
+    result = run_virta(["daily", "--inbox", str(inbox), "--archive", str(archive), "--no-build",
+                        "--today", "2025-07-01", "--report", str(tmp_path / "r.json")], env, check=False)
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert [d["status"] for d in report["deliveries"]] == ["already_loaded"]
+    assert (archive / "loaded" / deliveries[0].name).is_dir() and list(inbox.iterdir()) == []
+    assert raw_state(env) == before
+    assert "found loaded already" in result.stdout
+
+
+def test_a_file_changed_after_the_check_is_not_committed(env, deliveries, tmp_path, monkeypatch):
+    """The load pass verifies what it streams: a file changed after the check (a copy still being
+    written, say) fails before the commit."""
+    from virta import db
+    from virta import delivery as loader
+    from virta.pseudonym import load_key
+
+    for name in ("VIRTA_HOME", "VIRTA_EMBEDDED_PORT"):
+        monkeypatch.setenv(name, env[name])
+    d = copy_of(next(x for x in deliveries if x.name.startswith("00002_procons")), tmp_path)
+    checked = loader.check
+
+    def check_then_change(delivery, key, progress=None):
+        checked(delivery, key, progress)
+        data = delivery.files[0].path.read_bytes()
+        delivery.files[0].path.write_bytes(data + data.split(b"\n", 2)[1] + b"\n")
+
+    monkeypatch.setattr(loader, "check", check_then_change)
+    before = raw_state(env)
+    with pytest.raises(loader.DeliveryError, match="changed while it was being loaded"):
+        loader.load_delivery(db.resolve("loader"), d, load_key())
+    assert raw_state(env) == before

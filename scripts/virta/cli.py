@@ -135,13 +135,19 @@ def _cmd_load(args: argparse.Namespace) -> int:
     from virta.delivery import MANIFEST, load_delivery
     from virta.pseudonym import load_key
 
+    from virta.daily import pending
+
     folders = []
     for given in args.deliveries:
         path = Path(given)
         if (path / MANIFEST).exists() or not path.is_dir():
             folders.append(path)
-        else:  # a folder of deliveries: each, in name order
-            found = sorted(p for p in path.iterdir() if (p / MANIFEST).exists())
+        else:  # a folder of deliveries: each, in extract-date order
+            incomplete = sorted(p.name for p in path.iterdir() if p.is_dir() and not (p / MANIFEST).exists())
+            if incomplete:
+                raise VirtaError(f"{path}: these folders have no {MANIFEST}: {', '.join(incomplete)}",
+                                 hint="a delivery's manifest is written last; load when they are complete")
+            found = [folder for _, folder in pending(path)]
             if not found:
                 raise VirtaError(f"{path}: neither a delivery (no {MANIFEST}) nor a folder of deliveries")
             folders += found

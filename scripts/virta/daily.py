@@ -4,7 +4,8 @@ builds the warehouse, judges each source system's freshness, and writes a run re
 - Each delivery loads whole or not at all (virta.delivery). A loaded one moves to
   <archive>/loaded/, a refused one to <archive>/refused/ with its reason in REFUSED.txt; anything
   else that fails (the database down, a crash) leaves the delivery in the inbox, and the next run
-  simply retries it.
+  simply retries it. One found in raw already (a crash after the commit, before the move) is
+  archived as loaded and reported as already_loaded.
 - `dbt build` then takes what was loaded into the vault (staging reads only unloaded batches, so
   a failed build is retried by the next run as well).
 - Freshness, per system: the age of its latest delivery (by extract date) on the run date against
@@ -26,16 +27,19 @@ from pathlib import Path
 
 from virta import db
 from virta.dbt import ensure_deps, run_dbt
-from virta.delivery import MANIFEST, DeliveryError, load_delivery, read_manifest
+from virta.delivery import MANIFEST, AlreadyLoaded, DeliveryError, load_delivery, read_manifest
 from virta.lock import run_lock
 from virta.paths import target_dir
 from virta.progress import step
 
 
 def pending(inbox: Path) -> list[tuple[tuple, Path]]:
-    """Delivery folders in the inbox, in loading order: extract date, system, folder name."""
+    """Delivery folders in the inbox, in loading order: extract date, system, folder name. A folder
+    without its manifest yet is still being copied: left for a later run (the manifest goes last)."""
     found = []
     for folder in sorted(p for p in inbox.iterdir() if p.is_dir()):
+        if not (folder / MANIFEST).exists():
+            continue
         try:
             manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8-sig"))
             order = (str(manifest.get("delivered_on")), str(manifest.get("system")), folder.name)
@@ -140,9 +144,20 @@ def run_daily(inbox: Path, archive: Path, report_path: Path | None = None, today
                     entry["batch"] = load_delivery(loader, folder, key)
                     entry.update(status="loaded", rows=sum(f.rows for f in delivery.files))
                     entry["archived_to"] = str(_move(folder, archive / "loaded"))
+                except AlreadyLoaded as exc:
+                    # in raw already: a run that stopped after the load committed and before the
+                    # move, or a source sending the same delivery twice. Nothing to do but archive it.
+                    entry.update(status="already_loaded", batch=exc.batch, rows=0)
+                    entry["archived_to"] = str(_move(folder, archive / "loaded"))
                 except DeliveryError as exc:
                     entry.update(status="refused", reason=str(exc))
                     entry["archived_to"] = str(_move(folder, archive / "refused", str(exc)))
+                except Exception as exc:  # noqa: BLE001 - the database gone, a disk error: retried next run
+                    entry.update(status="error", reason=f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}")
+                    report["deliveries"].append(entry)
+                    print(f"    {folder.name}: error, left in the inbox for the next run: {entry['reason']}",
+                          file=sys.stderr)
+                    break  # later deliveries may depend on it (order): they wait too
                 entry["seconds"] = round(time.monotonic() - t, 2)
                 report["deliveries"].append(entry)
                 print(f"    {folder.name}: {entry['status']}"
@@ -152,6 +167,8 @@ def run_daily(inbox: Path, archive: Path, report_path: Path | None = None, today
         dbt_ok = True
         if build:
             ensure_deps()
+            for stale in ("run_results.json", "sources.json"):  # never report an earlier run's results
+                (target_dir() / stale).unlink(missing_ok=True)
             t0 = time.monotonic()
             with step("dbt build"):
                 report["dbt_build_exit"] = run_dbt(["build"], transformer)
@@ -167,10 +184,11 @@ def run_daily(inbox: Path, archive: Path, report_path: Path | None = None, today
         loaded = [d["batch"] for d in report["deliveries"] if d["status"] == "loaded"]
         report["rows"] = _quarantined(transformer, loaded)
         report["freshness"] = delivery_freshness(transformer, today)
-    refused = [d for d in report["deliveries"] if d["status"] == "refused"]
+    refused = [d for d in report["deliveries"] if d["status"] in ("refused", "error")]
     stale = [f for f in report["freshness"] if f["status"] == "error"]
     dbt_stale = [f for f in report.get("dbt_source_freshness", []) if f["status"] in ("error", "runtime error")]
-    report["ok"] = not refused and dbt_ok and not stale and not dbt_stale
+    freshness_ran = report.get("dbt_source_freshness_exit", 0) == 0 or bool(report.get("dbt_source_freshness"))
+    report["ok"] = not refused and dbt_ok and not stale and not dbt_stale and freshness_ran
     report["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat()
     report["timings_s"]["total"] = round(time.monotonic() - started, 1)
     report_path = report_path or archive / f"report-{dt.datetime.now():%Y%m%dT%H%M%S}.json"
@@ -183,10 +201,12 @@ def run_daily(inbox: Path, archive: Path, report_path: Path | None = None, today
 def summary(report: dict, path: Path) -> str:
     lines = ["", f"virta daily {report['run_date']}: {'OK' if report['ok'] else 'FAILED'}"]
     loaded = [d for d in report["deliveries"] if d["status"] == "loaded"]
-    refused = [d for d in report["deliveries"] if d["status"] == "refused"]
-    lines.append(f"  deliveries: {len(loaded)} loaded ({sum(d['rows'] for d in loaded):,} rows), {len(refused)} refused")
+    refused = [d for d in report["deliveries"] if d["status"] in ("refused", "error")]
+    again = [d for d in report["deliveries"] if d["status"] == "already_loaded"]
+    lines.append(f"  deliveries: {len(loaded)} loaded ({sum(d['rows'] for d in loaded):,} rows), {len(refused)} refused"
+                 + (f", {len(again)} found loaded already (archived)" if again else ""))
     for d in refused:
-        lines.append(f"    refused {d['delivery']}: {d['reason'].splitlines()[0]}")
+        lines.append(f"    {d['status']} {d['delivery']}: {d['reason'].splitlines()[0]}")
     q = sum(t["quarantined"] for t in report.get("rows", {}).values())
     lines.append(f"  quarantined rows of today's batches: {q:,} (audit.audit_quarantine)")
     if "dbt_build_exit" in report:

@@ -30,6 +30,7 @@ import hashlib
 import hmac
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,14 @@ class DeliveryError(VirtaError):
 
     def __init__(self, where: Path | str, message: str, hint: str | None = None):
         super().__init__(f"{where}: {message}", hint=hint)
+
+
+class AlreadyLoaded(DeliveryError):
+    """The same delivery (system, date, files) is in raw already, as `batch`."""
+
+    def __init__(self, where: Path | str, batch: int):
+        super().__init__(where, f"was loaded already, as batch {batch} (the same files)")
+        self.batch = batch
 
 
 @dataclass
@@ -100,6 +109,8 @@ def read_manifest(path: Path) -> Delivery:
         raise DeliveryError(manifest, f"unknown source system {system!r}",
                             hint=f"systems declared in concept_model/sources: {', '.join(sorted(systems))}")
     try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", str(doc.get("delivered_on"))):
+            raise ValueError
         delivered_on = dt.date.fromisoformat(str(doc.get("delivered_on")))
     except ValueError:
         raise DeliveryError(manifest, "delivered_on must be a date, YYYY-MM-DD") from None
@@ -135,7 +146,7 @@ def read_manifest(path: Path) -> Delivery:
             raise DeliveryError(where, f"file {entry['name']!r} must lie in the delivery folder itself")
         if not file_path.is_file():
             raise DeliveryError(file_path, "is missing: the manifest lists it but the delivery does not hold it")
-        if not isinstance(entry["rows"], int) or entry["rows"] < 0:
+        if isinstance(entry["rows"], bool) or not isinstance(entry["rows"], int) or entry["rows"] < 0:
             raise DeliveryError(where, "rows must be a whole number")
         delivery.files.append(DeliveryFile(file_path, table, entry["rows"], str(entry["sha256"]).lower()))
     unknown = sorted(p.name for p in path.iterdir() if p.name != MANIFEST and p not in {f.path for f in delivery.files})
@@ -153,16 +164,40 @@ def _digests(path: Path, key: bytes) -> tuple[str, str]:
     return sha.hexdigest(), mac.hexdigest()
 
 
-def _rows(delivery: Delivery, f: DeliveryFile, columns: list[str]):
+class _Hashing(io.RawIOBase):
+    """Reads a binary file and feeds every byte read to `digest`: the load pass verifies what it loads."""
+
+    def __init__(self, raw, digest):
+        self._raw, self._digest = raw, digest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self._raw.readinto(buffer)
+        if n:
+            self._digest.update(memoryview(buffer)[:n])
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def _rows(delivery: Delivery, f: DeliveryFile, columns: list[str], digest=None):
     """The file's rows as lists in `columns` order, checked: encoding, header, field counts, a last
-    line that ends. Errors name the file and line."""
+    line that ends. Errors name the file and line. With `digest`, every byte read is fed to it."""
     if f.path.stat().st_size == 0:
         raise DeliveryError(f.path, "is empty: not even a header line")
     with f.path.open("rb") as raw:
         raw.seek(-1, io.SEEK_END)
         if raw.read(1) not in (b"\n", b"\r"):
             raise DeliveryError(f.path, "the last line does not end (a truncated file?)")
-    fh = f.path.open("r", encoding=delivery.encoding, newline="")
+    if digest is None:
+        fh = f.path.open("r", encoding=delivery.encoding, newline="")
+    else:
+        fh = io.TextIOWrapper(io.BufferedReader(_Hashing(f.path.open("rb"), digest)), encoding=delivery.encoding,
+                              newline="")
     reader = csv.reader(fh, delimiter=delivery.delimiter, strict=True)
     try:
         try:
@@ -172,12 +207,15 @@ def _rows(delivery: Delivery, f: DeliveryFile, columns: list[str]):
         header = [h.strip() for h in header]
         missing = [c for c in columns if c not in header]
         unknown = [h for h in header if h not in columns]
+        if not set(header) & set(columns):  # a data line, not a header: never echo it (identity codes)
+            raise DeliveryError(f.path, "line 1 is not a header: it names none of the table's columns",
+                                hint=f"the mapping of {f.table} (concept_model/sources) names: {', '.join(columns)}")
         if missing or unknown:
             parts = []
             if missing:
                 parts.append("missing column(s) " + ", ".join(missing))
             if unknown:
-                parts.append("unknown column(s) " + ", ".join(unknown))
+                parts.append("unknown column(s) " + ", ".join(_shown(h) for h in unknown))
             raise DeliveryError(f.path, "header: " + "; ".join(parts),
                                 hint=f"the mapping of {f.table} (concept_model/sources) names: {', '.join(columns)}")
         if len(set(header)) != len(header):
@@ -185,6 +223,12 @@ def _rows(delivery: Delivery, f: DeliveryFile, columns: list[str]):
         order = [header.index(c) for c in columns]
         width = len(header)
         for values in reader:
+            if not values:
+                raise DeliveryError(f"{f.path}, line {reader.line_num}", "an empty line")
+            if any("\x00" in v for v in values):
+                column = header[next(i for i, v in enumerate(values) if "\x00" in v)] if len(values) == width else "?"
+                raise DeliveryError(f"{f.path}, line {reader.line_num}, column {column}",
+                                    "holds a NUL character, which no database text can")
             if len(values) != width:
                 raise DeliveryError(f"{f.path}, line {reader.line_num}",
                                     f"{len(values)} fields where the header has {width}")
@@ -198,6 +242,13 @@ def _rows(delivery: Delivery, f: DeliveryFile, columns: list[str]):
         raise DeliveryError(f"{f.path}, line {reader.line_num}", f"is not well-formed CSV: {exc}") from None
     finally:
         fh.close()
+
+
+def _shown(name: str) -> str:
+    """A column name fit for a message: never something shaped like an identity code."""
+    if re.search(r"[0-9]{6}[-+A-FU-Ya-fu-y][0-9]{3}[0-9A-Ya-y]", name) or len(name) > 60:
+        return "(a name that looks like data, not shown)"
+    return name
 
 
 def check(delivery: Delivery, key: bytes, progress=None) -> None:
@@ -239,14 +290,15 @@ class _CopyStream(io.TextIOBase):
         return out
 
 
-def _landed_chunks(delivery, f, spec, codes, batch_id, stamp, rows_per_chunk=5000):
+def _landed_chunks(delivery, f, spec, codes, batch_id, stamp, digest, counted, rows_per_chunk=5000):
     """The file's rows as raw lands them (CSV text chunks): batch columns, then each delivered column,
-    an identity code replaced by the loader's columns for it."""
+    an identity code replaced by the loader's columns for it. Counts rows into counted[0]."""
     columns = list(spec.columns)
     ids = spec.identity_columns
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    for row_no, values in enumerate(_rows(delivery, f, columns), start=1):
+    for row_no, values in enumerate(_rows(delivery, f, columns, digest), start=1):
+        counted[0] = row_no
         out = [batch_id, stamp, row_no]
         for c, v in zip(columns, values):
             if c in ids:
@@ -279,7 +331,7 @@ def load_delivery(conn, path: Path, key: bytes, force: bool = False, progress=No
             cur.execute(f"select batch_id from {RAW_SCHEMA}._batches where delivery_hmac = %s", (fingerprint,))
             same = cur.fetchone()
             if same:
-                raise DeliveryError(path, f"was loaded already, as batch {same[0]} (the same files)")
+                raise AlreadyLoaded(path, same[0])
             cur.execute(f"select max(delivered_on) from {RAW_SCHEMA}._batches where source_system = %s",
                         (delivery.system,))
             latest = cur.fetchone()[0]
@@ -296,9 +348,14 @@ def load_delivery(conn, path: Path, key: bytes, force: bool = False, progress=No
             for f in delivery.files:
                 spec = tables[f.table]
                 col_sql = ", ".join(_ident(c) for c in ["_batch_id", "_loaded_at", "_row_no", *spec.raw_columns])
-                stream = _CopyStream(_landed_chunks(delivery, f, spec, codes, batch_id, stamp))
+                digest, counted = hashlib.sha256(), [0]
+                stream = _CopyStream(_landed_chunks(delivery, f, spec, codes, batch_id, stamp, digest, counted))
                 cur.copy_expert(f"copy {RAW_SCHEMA}.{_ident(f.table)} ({col_sql}) from stdin with (format csv)",
                                 stream, size=CHUNK)
+                # what was loaded is what was checked: a file changed in between is not committed
+                if digest.hexdigest() != f.sha256 or counted[0] != f.rows:
+                    raise DeliveryError(f.path, "changed while it was being loaded (checksum or row count); "
+                                                "nothing was loaded", hint="load it again once it is complete")
                 counts[f.table] = f.rows
                 digests[f.table] = f.hmac
             cur.execute(

@@ -106,6 +106,8 @@ class IdentityCodes:
             else:
                 born, sex = parsed
                 hit = (digest, "true", born.isoformat(), "male" if sex == 1 else "female")
+            if len(self._cache) >= 200_000:  # bounded: memory must not grow with the people in a file
+                self._cache.clear()
             self._cache[code] = hit
         return hit
 
