@@ -117,7 +117,7 @@ def test_an_out_of_order_delivery_is_refused_unless_forced(env, deliveries, tmp_
 @pytest.mark.parametrize("case", ["missing_file", "unknown_file", "missing_column", "unknown_column",
                                   "truncated_last_line", "wrong_encoding", "empty_file", "checksum",
                                   "row_count", "unknown_system", "short_row", "bad_manifest", "no_header",
-                                  "nul_byte", "blank_line", "compact_date"])
+                                  "nul_byte", "blank_line", "compact_date", "table_left_out"])
 def test_bad_deliveries_are_refused_naming_what_is_wrong(env, deliveries, tmp_path, case):
     d = copy_of(next(x for x in deliveries if x.name.startswith("00002_apotti")), tmp_path)
     visits = d / "apotti_visits.csv"
@@ -175,6 +175,12 @@ def test_bad_deliveries_are_refused_naming_what_is_wrong(env, deliveries, tmp_pa
         lines.insert(3, b"")
         rewrite(d, visits.name, b"\n".join([header, *lines]))
         refused(env, d, "apotti_visits.csv, line 5: an empty line")
+    elif case == "table_left_out":
+        manifest = json.loads((d / "manifest.json").read_text())
+        manifest["files"] = [f for f in manifest["files"] if f["table"] != "apotti_visits"]
+        (d / "manifest.json").write_text(json.dumps(manifest))
+        visits.unlink()
+        refused(env, d, "manifest.json: lists no file for table(s) apotti_visits of system apotti")
     elif case == "compact_date":
         manifest = json.loads((d / "manifest.json").read_text())
         manifest["delivered_on"] = manifest["delivered_on"].replace("-", "")

@@ -101,9 +101,17 @@ def _big_delivery(folder: Path, gigabytes: float) -> tuple[int, float]:
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 20):
             sha.update(chunk)
+    files = [{"name": path.name, "table": "apotti_visits", "rows": rows, "sha256": sha.hexdigest()}]
+    from virta.load import raw_tables
+
+    for name, spec in sorted(raw_tables().items()):  # the system's other tables: nothing new (header only)
+        if spec.system.name == "apotti" and name != "apotti_visits":
+            header = (",".join(spec.columns) + "\n").encode()
+            (folder / f"{name}.csv").write_bytes(header)
+            files.append({"name": f"{name}.csv", "table": name, "rows": 0,
+                          "sha256": hashlib.sha256(header).hexdigest()})
     manifest = {"format": FORMAT, "system": "apotti", "delivered_on": "2025-07-01", "encoding": "utf-8",
-                "delimiter": ",", "files": [{"name": path.name, "table": "apotti_visits", "rows": rows,
-                                             "sha256": sha.hexdigest()}]}
+                "delimiter": ",", "files": files}
     (folder / MANIFEST).write_text(json.dumps(manifest))
     return rows, path.stat().st_size / 1e6
 

@@ -149,6 +149,12 @@ def read_manifest(path: Path) -> Delivery:
         if isinstance(entry["rows"], bool) or not isinstance(entry["rows"], int) or entry["rows"] < 0:
             raise DeliveryError(where, "rows must be a whole number")
         delivery.files.append(DeliveryFile(file_path, table, entry["rows"], str(entry["sha256"]).lower()))
+    # every table of the system, each time (a header-only file when nothing changed): a table left
+    # out cannot be told from a lost file
+    absent = sorted(t for t, spec in tables.items() if spec.system.name == system and t not in seen_tables)
+    if absent:
+        raise DeliveryError(manifest, f"lists no file for table(s) {', '.join(absent)} of system {system}",
+                            hint="deliver each table every time; a header-only file says nothing changed")
     unknown = sorted(p.name for p in path.iterdir() if p.name != MANIFEST and p not in {f.path for f in delivery.files})
     if unknown:
         raise DeliveryError(path, f"holds files the manifest does not list: {', '.join(unknown)}")
