@@ -139,9 +139,10 @@ def test_bad_deliveries_are_refused_naming_what_is_wrong(env, deliveries, tmp_pa
     elif case == "truncated_last_line":
         rewrite(d, visits.name, text[:-20])
         refused(env, d, "apotti_visits.csv: the last line does not end")
-    elif case == "wrong_encoding":
-        rewrite(d, visits.name, text.replace(b"\n", "\nÄ".encode("latin-1"), 1) + "Ö\n".encode("latin-1"))
-        refused(env, d, "apotti_visits.csv, near line", "is not valid utf-8", "windows-1252")
+    elif case == "wrong_encoding":  # the exact line, not the read block the decoder failed in
+        lines[5] = "Ä".encode("latin-1") + lines[5]
+        rewrite(d, visits.name, b"\n".join([header, *lines]))
+        refused(env, d, "apotti_visits.csv, line 7: is not valid utf-8", "windows-1252")
     elif case == "empty_file":
         rewrite(d, visits.name, b"")
         refused(env, d, "apotti_visits.csv: is empty")
@@ -204,6 +205,46 @@ def test_other_encodings_and_delimiters_load_when_declared(env, tmp_path):
     query, close = query_function(env)
     try:
         assert query("select count(*) from raw.org_units where unit_name = 'Ähtärin terveysasema'") == [(1,)]
+    finally:
+        close()
+
+
+def test_a_parquet_delivery_lands_what_its_csv_twin_would(env, tmp_path, monkeypatch):
+    """The same generated extract as Parquet and as CSV: the Parquet one loads, and raw holds, row by
+    row, what the CSV files say (identity codes as the loader's pseudonym columns)."""
+    import csv
+
+    from virta.load import raw_tables
+    from virta.pseudonym import IdentityCodes, load_key
+
+    common = ["generate", "--scale", "0.001", "--seed", "11"]
+    run_virta([*common, "--out", str(tmp_path / "pq"), "--file-format", "parquet"], env)
+    run_virta([*common, "--out", str(tmp_path / "csv")], env)
+    as_parquet = next((tmp_path / "pq").glob("*_procons_*"))
+    as_csv = next((tmp_path / "csv").glob("*_procons_*"))
+    assert {p.suffix for p in as_parquet.iterdir()} == {".parquet", ".json"}
+    result = run_virta(["load", "--force", str(as_parquet)], env)  # --force: older than what is loaded
+    batch = int(result.stdout.rsplit("batch", 1)[1])
+    for name in ("VIRTA_HOME", "VIRTA_EMBEDDED_PORT"):
+        monkeypatch.setenv(name, env[name])
+    codes = IdentityCodes(load_key())
+    query, close = query_function(env)
+    try:
+        for table in ("procons_asiat", "procons_paatokset"):
+            spec = raw_tables()[table]
+            with (as_csv / f"{table}.csv").open(encoding="utf-8", newline="") as fh:
+                expected = []
+                for row in csv.DictReader(fh):
+                    out = []
+                    for c in spec.columns:
+                        if c in spec.identity_columns:
+                            out += [v or None for v in codes.landed(row[c], spec.identity_columns[c])]
+                        else:
+                            out.append(row[c] or None)
+                    expected.append(tuple(out))
+            columns = ", ".join(f'"{c}"' for c in spec.raw_columns)
+            got = query(f"select {columns} from raw.{table} where _batch_id = %s order by _row_no", (batch,))
+            assert len(got) > 50 and got == expected, table
     finally:
         close()
 

@@ -120,7 +120,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
         from virta.generate import write_deliveries
 
-        write_deliveries(Path(args.out), params, batches=args.batches)
+        write_deliveries(Path(args.out), params, batches=args.batches, file_format=args.file_format)
         return 0
     conn = db.ensure_available("loader")
     generate_and_load(conn, replace=args.batch is None, params=params,
@@ -133,6 +133,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
 
     from virta import db
     from virta.delivery import MANIFEST, load_delivery
+    from virta.progress import FileProgress
     from virta.pseudonym import load_key
 
     from virta.daily import pending
@@ -154,8 +155,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
     conn = db.ensure_available("loader")
     key = load_key(embedded=conn.embedded)
     for folder in folders:
-        batch = load_delivery(conn, folder, key, force=args.force,
-                              progress=lambda table, n: print(f"    {table}: {n:,} rows checked", file=sys.stderr))
+        batch = load_delivery(conn, folder, key, force=args.force, progress=FileProgress())
         print(f"{folder}: loaded as batch {batch}")
     return 0
 
@@ -286,6 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_gen.add_argument("--out", default=None,
                        help="write the deliveries as folders (manifest + CSV per table, one per system and "
                        "delivery) into this folder instead of loading them; then `virta load OUT`")
+    p_gen.add_argument("--file-format", choices=["csv", "parquet"], default="csv",
+                       help="with --out: the files' format (parquet needs the parquet extra; default csv)")
     p_gen.set_defaults(func=_cmd_generate)
 
     p_load = sub.add_parser("load", help="load delivery folders (manifest + one CSV per table) into schema raw",

@@ -14,7 +14,11 @@ table. The manifest (format virta-delivery/1):
                  "sha256": "<hex of the file's bytes>"}]
     }
 
-Each file is CSV with a header naming the table's columns as the mapping declares them (any order).
+Each file is CSV with a header naming the table's columns as the mapping declares them (any order),
+or Parquet (a name ending in `.parquet`; needs the `parquet` extra) whose column names do the same.
+Parquet values are landed as the text the mapping reads: a typed date or timestamp column in the
+format its field declares (an aware timestamp at Finnish local time), a number feeding a decimal
+field with a comma, and so on (virta.parquet).
 `load_delivery` checks the whole delivery before anything lands (files, tables, checksums,
 encoding, header, field counts, row counts; a duplicate or out-of-order delivery), then lands it as
 one batch in one transaction, streaming (memory does not grow with the file) and replacing the
@@ -26,6 +30,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import io
@@ -82,10 +87,16 @@ class Delivery:
         return hmac.new(key, f"{self.system}\n{self.delivered_on}\n{text}".encode(), hashlib.sha256).hexdigest()
 
 
+@functools.cache
 def _tables():
+    """The source mappings, read once per process (each check and load asks)."""
     from virta.load import raw_tables
 
     return raw_tables()
+
+
+def is_parquet(path: Path) -> bool:
+    return path.suffix.lower() == ".parquet"
 
 
 def read_manifest(path: Path) -> Delivery:
@@ -171,10 +182,11 @@ def _digests(path: Path, key: bytes) -> tuple[str, str]:
 
 
 class _Hashing(io.RawIOBase):
-    """Reads a binary file and feeds every byte read to `digest`: the load pass verifies what it loads."""
+    """Reads a binary file, feeding every byte read to `digest` (the load pass verifies what it
+    loads) and the running byte count to `on_bytes` (a progress bar); both optional."""
 
-    def __init__(self, raw, digest):
-        self._raw, self._digest = raw, digest
+    def __init__(self, raw, digest=None, on_bytes=None):
+        self._raw, self._digest, self._on_bytes, self._read = raw, digest, on_bytes, 0
 
     def readable(self) -> bool:
         return True
@@ -182,7 +194,11 @@ class _Hashing(io.RawIOBase):
     def readinto(self, buffer) -> int:
         n = self._raw.readinto(buffer)
         if n:
-            self._digest.update(memoryview(buffer)[:n])
+            if self._digest is not None:
+                self._digest.update(memoryview(buffer)[:n])
+            self._read += n
+            if self._on_bytes is not None:
+                self._on_bytes(self._read)
         return n
 
     def close(self) -> None:
@@ -190,20 +206,52 @@ class _Hashing(io.RawIOBase):
         super().close()
 
 
-def _rows(delivery: Delivery, f: DeliveryFile, columns: list[str], digest=None):
+def _line_ends(encoding: str) -> set[bytes]:
+    """How a line end looks in the file's last bytes: LF or CR in the encoding (either byte order
+    for UTF-16/32, whose BOM decides it)."""
+    name = codecs.lookup(encoding).name
+    variants = ["utf-8" if name == "utf-8-sig" else name]  # a BOM starts the file, not each line
+    if name in ("utf-16", "utf-32"):
+        variants = [f"{name}-le", f"{name}-be"]
+    return {end.encode(v) for v in variants for end in ("\n", "\r")}
+
+
+def _decode_error_at(path: Path, encoding: str) -> tuple[int, int, str]:
+    """Where a file first fails to decode: (line, byte offset, reason). Only run once decoding has
+    failed, so the message can name the exact line rather than a read block."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    lines, offset = 1, 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            pending = decoder.getstate()[0]
+            try:
+                lines += decoder.decode(chunk).count("\n")
+            except UnicodeDecodeError as exc:
+                good = exc.object[:exc.start]  # the bytes before the bad one, the decoder's leftovers first
+                text = codecs.decode(good, encoding, errors="replace") if good else ""
+                return lines + text.count("\n"), offset - len(pending) + exc.start, exc.reason
+            offset += len(chunk)
+    return lines, offset, "incomplete character at the end of the file"
+
+
+def _rows(delivery: Delivery, f: DeliveryFile, columns: list[str], digest=None, on_bytes=None):
     """The file's rows as lists in `columns` order, checked: encoding, header, field counts, a last
     line that ends. Errors name the file and line. With `digest`, every byte read is fed to it."""
     if f.path.stat().st_size == 0:
         raise DeliveryError(f.path, "is empty: not even a header line")
+    if is_parquet(f.path):
+        from virta.parquet import parquet_rows
+
+        yield from parquet_rows(f, _tables()[f.table], columns, digest, on_bytes)
+        return
     with f.path.open("rb") as raw:
-        raw.seek(-1, io.SEEK_END)
-        if raw.read(1) not in (b"\n", b"\r"):
+        ends = _line_ends(delivery.encoding)
+        raw.seek(-min(max(len(e) for e in ends), f.path.stat().st_size), io.SEEK_END)
+        tail = raw.read()
+        if not any(tail.endswith(e) for e in ends):
             raise DeliveryError(f.path, "the last line does not end (a truncated file?)")
-    if digest is None:
-        fh = f.path.open("r", encoding=delivery.encoding, newline="")
-    else:
-        fh = io.TextIOWrapper(io.BufferedReader(_Hashing(f.path.open("rb"), digest)), encoding=delivery.encoding,
-                              newline="")
+    fh = io.TextIOWrapper(io.BufferedReader(_Hashing(f.path.open("rb"), digest, on_bytes), CHUNK),
+                          encoding=delivery.encoding, newline="")
     reader = csv.reader(fh, delimiter=delivery.delimiter, strict=True)
     try:
         try:
@@ -211,21 +259,8 @@ def _rows(delivery: Delivery, f: DeliveryFile, columns: list[str], digest=None):
         except StopIteration:
             raise DeliveryError(f.path, "is empty: not even a header line") from None
         header = [h.strip() for h in header]
-        missing = [c for c in columns if c not in header]
-        unknown = [h for h in header if h not in columns]
-        if not set(header) & set(columns):  # a data line, not a header: never echo it (identity codes)
-            raise DeliveryError(f.path, "line 1 is not a header: it names none of the table's columns",
-                                hint=f"the mapping of {f.table} (concept_model/sources) names: {', '.join(columns)}")
-        if missing or unknown:
-            parts = []
-            if missing:
-                parts.append("missing column(s) " + ", ".join(missing))
-            if unknown:
-                parts.append("unknown column(s) " + ", ".join(_shown(h) for h in unknown))
-            raise DeliveryError(f.path, "header: " + "; ".join(parts),
-                                hint=f"the mapping of {f.table} (concept_model/sources) names: {', '.join(columns)}")
-        if len(set(header)) != len(header):
-            raise DeliveryError(f.path, "header: a column appears twice")
+        header[0] = header[0].lstrip("\ufeff")  # a BOM the declared codec keeps (utf-16-le, say)
+        check_header(f, header, columns)
         order = [header.index(c) for c in columns]
         width = len(header)
         for values in reader:
@@ -239,15 +274,37 @@ def _rows(delivery: Delivery, f: DeliveryFile, columns: list[str], digest=None):
                 raise DeliveryError(f"{f.path}, line {reader.line_num}",
                                     f"{len(values)} fields where the header has {width}")
             yield [values[i] for i in order]
-    except UnicodeDecodeError as exc:
-        raise DeliveryError(f"{f.path}, near line {reader.line_num + 1}",
-                            f"is not valid {delivery.encoding.replace('-sig', '')} "
-                            f"({exc.reason} at byte {exc.start} of a read block)",
+    except UnicodeDecodeError:
+        line, offset, reason = _decode_error_at(f.path, delivery.encoding)
+        raise DeliveryError(f"{f.path}, line {line}",
+                            f"is not valid {delivery.encoding.replace('-sig', '')} ({reason} at byte {offset:,} "
+                            f"of the file)",
                             hint="declare the file's encoding in the manifest, e.g. \"encoding\": \"windows-1252\"") from None
     except csv.Error as exc:
         raise DeliveryError(f"{f.path}, line {reader.line_num}", f"is not well-formed CSV: {exc}") from None
     finally:
         fh.close()
+
+
+def check_header(f: DeliveryFile, header: list[str], columns: list[str], what: str = "header") -> None:
+    """The delivered column names against the mapping's: missing and unknown ones named, a data line
+    taken for a header never echoed (it could hold an identity code)."""
+    missing = [c for c in columns if c not in header]
+    unknown = [h for h in header if h not in columns]
+    if not set(header) & set(columns):
+        raise DeliveryError(f.path, f"line 1 is not a header: it names none of the table's columns" if what == "header"
+                            else f"its {what} name none of the table's columns",
+                            hint=f"the mapping of {f.table} (concept_model/sources) names: {', '.join(columns)}")
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append("missing column(s) " + ", ".join(missing))
+        if unknown:
+            parts.append("unknown column(s) " + ", ".join(_shown(h) for h in unknown))
+        raise DeliveryError(f.path, f"{what}: " + "; ".join(parts),
+                            hint=f"the mapping of {f.table} (concept_model/sources) names: {', '.join(columns)}")
+    if len(set(header)) != len(header):
+        raise DeliveryError(f.path, f"{what}: a column appears twice")
 
 
 def _shown(name: str) -> str:
@@ -258,17 +315,20 @@ def _shown(name: str) -> str:
 
 
 def check(delivery: Delivery, key: bytes, progress=None) -> None:
-    """Every file: checksum and keyed digest, then a full parse (encoding, header, fields, row count)."""
+    """Every file: checksum and keyed digest, then a full parse (encoding, header, fields, row count).
+    progress: a virta.progress.FileProgress-like object (start/update/finish), or None."""
     tables = _tables()
     for f in delivery.files:
         sha, f.hmac = _digests(f.path, key)
         if sha != f.sha256:
             raise DeliveryError(f.path, f"checksum mismatch: the file's SHA-256 is {sha}, the manifest says {f.sha256}")
+        if progress:
+            progress.start(f"check {f.path.name}", f.path.stat().st_size)
         n = 0
-        for _ in _rows(delivery, f, list(tables[f.table].columns)):
+        for _ in _rows(delivery, f, list(tables[f.table].columns), on_bytes=progress.update if progress else None):
             n += 1
-            if progress and n % 100_000 == 0:
-                progress(f.table, n)
+        if progress:
+            progress.finish()
         if n != f.rows:
             raise DeliveryError(f.path, f"holds {n} rows, the manifest says {f.rows}")
 
@@ -296,14 +356,14 @@ class _CopyStream(io.TextIOBase):
         return out
 
 
-def _landed_chunks(delivery, f, spec, codes, batch_id, stamp, digest, counted, rows_per_chunk=5000):
+def _landed_chunks(delivery, f, spec, codes, batch_id, stamp, digest, counted, on_bytes=None, rows_per_chunk=5000):
     """The file's rows as raw lands them (CSV text chunks): batch columns, then each delivered column,
     an identity code replaced by the loader's columns for it. Counts rows into counted[0]."""
     columns = list(spec.columns)
     ids = spec.identity_columns
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    for row_no, values in enumerate(_rows(delivery, f, columns, digest), start=1):
+    for row_no, values in enumerate(_rows(delivery, f, columns, digest, on_bytes), start=1):
         counted[0] = row_no
         out = [batch_id, stamp, row_no]
         for c, v in zip(columns, values):
@@ -355,9 +415,14 @@ def load_delivery(conn, path: Path, key: bytes, force: bool = False, progress=No
                 spec = tables[f.table]
                 col_sql = ", ".join(_ident(c) for c in ["_batch_id", "_loaded_at", "_row_no", *spec.raw_columns])
                 digest, counted = hashlib.sha256(), [0]
-                stream = _CopyStream(_landed_chunks(delivery, f, spec, codes, batch_id, stamp, digest, counted))
+                if progress:
+                    progress.start(f"load  {f.path.name}", f.path.stat().st_size)
+                stream = _CopyStream(_landed_chunks(delivery, f, spec, codes, batch_id, stamp, digest, counted,
+                                                    progress.update if progress else None))
                 cur.copy_expert(f"copy {RAW_SCHEMA}.{_ident(f.table)} ({col_sql}) from stdin with (format csv)",
                                 stream, size=CHUNK)
+                if progress:
+                    progress.finish()
                 # what was loaded is what was checked: a file changed in between is not committed
                 if digest.hexdigest() != f.sha256 or counted[0] != f.rows:
                     raise DeliveryError(f.path, "changed while it was being loaded (checksum or row count); "
@@ -375,26 +440,33 @@ def load_delivery(conn, path: Path, key: bytes, force: bool = False, progress=No
 
 
 def write_delivery(path: Path, system: str, delivered_on: dt.date, tables: dict, period: dict | None = None,
-                   encoding: str = "utf-8", delimiter: str = ",") -> Path:
+                   encoding: str = "utf-8", delimiter: str = ",", file_format: str = "csv") -> Path:
     """Write one system's tables (name -> {column: values}) as a delivery folder: what a source
-    system's export would hand over, clear identity codes included (synthetic ones here)."""
+    system's export would hand over, clear identity codes included (synthetic ones here).
+    file_format: csv, or parquet (every column as text)."""
     from virta.load import raw_tables
 
+    if file_format not in ("csv", "parquet"):
+        raise VirtaError(f"file format must be csv or parquet, not {file_format!r}")
     specs = raw_tables()
     path.mkdir(parents=True, exist_ok=False)
     files = []
     for name in sorted(tables):
         columns = list(specs[name].columns)
-        file_path = path / f"{name}.csv"
+        file_path = path / f"{name}.{file_format}"
         data = [tables[name][c] for c in columns]
         n = len(data[0]) if data else 0
-        with file_path.open("w", encoding=encoding, newline="") as fh:
-            writer = csv.writer(fh, delimiter=delimiter, lineterminator="\n")
-            writer.writerow(columns)
-            for i in range(n):
-                writer.writerow(["" if v[i] is None else v[i] for v in data])
-        sha = hashlib.sha256(file_path.read_bytes()).hexdigest()
-        files.append({"name": file_path.name, "table": name, "rows": n, "sha256": sha})
+        if file_format == "parquet":
+            from virta.parquet import write_parquet
+
+            write_parquet(file_path, columns, data)
+        else:
+            with file_path.open("w", encoding=encoding, newline="") as fh:
+                writer = csv.writer(fh, delimiter=delimiter, lineterminator="\n")
+                writer.writerow(columns)
+                for i in range(n):
+                    writer.writerow(["" if v[i] is None else v[i] for v in data])
+        files.append({"name": file_path.name, "table": name, "rows": n, "sha256": _digests(file_path, b"")[0]})
     manifest = {"format": FORMAT, "system": system, "delivered_on": delivered_on.isoformat(),
                 "period": period or {}, "encoding": encoding, "delimiter": delimiter, "files": files}
     (path / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

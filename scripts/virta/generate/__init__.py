@@ -15,7 +15,8 @@ from virta.progress import info, step
 __all__ = ["Extract", "GenerationParams", "generate", "generate_and_load", "write_deliveries"]
 
 
-def _system_deliveries(deliveries, numbers, out: Path, params: GenerationParams) -> list[tuple[int, dt.date, Path]]:
+def _system_deliveries(deliveries, numbers, out: Path, params: GenerationParams,
+                       file_format: str = "csv") -> list[tuple[int, dt.date, Path]]:
     """Write the given delivery dates as one folder per source system (virta.delivery's format)."""
     from virta.delivery import write_delivery
     from virta.load import raw_tables
@@ -28,7 +29,8 @@ def _system_deliveries(deliveries, numbers, out: Path, params: GenerationParams)
         for system in sorted({systems[name] for name in tables}):
             own = {name: t for name, t in tables.items() if systems[name] == system}
             folder = out / f"{number:05d}_{system}_{delivered_on.isoformat()}"
-            written.append((number, delivered_on, write_delivery(folder, system, delivered_on, own, period)))
+            written.append((number, delivered_on, write_delivery(folder, system, delivered_on, own, period,
+                                                                 file_format=file_format)))
     return written
 
 
@@ -44,13 +46,14 @@ def _generated(params: GenerationParams, batches: int):
     return extract, deliveries
 
 
-def write_deliveries(out: Path, params: GenerationParams, batches: int = 1) -> list[Path]:
+def write_deliveries(out: Path, params: GenerationParams, batches: int = 1, file_format: str = "csv") -> list[Path]:
     """The synthetic extract as delivery folders, one per source system and delivery date:
     `<number>_<system>_<date>/` in `out`, in loading order. Clear synthetic codes, as a source
     system would export them: the loader pseudonymises them."""
     _, deliveries = _generated(params, batches)
     with step(f"Writing {len(deliveries)} delivery date(s) as folders into {out}"):
-        written = [path for _, _, path in _system_deliveries(deliveries, range(1, len(deliveries) + 1), out, params)]
+        written = [path for _, _, path in _system_deliveries(deliveries, range(1, len(deliveries) + 1), out, params,
+                                                             file_format)]
         info(f"{len(written)} deliveries")
     return written
 
