@@ -176,6 +176,26 @@ def _cmd_daily(args: argparse.Namespace) -> int:
     return run_daily(inbox, archive, Path(args.report) if args.report else None, today, build=not args.no_build)
 
 
+def _cmd_dagster(args: argparse.Namespace) -> int:
+    import os
+    import shutil
+    import subprocess
+
+    from virta.paths import PROJECT_ROOT, state_dir
+
+    exe = shutil.which("dagster", path=os.path.dirname(sys.executable)) or shutil.which("dagster")
+    if exe is None:
+        raise VirtaError("Dagster is not installed in this environment",
+                         hint="VIRTA_EXTRAS=dagster ./virta dagster dev (or pip install -e '.[dagster]')")
+    given = list(args.dagster_args) or ["dev"]
+    if not {"-m", "--module-name", "-f", "--python-file", "-w", "--workspace"} & set(given):
+        given += ["-m", "virta.dagster_defs"]
+    env = dict(os.environ)
+    env.setdefault("DAGSTER_HOME", str(state_dir() / "dagster"))  # runs, schedules and sensor state
+    os.makedirs(env["DAGSTER_HOME"], exist_ok=True)
+    return subprocess.run([exe, *given], cwd=PROJECT_ROOT, env=env).returncode
+
+
 def _cmd_dbt(args: argparse.Namespace) -> int:
     from virta import db
     from virta.dbt import ensure_deps, run_dbt
@@ -328,6 +348,13 @@ def build_parser() -> argparse.ArgumentParser:
                            "Starts the embedded server when needed and sets the connection variables.")
     p_dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments passed to dbt")
     p_dbt.set_defaults(func=_cmd_dbt)
+
+    p_dag = sub.add_parser("dagster", help="optional: run Dagster on this project (VIRTA_EXTRAS=dagster)",
+                           description="e.g. `VIRTA_EXTRAS=dagster ./virta dagster dev` (the UI and the daemon) "
+                           "or `./virta dagster job execute -j virta_daily`. Adds -m virta.dagster_defs and "
+                           "DAGSTER_HOME=.virta/dagster unless given.")
+    p_dag.add_argument("dagster_args", nargs=argparse.REMAINDER, help="arguments passed to dagster (default: dev)")
+    p_dag.set_defaults(func=_cmd_dagster)
 
     p_bench = sub.add_parser("bench", help="print speed figures (throwaway embedded server each)",
                              description="Benchmarks print figures; they never pass or fail.")

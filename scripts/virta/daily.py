@@ -30,7 +30,7 @@ from virta.dbt import ensure_deps, run_dbt
 from virta.delivery import MANIFEST, AlreadyLoaded, DeliveryError, load_delivery, read_manifest
 from virta.lock import run_lock
 from virta.paths import target_dir
-from virta.progress import step
+from virta.progress import FileProgress, step
 
 
 def pending(inbox: Path) -> list[tuple[tuple, Path]]:
@@ -58,6 +58,43 @@ def _move(folder: Path, target: Path, reason: str | None = None) -> Path:
     if reason:
         (destination / "REFUSED.txt").write_text(reason + "\n")
     return destination
+
+
+def load_inbox(inbox: Path, archive: Path, loader: db.Connection, key: bytes) -> list[dict]:
+    """Load the deliveries waiting in the inbox, in order, and archive each: one entry per delivery
+    (status loaded, already_loaded, refused or error). An error (not the delivery's fault) stops
+    the loop and leaves that delivery and the later ones in the inbox for the next run."""
+    entries = []
+    for _, folder in pending(inbox):
+        entry: dict = {"delivery": folder.name}
+        t = time.monotonic()
+        try:
+            delivery = read_manifest(folder)
+            entry.update(system=delivery.system, delivered_on=delivery.delivered_on.isoformat())
+            entry["batch"] = load_delivery(loader, folder, key, progress=FileProgress())
+            entry.update(status="loaded", rows=sum(f.rows for f in delivery.files),
+                         tables={f.table: f.rows for f in delivery.files})
+            entry["archived_to"] = str(_move(folder, archive / "loaded"))
+        except AlreadyLoaded as exc:
+            # in raw already: a run that stopped after the load committed and before the move,
+            # or a source sending the same delivery twice. Nothing to do but archive it.
+            entry.update(status="already_loaded", batch=exc.batch, rows=0)
+            entry["archived_to"] = str(_move(folder, archive / "loaded"))
+        except DeliveryError as exc:
+            entry.update(status="refused", reason=str(exc))
+            entry["archived_to"] = str(_move(folder, archive / "refused", str(exc)))
+        except Exception as exc:  # noqa: BLE001 - the database gone, a disk error: retried next run
+            entry.update(status="error", reason=f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}")
+            entries.append(entry)
+            print(f"    {folder.name}: error, left in the inbox for the next run: {entry['reason']}",
+                  file=sys.stderr)
+            break  # later deliveries may depend on it (order): they wait too
+        entry["seconds"] = round(time.monotonic() - t, 2)
+        entries.append(entry)
+        print(f"    {folder.name}: {entry['status']}"
+              + (f" as batch {entry['batch']}" if "batch" in entry else f": {entry.get('reason')}"),
+              file=sys.stderr)
+    return entries
 
 
 def delivery_freshness(conn: db.Connection, today: dt.date) -> list[dict]:
@@ -135,34 +172,7 @@ def run_daily(inbox: Path, archive: Path, report_path: Path | None = None, today
         key = load_key(embedded=loader.embedded)
         t0 = time.monotonic()
         with step(f"Loading the deliveries waiting in {inbox}"):
-            for _, folder in pending(inbox):
-                entry: dict = {"delivery": folder.name}
-                t = time.monotonic()
-                try:
-                    delivery = read_manifest(folder)
-                    entry.update(system=delivery.system, delivered_on=delivery.delivered_on.isoformat())
-                    entry["batch"] = load_delivery(loader, folder, key)
-                    entry.update(status="loaded", rows=sum(f.rows for f in delivery.files))
-                    entry["archived_to"] = str(_move(folder, archive / "loaded"))
-                except AlreadyLoaded as exc:
-                    # in raw already: a run that stopped after the load committed and before the
-                    # move, or a source sending the same delivery twice. Nothing to do but archive it.
-                    entry.update(status="already_loaded", batch=exc.batch, rows=0)
-                    entry["archived_to"] = str(_move(folder, archive / "loaded"))
-                except DeliveryError as exc:
-                    entry.update(status="refused", reason=str(exc))
-                    entry["archived_to"] = str(_move(folder, archive / "refused", str(exc)))
-                except Exception as exc:  # noqa: BLE001 - the database gone, a disk error: retried next run
-                    entry.update(status="error", reason=f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}")
-                    report["deliveries"].append(entry)
-                    print(f"    {folder.name}: error, left in the inbox for the next run: {entry['reason']}",
-                          file=sys.stderr)
-                    break  # later deliveries may depend on it (order): they wait too
-                entry["seconds"] = round(time.monotonic() - t, 2)
-                report["deliveries"].append(entry)
-                print(f"    {folder.name}: {entry['status']}"
-                      + (f" as batch {entry['batch']}" if "batch" in entry else f": {entry.get('reason')}"),
-                      file=sys.stderr)
+            report["deliveries"] = load_inbox(inbox, archive, loader, key)
         report["timings_s"]["load"] = round(time.monotonic() - t0, 1)
         dbt_ok = True
         if build:

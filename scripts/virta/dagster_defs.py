@@ -1,0 +1,220 @@
+"""Optional orchestration with Dagster: what `virta daily` does, as assets a county can grow into.
+
+Install the extra (`pip install -e '.[dagster]'`, or let `./virta` do it with VIRTA_EXTRAS=dagster)
+and point Dagster at this module:
+
+    VIRTA_EXTRAS=dagster ./virta dagster dev        # the UI and the daemon, on this project
+    dagster dev -m virta.dagster_defs               # the same, in an environment of your own
+
+- `raw_deliveries`: one multi-asset over the raw tables (asset keys raw/<table>). It loads the
+  deliveries waiting in the inbox with virta's own loader (VIRTA_INBOX, default .virta/inbox) and
+  archives them (VIRTA_ARCHIVE, default .virta/archive), exactly as `virta daily` does. A refused
+  delivery is archived apart with its reason and fails the asset check `deliveries_accepted`; the
+  rest still load and build. A failure that is not the delivery's (the database down) fails the
+  step, and the retry policy tries again: a delivery lands whole or not at all.
+- the dbt project as assets, from dbt's manifest (dagster-dbt): one `dbt build`, its tests as asset
+  checks, its raw sources wired to the raw tables above.
+- `delivery_freshness`: an asset check per source system, warning and then failing by the cadence
+  its mapping declares (concept_model/sources, `freshness:`).
+- job `virta_daily` (everything, retried twice with back-off), a daily schedule at 05:30 Finnish
+  time, and a sensor that starts the job when complete deliveries wait in the inbox.
+
+dbt runs as the transformer and the loader as the loader, with the same connections and lock as
+the command line; the pseudonymisation key never reaches the dbt process.
+"""
+
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import subprocess
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from virta import db
+from virta.dbt import dbt_env, dbt_executable, ensure_deps
+from virta.errors import VirtaError
+from virta.lock import run_lock
+from virta.paths import PROJECT_ROOT, state_dir, target_dir
+
+TIMEZONE = "Europe/Helsinki"
+SCHEDULE = "30 5 * * *"  # every morning at 05:30, after the night's extracts arrived
+RETRY = dg.RetryPolicy(max_retries=2, delay=60, backoff=dg.Backoff.EXPONENTIAL)
+_DBT_INPUTS = ("models", "macros", "seeds", "tests", "concept_model", "dbt_project.yml", "packages.yml",
+               "package-lock.yml", "profiles.yml")
+
+
+def _raw_tables() -> dict:
+    from virta.load import raw_tables
+
+    return raw_tables()
+
+
+def inbox_dir() -> Path:
+    return Path(os.environ.get("VIRTA_INBOX") or state_dir() / "inbox")
+
+
+def archive_dir() -> Path:
+    return Path(os.environ.get("VIRTA_ARCHIVE") or state_dir() / "archive")
+
+
+@contextlib.contextmanager
+def _transformer_environment(conn: db.Connection):
+    """os.environ as `virta dbt` would run dbt (the transformer's connection, no key), for as long as
+    dagster-dbt starts its dbt process; then as it was."""
+    saved, wanted = dict(os.environ), dbt_env(conn)
+    try:
+        os.environ.clear()
+        os.environ.update(wanted)
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _newest_input() -> float:
+    newest = 0.0
+    for name in _DBT_INPUTS:
+        path = PROJECT_ROOT / name
+        files = [path] if path.is_file() else (path.rglob("*") if path.is_dir() else [])
+        newest = max([newest, *(p.stat().st_mtime for p in files if p.is_file())])
+    return newest
+
+
+def manifest_path() -> Path:
+    """dbt's manifest, parsed again only when a model, macro, seed or mapping is newer than it."""
+    out = target_dir() / "dagster"
+    manifest = out / "manifest.json"
+    if manifest.exists() and manifest.stat().st_mtime >= _newest_input():
+        return manifest
+    ensure_deps()
+    env = dbt_env(db.resolve("transformer"))
+    result = subprocess.run([dbt_executable(), "parse", "--target-path", str(out), "--quiet"], cwd=PROJECT_ROOT,
+                            env=env, capture_output=True, text=True)
+    if result.returncode != 0 or not manifest.exists():
+        raise VirtaError(f"`dbt parse` failed, so Dagster has no dbt assets:\n{(result.stdout + result.stderr)[-2000:]}")
+    return manifest
+
+
+class VirtaTranslator(DagsterDbtTranslator):
+    """dbt's raw sources are the raw tables the loader materialises: asset keys raw/<table>."""
+
+    def get_asset_spec(self, manifest, unique_id, project):
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        if props.get("resource_type") == "source" and props.get("name") in _raw_tables():
+            return spec.replace_attributes(key=dg.AssetKey(["raw", props["name"]]))
+        return spec
+
+
+def _system_keys() -> dict[str, dg.AssetKey]:
+    """Each source system's first raw table: where its freshness and delivery checks hang."""
+    out: dict[str, dg.AssetKey] = {}
+    for name, spec in sorted(_raw_tables().items()):
+        out.setdefault(spec.system.name, dg.AssetKey(["raw", name]))
+    return out
+
+
+@dg.multi_asset(
+    specs=[dg.AssetSpec(["raw", name], group_name="raw", kinds={"postgres"},
+                        description=f"raw.{name}: {spec.description} Landed by virta's loader from the inbox.")
+           for name, spec in sorted(_raw_tables().items())],
+    check_specs=[dg.AssetCheckSpec("deliveries_accepted", asset=key,
+                                   description=f"Every {system} delivery in this run's inbox was accepted.")
+                 for system, key in _system_keys().items()],
+    can_subset=False,
+    retry_policy=RETRY,
+)
+def raw_deliveries(context: dg.AssetExecutionContext):
+    """Load the inbox's deliveries (virta.daily.load_inbox) and archive them."""
+    from virta.daily import load_inbox
+    from virta.pseudonym import load_key
+
+    inbox, archive = inbox_dir(), archive_dir()
+    inbox.mkdir(parents=True, exist_ok=True)
+    with run_lock("run"):
+        loader = db.ensure_available("loader")
+        entries = load_inbox(inbox, archive, loader, load_key(embedded=loader.embedded))
+    errors = [e for e in entries if e["status"] == "error"]
+    if errors:  # not the delivery's fault: fail the step, the retry policy tries again
+        raise dg.Failure(description=f"{errors[0]['delivery']}: {errors[0]['reason']}",
+                         metadata={"deliveries": dg.MetadataValue.json(entries)})
+    rows: dict[str, int] = {}
+    for e in entries:
+        for table, n in e.get("tables", {}).items():
+            rows[table] = rows.get(table, 0) + n
+    for name in sorted(_raw_tables()):
+        yield dg.MaterializeResult(asset_key=dg.AssetKey(["raw", name]), metadata={"rows_loaded": rows.get(name, 0)})
+    for system, key in _system_keys().items():
+        refused = [e for e in entries if e["status"] == "refused" and e.get("system") == system]
+        yield dg.AssetCheckResult(
+            asset_key=key, check_name="deliveries_accepted", passed=not refused,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={"loaded": len([e for e in entries if e.get("system") == system and e["status"] == "loaded"]),
+                      "refused": dg.MetadataValue.json([{"delivery": e["delivery"], "reason": e["reason"]}
+                                                        for e in refused])})
+    context.log.info(f"{len(entries)} deliveries: " + ", ".join(f"{e['delivery']} {e['status']}" for e in entries))
+
+
+@dg.multi_asset_check(
+    specs=[dg.AssetCheckSpec("delivery_freshness", asset=key,
+                             description=f"The latest {system} delivery is within the cadence its mapping declares.")
+           for system, key in _system_keys().items()],
+)
+def delivery_freshness_checks():
+    from virta.daily import delivery_freshness
+
+    keys = _system_keys()
+    for f in delivery_freshness(db.ensure_available("transformer"), dt.date.today()):
+        yield dg.AssetCheckResult(
+            asset_key=keys[f["system"]], check_name="delivery_freshness", passed=f["status"] == "pass",
+            severity=dg.AssetCheckSeverity.WARN if f["status"] == "warn" else dg.AssetCheckSeverity.ERROR,
+            metadata={k: v for k, v in f.items() if v is not None})
+
+
+@dbt_assets(manifest=manifest_path(), dagster_dbt_translator=VirtaTranslator(), retry_policy=RETRY)
+def virta_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """`dbt build` as the transformer: models as assets, tests as their checks."""
+    conn = db.ensure_available("transformer")
+    with run_lock("run"):
+        with _transformer_environment(conn):  # dbt's process starts here, with this environment
+            invocation = dbt.cli(["build"], context=context,
+                                 target_path=target_dir() / "dagster" / f"run-{context.run_id[:8]}")
+        yield from invocation.stream()
+
+
+daily_job = dg.define_asset_job("virta_daily", selection=dg.AssetSelection.all(),
+                                description="Load the inbox, build the warehouse, judge freshness "
+                                            "(what `virta daily` does).")
+
+daily_schedule = dg.ScheduleDefinition(name="virta_daily_schedule", job=daily_job, cron_schedule=SCHEDULE,
+                                       execution_timezone=TIMEZONE)
+
+
+@dg.sensor(job=daily_job, minimum_interval_seconds=300)
+def inbox_sensor(context: dg.SensorEvaluationContext):
+    """Starts the job when complete deliveries (their manifest written) wait in the inbox; the
+    same set of waiting deliveries starts it once."""
+    from virta.daily import pending
+
+    inbox = inbox_dir()
+    waiting = [folder for _, folder in pending(inbox)] if inbox.is_dir() else []
+    if not waiting:
+        return dg.SkipReason(f"no complete delivery waits in {inbox}")
+    key = hashlib.sha256("\n".join(f"{f.name}:{(f / 'manifest.json').stat().st_mtime_ns}"
+                                   for f in waiting).encode()).hexdigest()[:16]
+    return dg.RunRequest(run_key=f"inbox-{key}", tags={"virta/deliveries": str(len(waiting))})
+
+
+defs = dg.Definitions(
+    assets=[raw_deliveries, virta_dbt],
+    asset_checks=[delivery_freshness_checks],
+    jobs=[daily_job],
+    schedules=[daily_schedule],
+    sensors=[inbox_sensor],
+    resources={"dbt": DbtCliResource(project_dir=str(PROJECT_ROOT), profiles_dir=str(PROJECT_ROOT),
+                                     dbt_executable=dbt_executable())},
+)
