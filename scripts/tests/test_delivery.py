@@ -249,6 +249,19 @@ def test_a_parquet_delivery_lands_what_its_csv_twin_would(env, tmp_path, monkeyp
         close()
 
 
+def test_the_loaders_memory_does_not_grow_with_the_file(env, tmp_path):
+    """Streamed, not read whole: the loader's peak memory on a five times larger file stays within a
+    few MB (the 2 GB figure is `virta bench big-file`)."""
+    from virta.bench import big_delivery, load_measured
+
+    peaks = {}
+    for gb in (0.02, 0.1):
+        rows, _ = big_delivery(tmp_path / f"big-{gb}", gb)
+        _, peaks[gb] = load_measured(tmp_path / f"big-{gb}", env, ("--force",))
+        assert raw_state(env)[0] and rows > 100_000
+    assert peaks[0.1] - peaks[0.02] < 15, peaks
+
+
 def test_a_killed_load_leaves_nothing_and_the_next_run_loads(env, tmp_path):
     """Kill the loader while COPY runs: the open transaction dies with it, no partial batch remains."""
     out = tmp_path / "big"

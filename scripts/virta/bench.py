@@ -37,15 +37,15 @@ def _dbt(args: list[str], conn, home: Path) -> float:
     return elapsed
 
 
-def _load_measured(folder: Path) -> tuple[float, float]:
-    """Run `virta load folder` as its own process: (seconds, its peak resident MB). The peak is the
+def load_measured(folder: Path, env: dict | None = None, args: tuple = ()) -> tuple[float, float]:
+    """Run `virta load [args] folder` as its own process: (seconds, its peak resident MB). The peak is the
     process's VmHWM, polled: the high-water mark of the loader's own memory after exec (a child's
     ru_maxrss would count the pages it shared with this, much larger, process when it was forked)."""
     import sys
 
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "virta", "load", str(folder)], cwd=PROJECT_ROOT,
-                            env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "virta", "load", *args, str(folder)], cwd=PROJECT_ROOT,
+                            env=env or dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak_kb = 0
     status = Path(f"/proc/{proc.pid}/status")
     while proc.poll() is None:
@@ -77,7 +77,7 @@ def bench_load(scales: list[float], seed: int) -> None:
             folders = write_deliveries(out, params)
             t1 = time.perf_counter()
             load.clear_raw(resolve("admin"))
-            seconds, peak = _load_measured(out)
+            seconds, peak = load_measured(out)
             rows = sum(sum(f["rows"] for f in json.loads((d / "manifest.json").read_text())["files"]) for d in folders)
             size = sum(p.stat().st_size for d in folders for p in d.iterdir()) / 1e6
             print(f"{scale:>8} {rows:>12,} {size:>10.0f} {t1 - t0:>8.1f} {seconds:>8.1f} {rows / seconds:>10,.0f} "
@@ -87,7 +87,7 @@ def bench_load(scales: list[float], seed: int) -> None:
           "per delivery; peak MB: its peak resident memory)")
 
 
-def _big_delivery(folder: Path, gigabytes: float) -> tuple[int, float]:
+def big_delivery(folder: Path, gigabytes: float) -> tuple[int, float]:
     """One Apotti delivery whose visits file is `gigabytes` large: distinct visit ids, 1 000 synthetic
     patients. Returns (rows, MB)."""
     import csv
@@ -137,9 +137,9 @@ def bench_big_file(gigabytes: float) -> None:
     with throwaway_server() as (_conn, home):
         folder = home / "big"
         t0 = time.perf_counter()
-        rows, mb = _big_delivery(folder, gigabytes)
+        rows, mb = big_delivery(folder, gigabytes)
         t1 = time.perf_counter()
-        seconds, peak = _load_measured(folder)
+        seconds, peak = load_measured(folder)
         print(f"{mb / 1000:>6.2f} {rows:>12,} {t1 - t0:>8.1f} {seconds:>8.1f} {rows / seconds:>10,.0f} "
               f"{mb / seconds:>7.1f} {peak:>8.0f}", flush=True)
     print("(one file of one delivery; peak MB: the loader process's own peak resident memory, VmHWM)")
