@@ -24,7 +24,7 @@ from virta import dagster_defs
 from virta.dagster_defs import defs
 
 def sensor_says():
-    out = dagster_defs.inbox_sensor(dg.build_sensor_context())
+    out = dagster_defs.inbox_sensor(dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral()))
     return type(out).__name__
 
 job = defs.resolve_job_def("virta_daily")
@@ -58,6 +58,9 @@ def test_dagster_materialises_the_sample_once(env):
     inbox = Path(env["VIRTA_HOME"]) / "inbox"
     run_virta(["generate", "--out", str(inbox)], env)  # the sample's deliveries, waiting in the inbox
     delivered = sorted(p.name for p in inbox.iterdir())
+    broken = inbox / "00000_unknown"  # a manifest that cannot be read: which system's it was is unknown
+    broken.mkdir()
+    (broken / "manifest.json").write_text("{not json")
     proc = subprocess.run([sys.executable, "-c", SCRIPT], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
                           timeout=1500)
     assert proc.returncode == 0, proc.stderr[-6000:]
@@ -71,8 +74,12 @@ def test_dagster_materialises_the_sample_once(env):
     dbt_tests = [c for c in checks if c["check"] not in ("deliveries_accepted", "delivery_freshness")]
     assert len(dbt_tests) > 100
     assert [c for c in dbt_tests if not c["passed"] and c["severity"] == "ERROR"] == []
+    # the unreadable delivery was refused; it could have been any system's, so each system's check
+    # fails, while every good delivery loaded and built
     accepted = [c for c in checks if c["check"] == "deliveries_accepted"]
-    assert len(accepted) == 6 and all(c["passed"] for c in accepted)
+    assert len(accepted) == 6 and not any(c["passed"] for c in accepted)
+    refused = Path(env["VIRTA_HOME"]) / "archive" / "refused" / broken.name
+    assert "manifest.json: is not valid JSON" in (refused / "REFUSED.txt").read_text()
     # the sample's extract date lies in the past: each system's freshness is judged (and fails)
     freshness = {c["asset"]: c for c in checks if c["check"] == "delivery_freshness"}
     assert len(freshness) == 6 and not any(c["passed"] for c in freshness.values())

@@ -9,18 +9,22 @@ and point Dagster at this module:
 - `raw_deliveries`: one multi-asset over the raw tables (asset keys raw/<table>). It loads the
   deliveries waiting in the inbox with virta's own loader (VIRTA_INBOX, default .virta/inbox) and
   archives them (VIRTA_ARCHIVE, default .virta/archive), exactly as `virta daily` does. A refused
-  delivery is archived apart with its reason and fails the asset check `deliveries_accepted`; the
-  rest still load and build. A failure that is not the delivery's (the database down) fails the
-  step, and the retry policy tries again: a delivery lands whole or not at all.
+  delivery is archived apart with its reason, and one that failed for another reason (left in the
+  inbox for the next run) fails its system's asset check `deliveries_accepted` (every system's,
+  when its manifest does not say which); the rest still load and build, as with `virta daily`.
+  When the step itself fails (the server cannot start), it is retried twice with back-off: a
+  delivery lands whole or not at all, so a retry is safe.
 - the dbt project as assets, from dbt's manifest (dagster-dbt): one `dbt build`, its tests as asset
-  checks, its raw sources wired to the raw tables above.
+  checks, its raw sources wired to the raw tables above. Not retried: a failing model or test fails
+  again the same way; the next scheduled run builds again (staging reads what is not in the vault).
 - `delivery_freshness`: an asset check per source system, warning and then failing by the cadence
   its mapping declares (concept_model/sources, `freshness:`).
-- job `virta_daily` (everything, retried twice with back-off), a daily schedule at 05:30 Finnish
-  time, and a sensor that starts the job when complete deliveries wait in the inbox.
+- job `virta_daily`, a daily schedule at 05:30 Finnish time, and a sensor that starts the job when
+  complete deliveries wait in the inbox and no `virta_daily` run is under way.
 
-dbt runs as the transformer and the loader as the loader, with the same connections and lock as
-the command line; the pseudonymisation key never reaches the dbt process.
+dbt runs as the transformer and the loader as the loader, with the same connections as the command
+line; each step holds the command line's run lock (waiting up to LOCK_WAIT seconds for a `virta
+daily` or `virta run` to finish). The pseudonymisation key never reaches the dbt process.
 """
 
 
@@ -43,6 +47,7 @@ from virta.paths import PROJECT_ROOT, state_dir, target_dir
 TIMEZONE = "Europe/Helsinki"
 SCHEDULE = "30 5 * * *"  # every morning at 05:30, after the night's extracts arrived
 RETRY = dg.RetryPolicy(max_retries=2, delay=60, backoff=dg.Backoff.EXPONENTIAL)
+LOCK_WAIT = 3600
 _DBT_INPUTS = ("models", "macros", "seeds", "tests", "concept_model", "dbt_project.yml", "packages.yml",
                "package-lock.yml", "profiles.yml")
 
@@ -133,29 +138,26 @@ def raw_deliveries(context: dg.AssetExecutionContext):
     from virta.daily import load_inbox
     from virta.pseudonym import load_key
 
+    from virta.daily import problems_by_system
+
     inbox, archive = inbox_dir(), archive_dir()
     inbox.mkdir(parents=True, exist_ok=True)
-    with run_lock("run"):
+    with run_lock("run", wait=LOCK_WAIT):
         loader = db.ensure_available("loader")
         entries = load_inbox(inbox, archive, loader, load_key(embedded=loader.embedded))
-    errors = [e for e in entries if e["status"] == "error"]
-    if errors:  # not the delivery's fault: fail the step, the retry policy tries again
-        raise dg.Failure(description=f"{errors[0]['delivery']}: {errors[0]['reason']}",
-                         metadata={"deliveries": dg.MetadataValue.json(entries)})
     rows: dict[str, int] = {}
     for e in entries:
         for table, n in e.get("tables", {}).items():
             rows[table] = rows.get(table, 0) + n
     for name in sorted(_raw_tables()):
         yield dg.MaterializeResult(asset_key=dg.AssetKey(["raw", name]), metadata={"rows_loaded": rows.get(name, 0)})
-    for system, key in _system_keys().items():
-        refused = [e for e in entries if e["status"] == "refused" and e.get("system") == system]
+    keys = _system_keys()
+    for system, problems in problems_by_system(entries, keys).items():
         yield dg.AssetCheckResult(
-            asset_key=key, check_name="deliveries_accepted", passed=not refused,
+            asset_key=keys[system], check_name="deliveries_accepted", passed=not problems,
             severity=dg.AssetCheckSeverity.ERROR,
             metadata={"loaded": len([e for e in entries if e.get("system") == system and e["status"] == "loaded"]),
-                      "refused": dg.MetadataValue.json([{"delivery": e["delivery"], "reason": e["reason"]}
-                                                        for e in refused])})
+                      "not_loaded": dg.MetadataValue.json(problems)})
     context.log.info(f"{len(entries)} deliveries: " + ", ".join(f"{e['delivery']} {e['status']}" for e in entries))
 
 
@@ -175,11 +177,11 @@ def delivery_freshness_checks():
             metadata={k: v for k, v in f.items() if v is not None})
 
 
-@dbt_assets(manifest=manifest_path(), dagster_dbt_translator=VirtaTranslator(), retry_policy=RETRY)
+@dbt_assets(manifest=manifest_path(), dagster_dbt_translator=VirtaTranslator())
 def virta_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """`dbt build` as the transformer: models as assets, tests as their checks."""
-    conn = db.ensure_available("transformer")
-    with run_lock("run"):
+    with run_lock("run", wait=LOCK_WAIT):
+        conn = db.ensure_available("transformer")
         with _transformer_environment(conn):  # dbt's process starts here, with this environment
             invocation = dbt.cli(["build"], context=context,
                                  target_path=target_dir() / "dagster" / f"run-{context.run_id[:8]}")
@@ -200,12 +202,20 @@ def inbox_sensor(context: dg.SensorEvaluationContext):
     same set of waiting deliveries starts it once."""
     from virta.daily import pending
 
+    under_way = context.instance.get_run_records(
+        dg.RunsFilter(job_name=daily_job.name, statuses=[dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.STARTING,
+                                                         dg.DagsterRunStatus.STARTED]), limit=1)
+    if under_way:  # it is loading the inbox now; what it leaves there is looked at afterwards
+        return dg.SkipReason("a virta_daily run is under way")
     inbox = inbox_dir()
-    waiting = [folder for _, folder in pending(inbox)] if inbox.is_dir() else []
+    try:
+        waiting = [folder for _, folder in pending(inbox)] if inbox.is_dir() else []
+        key = hashlib.sha256("\n".join(f"{f.name}:{(f / 'manifest.json').stat().st_mtime_ns}"
+                                       for f in waiting).encode()).hexdigest()[:16]
+    except OSError as exc:  # a folder moved while looked at: look again next time
+        return dg.SkipReason(f"the inbox changed while it was read ({exc})")
     if not waiting:
         return dg.SkipReason(f"no complete delivery waits in {inbox}")
-    key = hashlib.sha256("\n".join(f"{f.name}:{(f / 'manifest.json').stat().st_mtime_ns}"
-                                   for f in waiting).encode()).hexdigest()[:16]
     return dg.RunRequest(run_key=f"inbox-{key}", tags={"virta/deliveries": str(len(waiting))})
 
 

@@ -42,7 +42,7 @@ def pending(inbox: Path) -> list[tuple[tuple, Path]]:
             continue
         try:
             manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8-sig"))
-            order = (str(manifest.get("delivered_on")), str(manifest.get("system")), folder.name)
+            order = (str(manifest.get("delivered_on")), str(manifest.get("system") or ""), folder.name)
         except (OSError, ValueError):
             order = ("", "", folder.name)  # refused with its reason when loaded
         found.append((order, folder))
@@ -65,8 +65,8 @@ def load_inbox(inbox: Path, archive: Path, loader: db.Connection, key: bytes) ->
     (status loaded, already_loaded, refused or error). An error (not the delivery's fault) stops
     the loop and leaves that delivery and the later ones in the inbox for the next run."""
     entries = []
-    for _, folder in pending(inbox):
-        entry: dict = {"delivery": folder.name}
+    for order, folder in pending(inbox):
+        entry: dict = {"delivery": folder.name, "system": order[1] or None}  # as its manifest says, if it can
         t = time.monotonic()
         try:
             delivery = read_manifest(folder)
@@ -95,6 +95,17 @@ def load_inbox(inbox: Path, archive: Path, loader: db.Connection, key: bytes) ->
               + (f" as batch {entry['batch']}" if "batch" in entry else f": {entry.get('reason')}"),
               file=sys.stderr)
     return entries
+
+
+def problems_by_system(entries: list[dict], systems) -> dict[str, list[dict]]:
+    """Refused and failed deliveries per source system. One whose system is not known (an unreadable
+    manifest, an unknown system) counts against every system: it may have been any of theirs."""
+    out: dict[str, list[dict]] = {name: [] for name in systems}
+    for e in entries:
+        if e["status"] in ("refused", "error"):
+            for name in ([e["system"]] if e.get("system") in out else list(out)):
+                out[name].append({"delivery": e["delivery"], "status": e["status"], "reason": e.get("reason")})
+    return out
 
 
 def delivery_freshness(conn: db.Connection, today: dt.date) -> list[dict]:

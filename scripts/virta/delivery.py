@@ -216,22 +216,49 @@ def _line_ends(encoding: str) -> set[bytes]:
     return {end.encode(v) for v in variants for end in ("\n", "\r")}
 
 
+_BOMS = {
+    "utf-8-sig": ((codecs.BOM_UTF8, "utf-8"),),
+    "utf-16": ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")),
+    "utf-32": ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be")),
+}
+
+
 def _decode_error_at(path: Path, encoding: str) -> tuple[int, int, str]:
     """Where a file first fails to decode: (line, byte offset, reason). Only run once decoding has
-    failed, so the message can name the exact line rather than a read block."""
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    lines, offset = 1, 0
+    failed, so the message can name the exact line rather than a read block. A byte-order mark is
+    read here (it decides UTF-16's byte order), so offsets count from the file's first byte; lines
+    end as csv reads them (CR LF, LF or CR)."""
+    name = codecs.lookup(encoding).name
     with path.open("rb") as fh:
+        head, skip, codec = fh.read(4), 0, "utf-8" if name == "utf-8-sig" else name
+        for bom, plain in _BOMS.get(name, ()):
+            if head.startswith(bom):
+                skip, codec = len(bom), plain
+                break
+        fh.seek(skip)
+        decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+        lines, offset, after_cr = 1, skip, False
+
+        def line_ends(text: str) -> int:
+            nonlocal after_cr
+            n = text.count("\n") + text.count("\r") - text.count("\r\n")
+            if after_cr and text.startswith("\n"):  # CR LF split between two reads
+                n -= 1
+            if text:
+                after_cr = text.endswith("\r")
+            return n
+
         while chunk := fh.read(CHUNK):
-            pending = decoder.getstate()[0]
+            state = decoder.getstate()
             try:
-                lines += decoder.decode(chunk).count("\n")
+                lines += line_ends(decoder.decode(chunk))
             except UnicodeDecodeError as exc:
-                good = exc.object[:exc.start]  # the bytes before the bad one, the decoder's leftovers first
-                text = codecs.decode(good, encoding, errors="replace") if good else ""
-                return lines + text.count("\n"), offset - len(pending) + exc.start, exc.reason
+                pending = len(state[0])  # bytes of a character begun in the previous read
+                decoder.setstate(state)
+                lines += line_ends(decoder.decode(chunk[:max(exc.start - pending, 0)]))
+                return lines, offset - pending + exc.start, exc.reason
             offset += len(chunk)
-    return lines, offset, "incomplete character at the end of the file"
+    return lines, offset, "an incomplete character at the end of the file"
 
 
 def _rows(delivery: Delivery, f: DeliveryFile, columns: list[str], digest=None, on_bytes=None):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from contextlib import contextmanager
 
 from virta.errors import VirtaError
@@ -11,11 +12,21 @@ from virta.paths import state_dir
 
 
 @contextmanager
-def run_lock(name: str = "run"):
+def run_lock(name: str = "run", wait: float = 0):
+    """Held for the whole job; `wait` seconds to queue behind another holder (an orchestrator's step)
+    before giving up, none by default (a second command line run is refused at once)."""
     path = state_dir() / f"{name}.lock"
     fh = open(path, "a+")
+    deadline = time.monotonic() + wait
     try:
-        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(2)
     except BlockingIOError:
         fh.seek(0)
         holder = fh.read().strip() or "unknown"

@@ -10,10 +10,14 @@ zeros). Record batches are read one at a time, so memory is bounded by a row gro
 
 from __future__ import annotations
 
+import decimal
+import hashlib
+
 from virta.delivery import CHUNK, DeliveryError, DeliveryFile, check_header
 
 LOCAL_TIME = "Europe/Helsinki"
 BATCH_ROWS = 65_536
+DECIMAL_PLACES = 6  # what a decimal field parses (try_decimal, macros/staging/safe_casts.sql)
 # PostgreSQL to_date/to_timestamp tokens the mappings use, longest first, and their strftime codes
 _TOKENS = (("HH24", "%H"), ("YYYY", "%Y"), ("MM", "%m"), ("DD", "%d"), ("MI", "%M"), ("SS", "%S"))
 _LITERALS = " .-:/T"
@@ -49,15 +53,58 @@ def _pyarrow(path):
     return pyarrow
 
 
-def _as_text(pa, arr, column: str, fields: list, f: DeliveryFile, identity: bool):
+def _valid_utf8(pa, arr, where: str, first_row: int):
+    """A string array whose bytes are UTF-8 (Parquet readers do not check): else the row is named."""
+    try:
+        arr.validate(full=True)
+        return arr
+    except pa.ArrowInvalid:
+        for i, value in enumerate(arr.view(pa.binary()).to_pylist()):
+            try:
+                value is None or value.decode("utf-8")
+            except UnicodeDecodeError:
+                raise DeliveryError(f"{where}, row {first_row + i:,}", "is not valid UTF-8 text",
+                                    hint="Parquet strings are UTF-8: convert the export's text") from None
+        raise
+
+
+def _decimal_text(pa, arr, comma: bool, where: str, first_row: int):
+    """Numbers feeding a decimal field, in the plain notation it parses: no exponent, at most
+    DECIMAL_PLACES places (a float rounded to them: its binary noise, 0.30000000000000004, is not
+    data; a decimal with more significant places is refused, not rounded), a comma if declared."""
+    floats = pa.types.is_floating(arr.type)
+    places = decimal.Decimal(1).scaleb(-DECIMAL_PLACES)
+    out = []
+    with decimal.localcontext() as ctx:
+        ctx.prec = 80
+        for i, value in enumerate(arr.to_pylist()):
+            if value is None:
+                out.append(None)
+                continue
+            number = decimal.Decimal(repr(value)) if floats else value
+            if number.is_finite() and number.as_tuple().exponent < -DECIMAL_PLACES:
+                rounded = number.quantize(places, rounding=decimal.ROUND_HALF_EVEN)
+                if rounded != number and not floats:
+                    raise DeliveryError(f"{where}, row {first_row + i:,}",
+                                        f"has more than {DECIMAL_PLACES} significant decimal places, which its "
+                                        "field cannot hold")
+                number = rounded
+            text = format(number, "f")
+            if "." in text:
+                text = text.rstrip("0").rstrip(".")
+            out.append(text.replace(".", ",") if comma else text)
+    return pa.array(out, pa.string())
+
+
+def _as_text(pa, arr, column: str, fields: list, f: DeliveryFile, identity: bool, first_row: int = 1):
     """One column of a record batch as a string array, rendered for the fields that read it."""
     pc = pa.compute
     t = arr.type
     where = f"{f.path}, column {column}"
     if pa.types.is_dictionary(t):
-        return _as_text(pa, arr.dictionary_decode(), column, fields, f, identity)
+        return _as_text(pa, arr.dictionary_decode(), column, fields, f, identity, first_row)
     if pa.types.is_string(t) or pa.types.is_large_string(t):
-        return arr.cast(pa.string())
+        return _valid_utf8(pa, arr, where, first_row).cast(pa.string())
     if pa.types.is_null(t):
         return pa.nulls(len(arr), pa.string())
     if identity:
@@ -66,10 +113,12 @@ def _as_text(pa, arr, column: str, fields: list, f: DeliveryFile, identity: bool
     if pa.types.is_boolean(t) or pa.types.is_integer(t):
         return pc.cast(arr, pa.string())
     if pa.types.is_floating(t) or pa.types.is_decimal(t):
-        text = pc.cast(arr, pa.string())
-        if any(x.type == "decimal" and x.format == "comma" for x in fields):
-            text = pc.replace_substring(text, ".", ",")
-        return text
+        formats = {x.format or "point" for x in fields if x.type == "decimal"}
+        if len(formats) > 1:
+            raise DeliveryError(where, "is read by decimal fields with different formats", hint="deliver it as text")
+        if formats:
+            return _decimal_text(pa, arr, formats == {"comma"}, where, first_row)
+        return pc.cast(arr, pa.string())
     if pa.types.is_date(t) or pa.types.is_timestamp(t):
         formats = {x.format for x in fields if x.type in ("date", "timestamp") and x.format}
         if len(formats) > 1:
@@ -84,7 +133,9 @@ def _as_text(pa, arr, column: str, fields: list, f: DeliveryFile, identity: bool
             seconds = pc.cast(arr, pa.timestamp("s"))
         else:
             tz = LOCAL_TIME if t.tz else None  # an instant: at local time; a naive value: as it is
-            seconds = pc.cast(arr.cast(pa.timestamp(t.unit, tz=tz)), pa.timestamp("s", tz=tz), safe=False)
+            # floored, not truncated: before 1970 truncation would move a value to the next second
+            floored = pc.floor_temporal(arr.cast(pa.timestamp(t.unit, tz=tz)), unit="second")
+            seconds = pc.cast(floored, pa.timestamp("s", tz=tz), safe=False)
         return pc.strftime(seconds, format=fmt)
     raise DeliveryError(where, f"has Parquet type {t}, which a raw text column cannot take",
                         hint="deliver it as text, a number, a boolean, a date or a timestamp")
@@ -101,7 +152,7 @@ def parquet_rows(f: DeliveryFile, spec, columns: list[str], digest=None, on_byte
     identity = spec.identity_columns
     size = f.path.stat().st_size
     with f.path.open("rb") as fh:
-        if digest is not None:  # what is loaded is what is hashed: the same open file
+        if digest is not None:  # what is loaded is what is hashed: the same open file, before and after
             while chunk := fh.read(CHUNK):
                 digest.update(chunk)
             fh.seek(0)
@@ -118,7 +169,7 @@ def parquet_rows(f: DeliveryFile, spec, columns: list[str], digest=None, on_byte
             for batch in pf.iter_batches(batch_size=BATCH_ROWS, columns=read, use_pandas_metadata=False):
                 texts = []
                 for c, arr in zip(columns, batch.columns):
-                    text = _as_text(pa, arr, c, fields.get(c, []), f, c in identity)
+                    text = _as_text(pa, arr, c, fields.get(c, []), f, c in identity, done + 1)
                     nul = pa.compute.match_substring(text, "\x00")
                     if pa.compute.any(nul).as_py():
                         row = done + pa.compute.index(nul, True).as_py() + 1
@@ -132,6 +183,14 @@ def parquet_rows(f: DeliveryFile, spec, columns: list[str], digest=None, on_byte
                     on_bytes(size * done // total)
         except (pa.ArrowException, OSError) as exc:
             raise DeliveryError(f"{f.path}, after row {done:,}", f"cannot be read ({exc})") from None
+        if digest is not None:  # rewritten in place while it was read: the rows were not the checked bytes
+            fh.seek(0)
+            again = hashlib.new(digest.name)
+            while chunk := fh.read(CHUNK):
+                again.update(chunk)
+            if again.hexdigest() != digest.hexdigest():
+                raise DeliveryError(f.path, "changed while it was being loaded; nothing was loaded",
+                                    hint="load it again once it is complete")
 
 
 def write_parquet(path, columns: list[str], data: list[list]) -> None:
