@@ -92,6 +92,9 @@ def test_generated_deliveries_load_whole(env, deliveries):
                             "(select batch_id from raw._batches where source_system = %s)", (manifest["system"],))
                 assert got[0][0] == f["rows"], (d.name, f["table"])
         assert query("select count(distinct source_system), count(*) from raw._batches") == [(6, 6)]
+        # the period each manifest declares is registered: the time anchor starts reporting there
+        assert query("select distinct period_start::text, period_end::text from raw._batches") == \
+            [(manifest["period"]["start"], manifest["period"]["end"])]
         assert query("select count(*) from raw.vtj_residents where hetu_valid = 'true'")[0][0] > 500
     finally:
         close()
@@ -117,7 +120,7 @@ def test_an_out_of_order_delivery_is_refused_unless_forced(env, deliveries, tmp_
 @pytest.mark.parametrize("case", ["missing_file", "unknown_file", "missing_column", "unknown_column",
                                   "truncated_last_line", "wrong_encoding", "empty_file", "checksum",
                                   "row_count", "unknown_system", "short_row", "bad_manifest", "no_header",
-                                  "nul_byte", "blank_line", "compact_date", "table_left_out"])
+                                  "nul_byte", "blank_line", "compact_date", "table_left_out", "period_reversed"])
 def test_bad_deliveries_are_refused_naming_what_is_wrong(env, deliveries, tmp_path, case):
     d = copy_of(next(x for x in deliveries if x.name.startswith("00002_apotti")), tmp_path)
     visits = d / "apotti_visits.csv"
@@ -182,6 +185,11 @@ def test_bad_deliveries_are_refused_naming_what_is_wrong(env, deliveries, tmp_pa
         (d / "manifest.json").write_text(json.dumps(manifest))
         visits.unlink()
         refused(env, d, "manifest.json: lists no file for table(s) apotti_visits of system apotti")
+    elif case == "period_reversed":  # the period's start is where reporting begins: checked
+        manifest = json.loads((d / "manifest.json").read_text())
+        manifest["period"] = {"start": "2025-07-01", "end": "2023-07-01"}
+        (d / "manifest.json").write_text(json.dumps(manifest))
+        refused(env, d, "manifest.json: period starts (2025-07-01) after it ends (2023-07-01)")
     elif case == "compact_date":
         manifest = json.loads((d / "manifest.json").read_text())
         manifest["delivered_on"] = manifest["delivered_on"].replace("-", "")

@@ -205,7 +205,7 @@ def setup_sql(database: str, prefix: str = "", embedded: bool = False) -> str:
         # the batch register's loaded_by is the session's own role: the loader cannot write another name
         f"revoke insert on {s.raw}._batches from {LOADER}",
         f"grant select, insert (batch_id, delivered_on, loaded_at, description, row_counts, loaded_from, "
-        f"content_hmac, source_system, delivery_hmac) on {s.raw}._batches to {LOADER}",
+        f"content_hmac, source_system, delivery_hmac, period_start, period_end) on {s.raw}._batches to {LOADER}",
         f"grant select on all tables in schema {s.raw} to {TRANSFORMER}",
         f"grant usage, create on schema {', '.join(getattr(s, layer) for layer in BUILT_LAYERS)} to {TRANSFORMER}",
         f"grant usage on schema {', '.join(getattr(s, layer) for layer in STEWARD_LAYERS)} to {STEWARD}",

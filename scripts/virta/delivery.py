@@ -7,7 +7,8 @@ table. The manifest (format virta-delivery/1):
       "format": "virta-delivery/1",
       "system": "apotti",                       # a system of concept_model/sources
       "delivered_on": "2025-07-01",             # the extract date
-      "period": {"start": "2023-07-01", "end": "2025-06-30"},   # what it covers (informative)
+      "period": {"start": "2023-07-01", "end": "2025-06-30"},   # what it covers (optional): the
+                                                # earliest start is where reporting begins
       "encoding": "utf-8",                      # any Python codec; utf-8 also accepts a BOM
       "delimiter": ",",
       "files": [{"name": "apotti_contacts.csv", "table": "apotti_contacts", "rows": 1234,
@@ -77,7 +78,7 @@ class Delivery:
     delivered_on: dt.date
     encoding: str
     delimiter: str
-    period: dict
+    period: dict  # {"start": date | None, "end": date | None}: what the extract covers
     files: list[DeliveryFile] = field(default_factory=list)
 
     def fingerprint(self, key: bytes) -> str:
@@ -134,8 +135,25 @@ def read_manifest(path: Path) -> Delivery:
     if len(delimiter) != 1 or delimiter in "\"\r\n":
         raise DeliveryError(manifest, f"delimiter must be one character other than a quote or line end, "
                                       f"not {delimiter!r}")
+    period = doc.get("period") or {}
+    if not isinstance(period, dict) or set(period) - {"start", "end"}:
+        raise DeliveryError(manifest, "period must be {\"start\": \"YYYY-MM-DD\", \"end\": \"YYYY-MM-DD\"}")
+    bounds = {}
+    for side in ("start", "end"):
+        value = period.get(side)
+        if value is None:
+            bounds[side] = None
+            continue
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", str(value)):
+            raise DeliveryError(manifest, f"period.{side} must be a date, YYYY-MM-DD")
+        try:
+            bounds[side] = dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise DeliveryError(manifest, f"period.{side} must be a date, YYYY-MM-DD") from None
+    if bounds["start"] and bounds["end"] and bounds["start"] > bounds["end"]:
+        raise DeliveryError(manifest, f"period starts ({bounds['start']}) after it ends ({bounds['end']})")
     delivery = Delivery(path, system, delivered_on, "utf-8-sig" if codec == "utf-8" else codec, delimiter,
-                        doc.get("period") or {})
+                        bounds)
     listed = doc.get("files")
     if not isinstance(listed, list) or not listed:
         raise DeliveryError(manifest, "files must list the delivered files")
@@ -458,9 +476,11 @@ def load_delivery(conn, path: Path, key: bytes, force: bool = False, progress=No
                 digests[f.table] = f.hmac
             cur.execute(
                 f"insert into {RAW_SCHEMA}._batches (batch_id, delivered_on, loaded_at, description, row_counts, "
-                f"loaded_from, content_hmac, source_system, delivery_hmac) values (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                f"loaded_from, content_hmac, source_system, delivery_hmac, period_start, period_end) "
+                f"values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 (batch_id, delivery.delivered_on, loaded_at, f"{delivery.system} delivery {path.name}",
-                 json.dumps(counts), loaded_from(), json.dumps(digests), delivery.system, fingerprint))
+                 json.dumps(counts), loaded_from(), json.dumps(digests), delivery.system, fingerprint,
+                 delivery.period["start"], delivery.period["end"]))
         return batch_id
     finally:
         pg.close()

@@ -44,8 +44,14 @@ def raw_ddl() -> list[str]:
             loaded_from text,
             content_hmac jsonb,
             source_system text,
-            delivery_hmac text unique
+            delivery_hmac text unique,
+            period_start date,
+            period_end date,
+            check (period_start <= period_end)
         )""",
+        # warehouses set up before the delivery period was registered (the time anchor reads it)
+        f"alter table {RAW_SCHEMA}._batches add column if not exists period_start date",
+        f"alter table {RAW_SCHEMA}._batches add column if not exists period_end date",
     ]
     for table, spec in raw_tables().items():
         cols = ", ".join(f"{_ident(c)} text" for c in spec.raw_columns)

@@ -1,16 +1,11 @@
--- The months the loaded data covers completely: from the first month in which contacts arrive and
--- referrals close (earlier history is not in the first delivery: a referral closed before it was
--- never sent) to the month of the data's as-of date (bv_data_as_of). Month-end cross-sections and
--- monthly series use these.
+-- The months reported: from the month of the time anchor's first day to the month of its as-of date
+-- (bv_data_as_of). Month-end cross-sections and monthly series use these.
 
 with bounds as (
     select
-        greatest(
-            (select min(a.contacted_at)::date from {{ ref('bv_primary_care_assessment') }} as a),
-            (select min(r.closed_on) from {{ ref('bv_specialised_care_referral') }} as r)
-        ) as first_day,
-        -- the data's as-of date: no month after it, and its own month only as far as it goes
-        (select d.as_of_date from {{ ref('bv_data_as_of') }} as d) as last_day
+        d.first_day,
+        d.as_of_date as last_day
+    from {{ ref('bv_data_as_of') }} as d
 )
 
 select
