@@ -9,30 +9,16 @@ with assessments as (
         a.assessed_at,
         a.urgency,
         a.recorded_max_wait_days,
-        'apotti' as source_system
-    from ({{ current_rows('sat_assessment_apotti', 'need_assessment_hk') }}) as a
-    union all
-    select
-        l.need_assessment_hk,
-        l.assessed_at,
-        l.urgency,
-        l.recorded_max_wait_days,
-        'lifecare' as source_system
-    from ({{ current_rows('sat_assessment_lifecare', 'need_assessment_hk') }}) as l
+        a.source_system
+    from {{ ref('bv_current_need_assessment') }} as a
 ),
 
 contacts as (
     select
-        a.contact_hk,
-        a.contacted_at,
-        a.service_line
-    from ({{ current_rows('sat_contact_apotti', 'contact_hk') }}) as a
-    union all
-    select
-        l.contact_hk,
-        l.contacted_at,
-        l.service_line
-    from ({{ current_rows('sat_contact_lifecare', 'contact_hk') }}) as l
+        c.contact_hk,
+        c.contacted_at,
+        c.service_line
+    from {{ ref('bv_current_contact') }} as c
 ),
 
 assessment_person as (
@@ -40,7 +26,7 @@ assessment_person as (
 ),
 
 units as (
-    {{ current_rows('sat_unit_org', 'organisation_unit_hk') }}
+    select * from {{ ref('bv_current_organisation_unit') }}
 )
 
 select

@@ -4,24 +4,16 @@
 
 with visits as (
     select
-        a.visit_hk,
-        a.visit_at,
-        a.professional_group,
-        a.visit_status,
-        'apotti' as source_system
-    from ({{ current_rows('sat_visit_apotti', 'visit_hk') }}) as a
-    union all
-    select
-        l.visit_hk,
-        l.visit_at,
-        l.professional_group,
-        l.visit_status,
-        'lifecare' as source_system
-    from ({{ current_rows('sat_visit_lifecare', 'visit_hk') }}) as l
+        v.visit_hk,
+        v.visit_at,
+        v.professional_group,
+        v.visit_status,
+        v.source_system
+    from {{ ref('bv_current_visit') }} as v
 ),
 
 units as (
-    {{ current_rows('sat_unit_org', 'organisation_unit_hk') }}
+    select * from {{ ref('bv_current_organisation_unit') }}
 ),
 
 -- the unit in effect now: a visit can be moved to another unit after booking
@@ -33,10 +25,10 @@ unit_in_effect as (
     order by e.visit_hk asc, e.effective_from desc
 ),
 
--- visits the source system has deleted (record-tracking status satellites)
+-- visits a source system has deleted (record-tracking status satellites)
 deleted as (
-    select distinct d.visit_hk
-    from {{ ref('sat_visit_deletion_apotti') }} as d
+    select d.visit_hk
+    from {{ ref('bv_deleted_visit') }} as d
 )
 
 select

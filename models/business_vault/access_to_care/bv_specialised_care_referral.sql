@@ -2,36 +2,24 @@
 -- system: the dates of its path as calendar dates, its specialty, the person's age when it
 -- arrived and the county of the receiving unit. Current satellite rows only.
 
+-- the path's dates as calendar dates (one system gives times, another dates)
 with referrals as (
     select
-        a.referral_hk,
-        a.specialty,
-        a.received_at::date as received_on,
-        a.processed_at::date as processed_on,
-        a.assessed_at::date as assessed_on,
-        a.queued_at::date as queued_on,
-        a.treated_at::date as treated_on,
-        a.cancelled_at::date as cancelled_on,
-        a.referral_status,
-        'apotti' as source_system
-    from ({{ current_rows('sat_referral_apotti', 'referral_hk') }}) as a
-    union all
-    select
-        l.referral_hk,
-        l.specialty,
-        l.received_at,
-        l.processed_at,
-        l.assessed_at,
-        l.queued_at,
-        l.treated_at,
-        l.cancelled_at,
-        l.referral_status,
-        'lifecare' as source_system
-    from ({{ current_rows('sat_referral_lifecare', 'referral_hk') }}) as l
+        r.referral_hk,
+        r.specialty,
+        r.received_at::date as received_on,
+        r.processed_at::date as processed_on,
+        r.assessed_at::date as assessed_on,
+        r.queued_at::date as queued_on,
+        r.treated_at::date as treated_on,
+        r.cancelled_at::date as cancelled_on,
+        r.referral_status,
+        r.source_system
+    from {{ ref('bv_current_referral') }} as r
 ),
 
 units as (
-    {{ current_rows('sat_unit_org', 'organisation_unit_hk') }}
+    select * from {{ ref('bv_current_organisation_unit') }}
 )
 
 select

@@ -5,7 +5,7 @@
 -- Current satellite rows only.
 
 with cases as (
-    {{ current_rows('sat_case_procons', 'social_care_case_hk') }}
+    select * from {{ ref('bv_current_social_care_case') }}
 ),
 
 -- a case has one assessment in the source; were there several, the first start and completion count
@@ -14,7 +14,7 @@ assessments as (
         l.social_care_case_hk,
         min(s.started_on) as assessment_started_on,
         min(s.completed_on) as assessment_completed_on
-    from ({{ current_rows('sat_social_assessment_procons', 'service_need_assessment_hk') }}) as s
+    from {{ ref('bv_current_service_need_assessment') }} as s
     inner join {{ ref('link_social_assessment_case') }} as l
         on s.service_need_assessment_hk = l.service_need_assessment_hk
     group by l.social_care_case_hk
@@ -29,7 +29,7 @@ case_unit as (
 ),
 
 units as (
-    {{ current_rows('sat_unit_org', 'organisation_unit_hk') }}
+    select * from {{ ref('bv_current_organisation_unit') }}
 ),
 
 joined as (

@@ -9,7 +9,7 @@
 -- runs for it. audit_orphan_records lists such decisions.
 
 with decisions as (
-    {{ current_rows('sat_decision_procons', 'decision_hk') }}
+    select * from {{ ref('bv_current_decision') }}
 ),
 
 decision_case as (
@@ -25,7 +25,7 @@ decision_producer as (
 ),
 
 units as (
-    {{ current_rows('sat_unit_org', 'organisation_unit_hk') }}
+    select * from {{ ref('bv_current_organisation_unit') }}
 ),
 
 placed as (

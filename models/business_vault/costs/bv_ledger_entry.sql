@@ -5,7 +5,7 @@
 -- unmapped cost is reported, never lost.
 
 with entries as (
-    {{ current_rows('sat_ledger_entry_raindance', 'ledger_entry_hk') }}
+    select * from {{ ref('bv_current_ledger_entry') }}
 ),
 
 entry_cost_centre as (

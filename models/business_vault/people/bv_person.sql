@@ -5,7 +5,7 @@
 -- municipality, mother tongue and date of death. The one place business rules read people from.
 
 with register as (
-    {{ current_rows('sat_person_vtj', 'person_hk') }}
+    select * from {{ ref('bv_current_person') }}
 )
 
 select
