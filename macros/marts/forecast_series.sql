@@ -68,7 +68,7 @@ predicted as (
         tr.last_t + h.step as t,
         tr.intercept + tr.slope * (tr.last_t + h.step) + coalesce(se.seasonal_index, 0) as raw_prediction
     from trend as tr
-    cross join generate_series(1, {{ horizon }}) as h (step)
+    cross join {{ virta.series(1, horizon, alias='h', column='step') }}
     left join season as se
         on
             tr.fit = se.fit
@@ -123,12 +123,12 @@ select
     area_code,
     month,
     case when actual_value is not null then 'actual' else 'forecast' end as row_type,
-    round(actual_value::numeric, 1) as actual_value,
-    round(forecast_value::numeric, 1) as forecast_value,
-    round(backtest_forecast_value::numeric, 1) as backtest_forecast_value,
-    round(backtest_abs_error::numeric, 2) as backtest_abs_error,
+    {{ virta.round_to('actual_value', 1) }} as actual_value,
+    {{ virta.round_to('forecast_value', 1) }} as forecast_value,
+    {{ virta.round_to('backtest_forecast_value', 1) }} as backtest_forecast_value,
+    {{ virta.round_to('backtest_abs_error', 2) }} as backtest_abs_error,
     -- mean absolute error of the back-test over the held-out months, repeated on every row of the series
-    round((avg(backtest_abs_error) over (partition by indicator_id, area_code))::numeric, 2) as backtest_mae,
+    {{ virta.round_to('avg(backtest_abs_error) over (partition by indicator_id, area_code)', 2) }} as backtest_mae,
     'linear trend + calendar-month seasonality (least squares); back-test on the last '
     || {{ horizon }} || ' months' as method
 from joined

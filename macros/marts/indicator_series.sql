@@ -10,7 +10,7 @@ select
     s.month,
     s.n,
     {{ is_suppressed('s.n') }} as is_suppressed,
-    {{ suppressed('round(s.value::numeric, 1)', 's.n') }} as value,
+    {{ suppressed(virta.round_to('s.value', 1), 's.n') }} as value,
     {{ is_final_month('s.month') }} as is_final
 from (
     {%- for part in parts %}

@@ -3,11 +3,10 @@
 -- floating holidays of the domain brief. Returns the days where the two disagree.
 
 with years as (
-    select y::integer as yr
-    from generate_series(
-            extract(year from date '{{ var("calendar_start") }}')::integer,
-            extract(year from date '{{ var("calendar_end") }}')::integer
-        ) as g (y)
+    select g.y::integer as yr
+    from
+        {{ virta.series("extract(year from date '" ~ var('calendar_start') ~ "')::integer",
+                        "extract(year from date '" ~ var('calendar_end') ~ "')::integer", alias='g', column='y') }}
 ),
 
 -- Easter Sunday, anonymous Gregorian algorithm (Meeus/Jones/Butcher), one step per CTE

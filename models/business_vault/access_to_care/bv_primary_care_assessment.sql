@@ -46,8 +46,8 @@ select
     p.sex,
     p.home_municipality_code,
     -- completed years; rules are chosen by the age on the clock-start date
-    extract(year from age(c.contacted_at::date, p.birth_date))::integer as age_at_contact,
-    extract(year from age(a.assessed_at::date, p.birth_date))::integer as age_at_assessment
+    {{ virta.age_in_years('p.birth_date', 'c.contacted_at::date') }} as age_at_contact,
+    {{ virta.age_in_years('p.birth_date', 'a.assessed_at::date') }} as age_at_assessment
 from assessments as a
 left join {{ ref('link_assessment_contact') }} as ac on a.need_assessment_hk = ac.need_assessment_hk
 left join contacts as c on ac.contact_hk = c.contact_hk

@@ -45,7 +45,7 @@ select
         when r.assessed_on is not null and r.queued_on is null then r.assessed_on
     end as closed_on,
     p.birth_date,
-    extract(year from age(r.received_on, p.birth_date))::integer as age_at_referral,
+    {{ virta.age_in_years('p.birth_date', 'r.received_on') }} as age_at_referral,
     -- THL: processing time = calendar days from arrival to the start of processing
     (r.processed_on - r.received_on) as processing_days
 from referrals as r

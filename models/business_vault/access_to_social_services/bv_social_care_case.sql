@@ -44,7 +44,7 @@ joined as (
         c.initiation_channel,
         c.special_ground,
         c.initiated_on,
-        extract(year from age(c.initiated_on, p.birth_date))::integer as age_at_initiation,
+        {{ virta.age_in_years('p.birth_date', 'c.initiated_on') }} as age_at_initiation,
         a.assessment_started_on,
         a.assessment_completed_on
     from cases as c

@@ -40,7 +40,7 @@ placed as (
         c.special_ground,
         c.age_at_initiation,
         -- the age on the decision date where the initiation is unknown
-        coalesce(c.age_at_initiation, extract(year from age(d.decided_on, p.birth_date))::integer)
+        coalesce(c.age_at_initiation, {{ virta.age_in_years('p.birth_date', 'd.decided_on') }})
             as age_for_rules,
         d.service,
         d.outcome,

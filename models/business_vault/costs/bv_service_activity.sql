@@ -47,12 +47,11 @@ social as (
     cross join as_of as a
     cross join
         lateral (
-            select gs::date as month_start
-            from generate_series(
-                    date_trunc('month', d.service_started_on),
-                    least(a.as_of_date, d.service_ended_on - 1),
-                    interval '1 month'
-                ) as gs
+            select gs.month_start::date as month_start
+            from
+                {{ virta.series("date_trunc('month', d.service_started_on)",
+                                'least(a.as_of_date, d.service_ended_on - 1)', '1 month',
+                                alias='gs', column='month_start') }}
         ) as m
     where d.outcome = 'granted' and d.service_started_on is not null and d.county_code is not null
 ),

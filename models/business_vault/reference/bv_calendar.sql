@@ -8,9 +8,8 @@
 
 with days as (
     select g.day::date as calendar_date
-    from generate_series(
-            date '{{ var("calendar_start") }}', date '{{ var("calendar_end") }}', interval '1 day'
-        ) as g (day)
+    from {{ virta.series("date '" ~ var('calendar_start') ~ "'", "date '" ~ var('calendar_end') ~ "'", '1 day',
+                        alias='g', column='day') }}
 ),
 
 flagged as (

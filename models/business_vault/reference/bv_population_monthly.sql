@@ -24,12 +24,14 @@ select
     mc.county_code,
     r.municipality_code,
     count(*) as residents_n,
-    count(*) filter (where extract(year from age(m.month_end, p.birth_date)) >= 75) as residents_75_plus_n,
-    count(*) filter (where extract(year from age(m.month_end, p.birth_date)) < 18) as residents_under_18_n,
+    count(*) filter (where {{ virta.age_in_years('p.birth_date', 'm.month_end') }} >= 75) as residents_75_plus_n,
+    count(*) filter (where {{ virta.age_in_years('p.birth_date', 'm.month_end') }} < 18) as residents_under_18_n,
     -- the age bands of the demographic dependency ratio (väestöllinen huoltosuhde)
-    count(*) filter (where extract(year from age(m.month_end, p.birth_date)) < 15) as residents_0_14_n,
-    count(*) filter (where extract(year from age(m.month_end, p.birth_date)) between 15 and 64) as residents_15_64_n,
-    count(*) filter (where extract(year from age(m.month_end, p.birth_date)) >= 65) as residents_65_plus_n
+    count(*) filter (where {{ virta.age_in_years('p.birth_date', 'm.month_end') }} < 15) as residents_0_14_n,
+    count(*) filter (
+        where {{ virta.age_in_years('p.birth_date', 'm.month_end') }} between 15 and 64
+    ) as residents_15_64_n,
+    count(*) filter (where {{ virta.age_in_years('p.birth_date', 'm.month_end') }} >= 65) as residents_65_plus_n
 from month_ends as m
 inner join people as p
     on

@@ -48,7 +48,7 @@ measured as (
         {{ suppressed(pct('c.over_180_n', 'c.waiting_n'), 'c.waiting_n') }} as over_180_pct,
         {{ suppressed('round(10000.0 * c.over_180_n / nullif(p.residents_n, 0), 2)', 'c.waiting_n') }}
             as over_180_per_10000,
-        {{ suppressed('round(c.wait_days_median::numeric, 1)', 'c.waiting_n') }} as median_wait_days
+        {{ suppressed(virta.round_to('c.wait_days_median', 1), 'c.waiting_n') }} as median_wait_days
     from cells as c
     left join population as p on c.area_code = p.area_code and date_trunc('month', c.month_end)::date = p.month
 )

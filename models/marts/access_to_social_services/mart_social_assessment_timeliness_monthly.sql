@@ -77,9 +77,9 @@ measured as (
         {{ suppressed(pct('completed_on_time_n', 'completed_on_time_n + completed_late_n'), 'cases_n') }}
             as completed_on_time_pct,
         {{ suppressed('round(days_to_start_mean, 1)', 'cases_n') }} as days_to_start_mean,
-        {{ suppressed('round(days_to_start_median::numeric, 1)', 'cases_n') }} as days_to_start_median,
+        {{ suppressed(virta.round_to('days_to_start_median', 1), 'cases_n') }} as days_to_start_median,
         {{ suppressed('round(days_to_complete_mean, 1)', 'cases_n') }} as days_to_complete_mean,
-        {{ suppressed('round(days_to_complete_median::numeric, 1)', 'cases_n') }} as days_to_complete_median
+        {{ suppressed(virta.round_to('days_to_complete_median', 1), 'cases_n') }} as days_to_complete_median
     from cells
 )
 

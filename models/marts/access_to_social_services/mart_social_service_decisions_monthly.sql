@@ -68,10 +68,10 @@ measured as (
         {{ is_suppressed('decisions_n') }} as is_suppressed,
         {{ suppressed('round(days_initiation_to_decision_mean, 1)', 'decisions_n') }}
             as days_initiation_to_decision_mean,
-        {{ suppressed('round(days_initiation_to_decision_median::numeric, 1)', 'decisions_n') }}
+        {{ suppressed(virta.round_to('days_initiation_to_decision_median', 1), 'decisions_n') }}
             as days_initiation_to_decision_median,
         {{ suppressed('round(days_decision_to_start_mean, 1)', 'decisions_n') }} as days_decision_to_start_mean,
-        {{ suppressed('round(days_decision_to_start_median::numeric, 1)', 'decisions_n') }}
+        {{ suppressed(virta.round_to('days_decision_to_start_median', 1), 'decisions_n') }}
             as days_decision_to_start_median,
         {{ suppressed(pct('within_3m_of_initiation_n', 'initiation_deadline_passed_n'), 'decisions_n') }}
             as within_3m_of_initiation_pct,

@@ -58,7 +58,7 @@ measured as (
             as days_initiation_to_decision_mean,
         {{ suppressed('round(days_decision_to_start_mean, 1)', 'started_n') }} as days_decision_to_start_mean,
         {{ suppressed('round(days_initiation_to_start_mean, 1)', 'started_n') }} as days_initiation_to_start_mean,
-        {{ suppressed('round(days_initiation_to_start_median::numeric, 1)', 'started_n') }}
+        {{ suppressed(virta.round_to('days_initiation_to_start_median', 1), 'started_n') }}
             as days_initiation_to_start_median
     from cells
 )

@@ -33,7 +33,7 @@ residents as (
         p.county_code,
         p.municipality_code,
         date_trunc('year', p.month)::date as year,
-        sum(p.residents_n) / count(distinct p.month)::numeric as residents_n
+        sum(p.residents_n) / {{ virta.to_decimal('count(distinct p.month)') }} as residents_n
     from {{ ref('bv_population_monthly') }} as p
     group by p.county_code, p.municipality_code, date_trunc('year', p.month)::date
 )

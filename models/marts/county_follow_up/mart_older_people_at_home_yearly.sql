@@ -29,7 +29,7 @@ in_housing as (
         on
             d.service_started_on <= y.month_end
             and (d.service_ended_on is null or d.service_ended_on > y.month_end)
-            and extract(year from age(y.month_end, p.birth_date)) >= 75
+            and {{ virta.age_in_years('p.birth_date', 'y.month_end') }} >= 75
             and (p.death_date is null or p.death_date > y.month_end)
     -- the people the residents count (the denominator): those in the population register
     where d.service = 'housing_24h' and d.outcome = 'granted' and p.is_in_population_register

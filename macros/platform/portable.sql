@@ -1,0 +1,66 @@
+{#- SQL that says what it means on any engine. Constructs whose meaning differs between engines
+    (PostgreSQL's unbounded `::numeric` is DECIMAL(10,0) on Spark, so `round(x::numeric, 1)` rounds
+    to whole numbers there; `age()` and `generate_series` do not exist everywhere) are written
+    through these adapter-dispatched macros. PostgreSQL is the only implementation for now: a second
+    engine is one `<adapter>__` macro per entry here, not a rewrite of the models.
+    scripts/tests/test_portable_sql.py refuses the raw constructs in hand-written models. -#}
+
+{% macro _not_ported(name) -%}
+    {{ exceptions.raise_compiler_error("virta." ~ name ~ " has no implementation for the " ~ target.type
+                                        ~ " adapter yet (macros/platform/portable.sql)") }}
+{%- endmacro %}
+
+{#- Whole years from birth_date to on_date (a birthday counts on the day itself), as an integer. -#}
+{% macro age_in_years(birth_date, on_date) -%}
+    {{ return(adapter.dispatch('age_in_years', 'virta')(birth_date, on_date)) }}
+{%- endmacro %}
+
+{% macro default__age_in_years(birth_date, on_date) -%}
+    {{ virta._not_ported('age_in_years') }}
+{%- endmacro %}
+
+{% macro postgres__age_in_years(birth_date, on_date) -%}
+    extract(year from age({{ on_date }}, {{ birth_date }}))::integer
+{%- endmacro %}
+
+{#- A value rounded half away from zero to `scale` decimal places, as an exact decimal: the cast
+    keeps the value's own places until the rounding (never an engine's default scale of 0). -#}
+{% macro round_to(expression, scale) -%}
+    {{ return(adapter.dispatch('round_to', 'virta')(expression, scale)) }}
+{%- endmacro %}
+
+{% macro default__round_to(expression, scale) -%}
+    {{ virta._not_ported('round_to') }}
+{%- endmacro %}
+
+{% macro postgres__round_to(expression, scale) -%}
+    round(({{ expression }})::numeric, {{ scale }})
+{%- endmacro %}
+
+{#- An exact decimal of the expression, unrounded (for a division that must not be integer
+    division, or an average of whole numbers). -#}
+{% macro to_decimal(expression) -%}
+    {{ return(adapter.dispatch('to_decimal', 'virta')(expression)) }}
+{%- endmacro %}
+
+{% macro default__to_decimal(expression) -%}
+    {{ virta._not_ported('to_decimal') }}
+{%- endmacro %}
+
+{% macro postgres__to_decimal(expression) -%}
+    ({{ expression }})::numeric
+{%- endmacro %}
+
+{#- Rows `alias`(`column`) from start to stop inclusive, every `step` (SQL interval text, e.g.
+    '1 day', or omitted for whole numbers): a from-clause item. -#}
+{% macro series(start, stop, step=none, alias='s', column='value') -%}
+    {{ return(adapter.dispatch('series', 'virta')(start, stop, step, alias, column)) }}
+{%- endmacro %}
+
+{% macro default__series(start, stop, step, alias, column) -%}
+    {{ virta._not_ported('series') }}
+{%- endmacro %}
+
+{% macro postgres__series(start, stop, step, alias, column) -%}
+    generate_series({{ start }}, {{ stop }}{{ ', interval ' ~ "'" ~ step ~ "'" if step }}) as {{ alias }} ({{ column }})
+{%- endmacro %}

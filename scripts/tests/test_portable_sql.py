@@ -1,0 +1,46 @@
+"""SQL that says what it means on any engine (issue 17): hand-written models and mart macros write
+engine-specific constructs through the adapter-dispatched macros of macros/platform/portable.sql,
+never raw. (PostgreSQL's unbounded `::numeric` is DECIMAL(10,0) on Spark: `round(x::numeric, 1)`
+rounded medians to whole numbers in nine marts there while every dbt test passed.)"""
+
+import re
+
+from virta.paths import PROJECT_ROOT
+from virta.vault.codegen import GENERATED_MARK
+
+# construct -> the macro to use instead
+RAW = {
+    r"::\s*numeric\b": "virta.round_to / virta.to_decimal",
+    r"\bage\s*\(": "virta.age_in_years",
+    r"\bgenerate_series\s*\(": "virta.series",
+}
+# where the PostgreSQL implementations live, and the staging casts that are plpgsql-bound anyway
+ALLOWED = {"macros/platform/portable.sql", "macros/staging/safe_casts.sql"}
+
+
+def raw_constructs(text: str) -> list[tuple[int, str, str]]:
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        code = line.split("--", 1)[0]
+        for pattern, instead in RAW.items():
+            if re.search(pattern, code, flags=re.IGNORECASE):
+                found.append((number, line.strip(), instead))
+    return found
+
+
+def test_the_scan_finds_each_raw_construct():
+    text = "select round(x::numeric, 1), extract(year from AGE(a, b))\nfrom generate_series(1, 3) -- age(x)"
+    assert [(n, instead) for n, _, instead in raw_constructs(text)] == [
+        (1, "virta.round_to / virta.to_decimal"), (1, "virta.age_in_years"), (2, "virta.series")]
+
+
+def test_hand_written_sql_uses_the_portable_macros():
+    problems = []
+    for folder in ("models", "macros", "tests"):
+        for path in sorted((PROJECT_ROOT / folder).rglob("*.sql")):
+            rel = path.relative_to(PROJECT_ROOT).as_posix()
+            text = path.read_text()
+            if rel in ALLOWED or GENERATED_MARK in text.split("\n", 1)[0]:
+                continue
+            problems += [f"{rel}:{n}: {line}  (use {instead})" for n, line, instead in raw_constructs(text)]
+    assert not problems, "\n".join(problems)
