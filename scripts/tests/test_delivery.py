@@ -120,7 +120,8 @@ def test_an_out_of_order_delivery_is_refused_unless_forced(env, deliveries, tmp_
 @pytest.mark.parametrize("case", ["missing_file", "unknown_file", "missing_column", "unknown_column",
                                   "truncated_last_line", "wrong_encoding", "empty_file", "checksum",
                                   "row_count", "unknown_system", "short_row", "bad_manifest", "no_header",
-                                  "nul_byte", "blank_line", "compact_date", "table_left_out", "period_reversed"])
+                                  "nul_byte", "blank_line", "compact_date", "table_left_out", "period_reversed",
+                                  "no_period", "period_after_delivery"])
 def test_bad_deliveries_are_refused_naming_what_is_wrong(env, deliveries, tmp_path, case):
     d = copy_of(next(x for x in deliveries if x.name.startswith("00002_apotti")), tmp_path)
     visits = d / "apotti_visits.csv"
@@ -190,6 +191,16 @@ def test_bad_deliveries_are_refused_naming_what_is_wrong(env, deliveries, tmp_pa
         manifest["period"] = {"start": "2025-07-01", "end": "2023-07-01"}
         (d / "manifest.json").write_text(json.dumps(manifest))
         refused(env, d, "manifest.json: period starts (2025-07-01) after it ends (2023-07-01)")
+    elif case == "period_after_delivery":  # a typo'd year would empty every mart
+        manifest = json.loads((d / "manifest.json").read_text())
+        manifest["period"] = {"start": "2205-07-01", "end": "2205-07-31"}
+        (d / "manifest.json").write_text(json.dumps(manifest))
+        refused(env, d, "period 2205-07-01..2205-07-31 cannot be covered by an extract delivered on 2025-07-01")
+    elif case == "no_period":
+        manifest = json.loads((d / "manifest.json").read_text())
+        del manifest["period"]
+        (d / "manifest.json").write_text(json.dumps(manifest))
+        refused(env, d, "manifest.json: period must say what the extract covers")
     elif case == "compact_date":
         manifest = json.loads((d / "manifest.json").read_text())
         manifest["delivered_on"] = manifest["delivered_on"].replace("-", "")

@@ -128,7 +128,8 @@ def _parquet_delivery(tmp_path, system, files: dict):
             listed.append({"name": f"{name}.csv", "table": name, "rows": 0,
                            "sha256": hashlib.sha256((folder / f"{name}.csv").read_bytes()).hexdigest()})
     (folder / "manifest.json").write_text(json.dumps({"format": "virta-delivery/1", "system": system,
-                                                      "delivered_on": "2026-08-01", "files": listed}))
+                                                      "delivered_on": "2026-08-01", "files": listed,
+                                                      "period": {"start": "2026-07-01", "end": "2026-07-31"}}))
     return read_manifest(folder)
 
 

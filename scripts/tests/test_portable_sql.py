@@ -10,28 +10,36 @@ from virta.vault.codegen import GENERATED_MARK
 
 # construct -> the macro to use instead
 RAW = {
-    r"::\s*numeric\b": "virta.round_to / virta.to_decimal",
+    r"::\s*numeric\b(?!\s*\()": "virta.round_to / virta.to_decimal",
+    r"\bas\s+numeric\s*\)": "virta.round_to / virta.to_decimal",
     r"\bage\s*\(": "virta.age_in_years",
     r"\bgenerate_series\s*\(": "virta.series",
 }
 # where the PostgreSQL implementations live, and the staging casts that are plpgsql-bound anyway
 ALLOWED = {"macros/platform/portable.sql", "macros/staging/safe_casts.sql"}
+COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/|\{#.*?#\}", re.DOTALL)
 
 
 def raw_constructs(text: str) -> list[tuple[int, str, str]]:
+    """(line, the line, the macro to use) for each raw construct outside comments; a construct may
+    span lines (generate_series then a line break and its parenthesis)."""
+    code = COMMENTS.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)  # keep line numbers
+    lines = text.splitlines()
     found = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        code = line.split("--", 1)[0]
-        for pattern, instead in RAW.items():
-            if re.search(pattern, code, flags=re.IGNORECASE):
-                found.append((number, line.strip(), instead))
-    return found
+    for pattern, instead in RAW.items():
+        for match in re.finditer(pattern, code, flags=re.IGNORECASE):
+            number = code.count("\n", 0, match.start()) + 1
+            found.append((number, lines[number - 1].strip(), instead))
+    return sorted(found)
 
 
 def test_the_scan_finds_each_raw_construct():
-    text = "select round(x::numeric, 1), extract(year from AGE(a, b))\nfrom generate_series(1, 3) -- age(x)"
+    text = ("select round(x::numeric, 1), extract(year from AGE(a, b)), cast(y as numeric)\n"
+            "from generate_series\n(1, 3) -- age(x)\n/* generate_series(1, 2) */ {# x::numeric #}\n"
+            "select z::numeric(12, 2)")
     assert [(n, instead) for n, _, instead in raw_constructs(text)] == [
-        (1, "virta.round_to / virta.to_decimal"), (1, "virta.age_in_years"), (2, "virta.series")]
+        (1, "virta.age_in_years"), (1, "virta.round_to / virta.to_decimal"), (1, "virta.round_to / virta.to_decimal"),
+        (2, "virta.series")]
 
 
 def test_hand_written_sql_uses_the_portable_macros():

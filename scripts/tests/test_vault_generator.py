@@ -108,3 +108,26 @@ def test_every_satellite_kind_is_generated():
     assert "'deleted'::text as record_status" in files["sat_visit_deletion_apotti.sql"]
     eff = files["sat_visit_unit_effectivity.sql"]
     assert "partition by o.visit_hk" in eff and "stg_lifecare__kaynnit" in eff and "stg_apotti__visits" in eff
+
+
+def test_current_state_views_union_every_system_describing_a_concept(tmp_path):
+    """bv_current_<concept> reads every satellite on the hub; a date beside a timestamp becomes a
+    timestamp; the same field with other types in two mappings is refused by name."""
+    model = load()
+    sql = gen.current_sql("referral", model)
+    assert "current_rows('sat_referral_apotti'" in sql and "current_rows('sat_referral_lifecare'" in sql
+    assert "s.received_at::timestamp as received_at" in sql  # Lifecare gives days, Apotti times
+    assert gen.current_columns("referral", model)[1] == ("received_at", "timestamp")
+    shutil.copytree(PROJECT_ROOT / "concept_model", tmp_path / "concept_model")
+    path = tmp_path / "concept_model/sources/lifecare.yml"
+    text = path.read_text()
+    assert "enimmaisaika_pv, type: integer" in text
+    path.write_text(text.replace("enimmaisaika_pv, type: integer", "enimmaisaika_pv, type: text"))
+    with pytest.raises(VirtaError, match="field recorded_max_wait_days of the satellites on hub need_assessment "
+                                         "has different types \\(apotti: integer, lifecare: text\\)"):
+        gen.current_columns("need_assessment", load(tmp_path / "concept_model"))
+
+
+def test_the_time_anchor_knows_which_systems_bound_reporting():
+    sql = gen.source_systems_sql(load())
+    assert "('apotti', 'APOTTI', true" in sql and "('vtj', 'VTJ', false" in sql and "('org', 'SOTEORG', false" in sql

@@ -126,7 +126,7 @@ def big_delivery(folder: Path, gigabytes: float) -> tuple[int, float]:
             files.append({"name": f"{name}.csv", "table": name, "rows": 0,
                           "sha256": hashlib.sha256(header).hexdigest()})
     manifest = {"format": FORMAT, "system": "apotti", "delivered_on": "2025-07-01", "encoding": "utf-8",
-                "delimiter": ",", "files": files}
+                "delimiter": ",", "period": {"start": "2025-06-02", "end": "2025-06-30"}, "files": files}
     (folder / MANIFEST).write_text(json.dumps(manifest))
     return rows, path.stat().st_size / 1e6
 

@@ -152,11 +152,16 @@ def _cmd_load(args: argparse.Namespace) -> int:
             if not found:
                 raise VirtaError(f"{path}: neither a delivery (no {MANIFEST}) nor a folder of deliveries")
             folders += found
+    from virta.lock import run_lock
+
     conn = db.ensure_available("loader")
     key = load_key(embedded=conn.embedded)
-    for folder in folders:
-        batch = load_delivery(conn, folder, key, force=args.force, progress=FileProgress())
-        print(f"{folder}: loaded as batch {batch}")
+    # not while this project's `virta daily` or `virta run` builds: a batch committed mid-build would
+    # be read by some models and not by others (the time anchor, the batch log)
+    with run_lock("run"):
+        for folder in folders:
+            batch = load_delivery(conn, folder, key, force=args.force, progress=FileProgress())
+            print(f"{folder}: loaded as batch {batch}")
     return 0
 
 

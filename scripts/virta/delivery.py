@@ -7,8 +7,8 @@ table. The manifest (format virta-delivery/1):
       "format": "virta-delivery/1",
       "system": "apotti",                       # a system of concept_model/sources
       "delivered_on": "2025-07-01",             # the extract date
-      "period": {"start": "2023-07-01", "end": "2025-06-30"},   # what it covers (optional): the
-                                                # earliest start is where reporting begins
+      "period": {"start": "2023-07-01", "end": "2025-06-30"},   # what it covers: the earliest
+                                                # start loaded is where reporting begins
       "encoding": "utf-8",                      # any Python codec; utf-8 also accepts a BOM
       "delimiter": ",",
       "files": [{"name": "apotti_contacts.csv", "table": "apotti_contacts", "rows": 1234,
@@ -78,7 +78,7 @@ class Delivery:
     delivered_on: dt.date
     encoding: str
     delimiter: str
-    period: dict  # {"start": date | None, "end": date | None}: what the extract covers
+    period: dict  # {"start": date, "end": date}: what the extract covers
     files: list[DeliveryFile] = field(default_factory=list)
 
     def fingerprint(self, key: bytes) -> str:
@@ -135,23 +135,28 @@ def read_manifest(path: Path) -> Delivery:
     if len(delimiter) != 1 or delimiter in "\"\r\n":
         raise DeliveryError(manifest, f"delimiter must be one character other than a quote or line end, "
                                       f"not {delimiter!r}")
-    period = doc.get("period") or {}
-    if not isinstance(period, dict) or set(period) - {"start", "end"}:
-        raise DeliveryError(manifest, "period must be {\"start\": \"YYYY-MM-DD\", \"end\": \"YYYY-MM-DD\"}")
+    # what the extract covers: its earliest start is where reporting begins (bv_data_as_of), so a
+    # delivery must say it; an extract with nothing before its own date says start = delivered_on
+    period = doc.get("period")
+    if not isinstance(period, dict) or set(period) != {"start", "end"}:
+        raise DeliveryError(manifest, "period must say what the extract covers: "
+                                      "{\"start\": \"YYYY-MM-DD\", \"end\": \"YYYY-MM-DD\"}",
+                            hint="its earliest start is the first day the marts report")
     bounds = {}
     for side in ("start", "end"):
         value = period.get(side)
-        if value is None:
-            bounds[side] = None
-            continue
         if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", str(value)):
             raise DeliveryError(manifest, f"period.{side} must be a date, YYYY-MM-DD")
         try:
             bounds[side] = dt.date.fromisoformat(str(value))
         except ValueError:
             raise DeliveryError(manifest, f"period.{side} must be a date, YYYY-MM-DD") from None
-    if bounds["start"] and bounds["end"] and bounds["start"] > bounds["end"]:
+    if bounds["start"] > bounds["end"]:
         raise DeliveryError(manifest, f"period starts ({bounds['start']}) after it ends ({bounds['end']})")
+    if bounds["end"] > delivered_on or bounds["start"].year < 1900:
+        raise DeliveryError(manifest, f"period {bounds['start']}..{bounds['end']} cannot be covered by an extract "
+                                      f"delivered on {delivered_on}",
+                            hint="an extract covers days up to its delivery date at the latest")
     delivery = Delivery(path, system, delivered_on, "utf-8-sig" if codec == "utf-8" else codec, delimiter,
                         bounds)
     listed = doc.get("files")
@@ -514,7 +519,8 @@ def write_delivery(path: Path, system: str, delivered_on: dt.date, tables: dict,
                 for i in range(n):
                     writer.writerow(["" if v[i] is None else v[i] for v in data])
         files.append({"name": file_path.name, "table": name, "rows": n, "sha256": _digests(file_path, b"")[0]})
+    period = period or {"start": delivered_on.isoformat(), "end": delivered_on.isoformat()}
     manifest = {"format": FORMAT, "system": system, "delivered_on": delivered_on.isoformat(),
-                "period": period or {}, "encoding": encoding, "delimiter": delimiter, "files": files}
+                "period": period, "encoding": encoding, "delimiter": delimiter, "files": files}
     (path / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return path

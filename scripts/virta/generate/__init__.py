@@ -22,10 +22,11 @@ def _system_deliveries(deliveries, numbers, out: Path, params: GenerationParams,
     from virta.load import raw_tables
 
     systems = {name: t.system.name for name, t in raw_tables().items()}
-    period = {"start": params.start.isoformat(), "end": params.end.isoformat()}
     written = []
     for number in numbers:
         delivered_on, tables = deliveries[number - 1]
+        # each extract covers the history up to its own date (no further than the generated period)
+        period = {"start": params.start.isoformat(), "end": min(params.end, delivered_on).isoformat()}
         for system in sorted({systems[name] for name in tables}):
             own = {name: t for name, t in tables.items() if systems[name] == system}
             folder = out / f"{number:05d}_{system}_{delivered_on.isoformat()}"

@@ -167,6 +167,9 @@ class SourceSystem:
     warn_after_days: int | None = None  # delivery freshness (virta daily): the latest delivery's age
     error_after_days: int | None = None
     tables: dict[str, SourceTable] = field(default_factory=dict)
+    # Whether the period this system's deliveries cover bounds the months reported (bv_data_as_of):
+    # event systems do; a register snapshot (its history inside its rows) does not.
+    bounds_reporting: bool = True
 
 
 @dataclass
@@ -232,8 +235,11 @@ def load(concept_dir: Path = CONCEPT_DIR) -> ConceptModel:
         if (warn is not None and (not isinstance(warn, int) or warn < 1)) or \
                 (error is not None and (not isinstance(error, int) or (warn and error < warn))):
             raise _fail(path, "freshness", "warn_after_days and error_after_days are whole days, error >= warn")
+        bounds = doc.get("bounds_reporting", True)
+        if not isinstance(bounds, bool):
+            raise _fail(path, "bounds_reporting", "must be true or false")
         system = SourceSystem(doc["system"], doc.get("label", ""), (doc.get("description") or "").strip(),
-                              doc["record_source"], path, warn, error)
+                              doc["record_source"], path, warn, error, bounds_reporting=bounds)
         for tname, tspec in doc["tables"].items():
             columns = {c: str(d) for c, d in tspec["columns"].items()}
             fields = {}
