@@ -83,20 +83,6 @@ def clear_raw(conn: Connection) -> None:
         cur.execute(f"truncate {', '.join(tables)}")
 
 
-def next_batch_id(cur) -> int:
-    cur.execute(f"select coalesce(max(batch_id), 0) + 1 from {RAW_SCHEMA}._batches")
-    return cur.fetchone()[0]
-
-
-def loaded_batches(conn: Connection) -> list[int]:
-    with conn.connect() as pg, pg.cursor() as cur:
-        cur.execute(f"select to_regclass('{RAW_SCHEMA}._batches') is not null")
-        if not cur.fetchone()[0]:
-            return []
-        cur.execute(f"select batch_id from {RAW_SCHEMA}._batches order by 1")
-        return [b for (b,) in cur.fetchall()]
-
-
 def loaded_from() -> str:
     """Who ran the load, as the operating system knows them (the database adds its own role)."""
     try:
