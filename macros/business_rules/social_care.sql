@@ -1,10 +1,11 @@
 {#- The group the social-care deadlines cover (SHL § 36, LSL § 26): child-welfare clients are children
-    needing special support; others are covered when aged 75+ or on the highest care allowance. An
-    unknown age does not make a client 'not covered': it stays 'age_unknown'. -#}
+    needing special support; others are covered when of the age the older people's assessment rule
+    sets (75 and over; rule_age) or on the highest care allowance. An unknown age does not make a
+    client 'not covered': it stays 'age_unknown'. -#}
 {% macro social_care_legal_group(case_group, age, special_ground) -%}
     case
         when {{ case_group }} = 'child_welfare' then 'child_special_support'
-        when {{ age }} >= 75 then 'aged_75_plus'
+        when {{ age }} >= {{ rule_age('service_need_assessment', 'older_people') }} then 'aged_75_plus'
         when {{ special_ground }} = 'highest_care_allowance' then 'highest_care_allowance'
         when {{ age }} is null then 'age_unknown'
         else 'not_covered'
@@ -19,5 +20,16 @@
         case when {{ case_group }} = 'older_people' then 'older_people' end,
         case when {{ special_ground }} = 'highest_care_allowance' then 'highest_care_allowance' end,
         case when {{ case_group }} = 'child_welfare' then 'children_youth,child_special_support' end
+    )
+{%- endmacro %}
+
+{#- The age bound (age_min, else age_max) of the rules of ref_legal_deadline_rules for `service` and
+    `segment` (any segment when none), as a scalar subquery: legal ages are read from the rules, not
+    written again in SQL. -#}
+{% macro rule_age(service, segment=none, bound='age_min') -%}
+    (
+        select {{ 'min' if bound == 'age_min' else 'max' }}(lr.{{ bound }})
+        from {{ ref('ref_legal_deadline_rules') }} as lr
+        where lr.service = '{{ service }}'{% if segment %} and lr.segment = '{{ segment }}'{% endif %}
     )
 {%- endmacro %}

@@ -77,13 +77,23 @@ predicted as (
             and se.month_of_year = (tr.last_t + h.step - 1) % 12
 ),
 
+bounds as (
+    -- each indicator's range from the registry (percentages 0-100, counts and rates 0 or more)
+    {%- for ind in virta.indicators() %}
+    select
+        '{{ ind.id }}' as indicator_id,
+        {{ ind.bounds[0] if ind.bounds[0] is not none else 'null' }} as lower_bound,
+        {{ ind.bounds[1] if ind.bounds[1] is not none else 'null' }} as upper_bound
+    {{- '\n    union all' if not loop.last }}
+    {%- endfor %}
+),
+
 bounded as (
-    -- percentages stay within 0-100, counts and rates at or above 0
     select
         p.*,
-        greatest(0, case when p.indicator_id like '%\_pct' then least(100, p.raw_prediction) else p.raw_prediction end)
-            as prediction
+        greatest(b.lower_bound, least(b.upper_bound, p.raw_prediction)) as prediction
     from predicted as p
+    left join bounds as b on p.indicator_id = b.indicator_id
 ),
 
 grid as (

@@ -1,8 +1,70 @@
-{#- The shape every use case's monthly indicator-series mart shares (and the forecast_series macro
-    reads): indicator_id, area_code, area_level, month, n (the count the value rests on),
-    is_suppressed, value (hidden under the small-cell threshold) and is_final (the month is over).
-    `parts` are CTE names, each with indicator_id, area_code, area_level, month, n and value. -#}
-{% macro indicator_series(parts) -%}
+{#- The registry (var 'indicators', documented in dbt_project.yml): every indicator, or those of
+    one use case, each checked for the keys the series and catalogue read. -#}
+{% macro indicators(use_case=none) -%}
+    {%- set found = [] -%}
+    {%- for ind in var('indicators') -%}
+        {%- set name = "var 'indicators': " ~ (ind.get('id') or 'entry ' ~ loop.index) -%}
+        {%- for key in ['id', 'use_case', 'mart', 'unit', 'bounds', 'better', 'name_en', 'name_fi'] -%}
+            {%- if ind.get(key) is none -%}
+                {{ exceptions.raise_compiler_error(name ~ " has no '" ~ key ~ "'") }}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if (ind.get('value') is none) == (ind.get('numerator') is none) -%}
+            {{ exceptions.raise_compiler_error(name ~ " needs either value (with n) or numerator and denominator") }}
+        {%- endif -%}
+        {%- if ind.better not in ['higher', 'lower', 'neutral'] -%}
+            {{ exceptions.raise_compiler_error(name ~ ": better must be higher, lower or neutral") }}
+        {%- endif -%}
+        {%- if ind.use_case not in indicator_series_marts() -%}
+            {{ exceptions.raise_compiler_error(name ~ ": use_case must be one of "
+                ~ indicator_series_marts().keys() | list) }}
+        {%- endif -%}
+        {%- if use_case is none or ind.use_case == use_case -%}{%- do found.append(ind) -%}{%- endif -%}
+    {%- endfor -%}
+    {%- if not found -%}
+        {{ exceptions.raise_compiler_error("var 'indicators' has no indicator of use case " ~ use_case) }}
+    {%- endif -%}
+    {{ return(found) }}
+{%- endmacro %}
+
+{#- A use case's indicator series: every registry indicator of `use_case` read from its detail mart
+    (nothing is computed again), in the shape every series mart shares and forecast_series reads:
+    indicator_id, area_code, area_level, month, n (the count the value rests on), is_suppressed,
+    value (hidden under the small-cell threshold) and is_final (the month is over). -#}
+{% macro indicator_series(use_case) -%}
+{%- set parts = indicators(use_case) %}
+with
+{%- for ind in parts %}
+{%- set month = "date_trunc('month', d." ~ ind.get('month', 'month') ~ ")::date" if ind.get('month') else 'd.month' %}
+{{ ind.id }} as (
+    select
+        '{{ ind.id }}' as indicator_id,
+        d.area_code,
+        d.area_level,
+        {{ month }} as month,
+        {%- if ind.get('value') %}
+        d.{{ ind.n }} as n,
+        d.{{ ind.value }} as value
+        {%- else %}
+        sum({{ ind.get('n') or ind.denominator }}) as n,
+        {{ ind.get('scale', 1) }}.0 * sum({{ ind.numerator }}) / nullif(sum({{ ind.denominator }}), 0) as value
+        {%- endif %}
+    from {{ ref(ind.mart) }} as d
+    inner join {{ ref('bv_reporting_month') }} as rm on {{ month }} = rm.month
+    where
+        true
+        {%- for column, value in ind.get('cell', {}).items() %}
+        and d.{{ column }} = '{{ value }}'
+        {%- endfor %}
+        {%- if ind.get('only_when') %}
+        and d.{{ ind.only_when }}
+        {%- endif %}
+    {%- if not ind.get('value') %}
+    group by d.area_code, d.area_level, {{ month }}
+    {%- endif %}
+){{ ',' if not loop.last }}
+{%- endfor %}
+
 select
     s.indicator_id,
     s.area_code,
@@ -13,15 +75,8 @@ select
     {{ suppressed(virta.round_to('s.value', 1), 's.n') }} as value,
     {{ is_final_month('s.month') }} as is_final
 from (
-    {%- for part in parts %}
-    select
-        indicator_id,
-        area_code,
-        area_level,
-        month,
-        n,
-        value
-    from {{ part }}
+    {%- for ind in parts %}
+    select * from {{ ind.id }}
     {%- if not loop.last %}
     union all
     {%- endif %}
@@ -29,25 +84,38 @@ from (
 ) as s
 {%- endmacro %}
 
-{#- One indicator of a series mart per county and the whole country by month: `value_expr` (an
-    aggregate) over the rows of `relation` (which has county_code and month) that pass `where`;
-    n = the rows it rests on. -#}
-{% macro area_series(indicator_id, relation, value_expr, where=none) -%}
-    select
-        {{ area_code() }} as area_code,
-        {{ area_level() }} as area_level,
-        month,
-        '{{ indicator_id }}' as indicator_id,
-        count(*) as n,
-        {{ value_expr }} as value
-    from {{ relation }}
-    {%- if where %}
-    where {{ where }}
-    {%- endif %}
-    group by {{ by_county_and_country(['month']) }}
+{#- A text as an SQL string literal, quotes doubled (dbt.string_literal does not escape them). -#}
+{% macro sql_string(text) -%}
+    '{{ text | replace("'", "''") }}'
 {%- endmacro %}
 
-{#- A share indicator (percent): 100 * rows where `numerator` holds / rows. -#}
-{% macro share_series(indicator_id, relation, numerator, where=none) -%}
-    {{ area_series(indicator_id, relation, '100.0 * avg(case when ' ~ numerator ~ ' then 1 else 0 end)', where) }}
+{#- The series mart of each use case (mart_indicator_catalogue says where an indicator is). -#}
+{% macro indicator_series_marts() -%}
+    {{ return({
+        'access_to_care': 'mart_access_indicator_monthly',
+        'access_to_social_services': 'mart_social_indicator_monthly',
+        'costs': 'mart_cost_indicator_monthly',
+    }) }}
+{%- endmacro %}
+
+{% macro indicator_series_mart(use_case) -%}
+    {{ return(indicator_series_marts()[use_case]) }}
+{%- endmacro %}
+
+{#- How a registry entry reads its detail mart, in words for the catalogue: the column (with its
+    count) or the ratio, then the cells and the only_when column. -#}
+{% macro indicator_formula(ind) -%}
+    {%- set where = [] -%}
+    {%- for column, value in ind.get('cell', {}).items() -%}
+        {%- do where.append(column ~ ' = ' ~ value) -%}
+    {%- endfor -%}
+    {%- if ind.get('only_when') -%}{%- do where.append(ind.only_when) -%}{%- endif -%}
+    {%- if ind.get('value') -%}
+        {%- set read = ind.value ~ ' (n = ' ~ ind.n ~ ')' -%}
+    {%- else -%}
+        {%- set scale = ind.get('scale', 1) -%}
+        {%- set read = (scale ~ ' * ' if scale != 1 else '') ~ 'sum(' ~ ind.numerator ~ ') / sum(' ~ ind.denominator
+            ~ ') (n = sum(' ~ (ind.get('n') or ind.denominator) ~ '))' -%}
+    {%- endif -%}
+    {{ return(read ~ (' where ' ~ where | join(' and ') if where else '')) }}
 {%- endmacro %}

@@ -33,6 +33,8 @@ DIMENSIONS = (
     "equality (yhdenvertaisuus)",
     "coordination (yhteensovittaminen)",
 )
+# mart_indicator_catalogue: the registry of the headline indicators, not an indicator of one dimension
+CATALOGUE_DIMENSION = "indicator catalogue (tunnuslukuluettelo)"
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ def problems(root: Path = PROJECT_ROOT) -> list[str]:
         missing = [k for k in REQUIRED_META if not ind.meta.get(k)]
         if missing:
             out.append(f"{ind.name}: meta lacks {', '.join(missing)}")
-        if ind.meta.get("dimension") and ind.meta["dimension"] not in DIMENSIONS:
+        if ind.meta.get("dimension") and ind.meta["dimension"] not in (*DIMENSIONS, CATALOGUE_DIMENSION):
             out.append(f"{ind.name}: unknown dimension {ind.meta['dimension']!r}")
         if not ind.description:
             out.append(f"{ind.name}: no description")
@@ -110,7 +112,9 @@ def _link(ind: Indicator) -> str:
 
 def overview_md(root: Path = PROJECT_ROOT, mark: str = "") -> str:
     """The dbt docs overview page: indicators by § 29 dimension and by use case, linking to models."""
-    inds = indicators(root)
+    everything = indicators(root)
+    registry = [i for i in everything if i.meta.get("dimension") == CATALOGUE_DIMENSION]
+    inds = [i for i in everything if i not in registry]
     by_dim, by_case = defaultdict(list), defaultdict(list)
     for ind in inds:
         by_dim[ind.meta.get("dimension", "")].append(ind)
@@ -120,7 +124,9 @@ def overview_md(root: Path = PROJECT_ROOT, mark: str = "") -> str:
              "staged, loaded into a Data Vault 2.0 and reported in marts, each an indicator with its meaning,",
              "formula, legal basis and tests. Every table is per county and for the whole country (`FI`) with",
              "the county's rank; small cells are suppressed. Click an indicator for its columns, tests and lineage.",
-             "", f"{len(inds)} indicator models cover all nine dimensions of järjestämislaki 612/2021 § 29.", "",
+             "", f"{len(inds)} indicator models cover all nine dimensions of järjestämislaki 612/2021 § 29.",
+             *(f"The headline indicators of the series marts, with units and formulas: {_link(i)}." for i in registry),
+             "",
              "## Indicators by § 29 dimension", ""]
     for dim in DIMENSIONS:
         lines.append(f"### {dim[0].upper()}{dim[1:]}")

@@ -20,12 +20,16 @@ with assessment_visits as (
 referrals as (
     select
         r.*,
-        -- child and youth psychiatry has its own, shorter deadlines under 23 (TTHL § 53)
+        -- child and youth psychiatry has its own, shorter deadlines up to the age its rules set
+        -- (under 23, TTHL § 53); the rules' age range, not a segment, decides who they cover
         case
-            when r.specialty = 'youth_psychiatry' and r.age_at_referral < 23 then 'child_youth_psychiatry'
+            when
+                r.specialty = 'youth_psychiatry'
+                and r.age_at_referral < {{ rule_age('child_youth_psychiatry', bound='age_max') }}
+                then 'child_youth_psychiatry'
             else 'specialised_care'
         end as deadline_service,
-        case when r.age_at_referral < 23 then 'children_youth' else '' end as segments
+        '' as segments
     from {{ ref('bv_specialised_care_referral') }} as r
 ),
 

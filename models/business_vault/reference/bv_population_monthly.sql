@@ -24,14 +24,15 @@ select
     mc.county_code,
     r.municipality_code,
     count(*) as residents_n,
-    count(*) filter (where {{ virta.age_in_years('p.birth_date', 'm.month_end') }} >= 75) as residents_75_plus_n,
-    count(*) filter (where {{ virta.age_in_years('p.birth_date', 'm.month_end') }} < 18) as residents_under_18_n,
-    -- the age bands of the demographic dependency ratio (väestöllinen huoltosuhde)
-    count(*) filter (where {{ virta.age_in_years('p.birth_date', 'm.month_end') }} < 15) as residents_0_14_n,
-    count(*) filter (
-        where {{ virta.age_in_years('p.birth_date', 'm.month_end') }} between 15 and 64
-    ) as residents_15_64_n,
-    count(*) filter (where {{ virta.age_in_years('p.birth_date', 'm.month_end') }} >= 65) as residents_65_plus_n
+    -- older people, children and the age bands of the demographic dependency ratio (väestöllinen
+    -- huoltosuhde), at the ages the vars set
+    {%- set age = virta.age_in_years('p.birth_date', 'm.month_end') %}
+    {%- set bands = population_age_bands() %}
+    count(*) filter (where {{ age_band(age, bands.older) }}) as {{ bands.older.column }},
+    count(*) filter (where {{ age_band(age, bands.children) }}) as {{ bands.children.column }},
+    count(*) filter (where {{ age_band(age, bands.young) }}) as {{ bands.young.column }},
+    count(*) filter (where {{ age_band(age, bands.working) }}) as {{ bands.working.column }},
+    count(*) filter (where {{ age_band(age, bands.retired) }}) as {{ bands.retired.column }}
 from month_ends as m
 inner join people as p
     on

@@ -5,6 +5,8 @@
 -- so no visit is lost between groups.
 
 {%- set dims = ['month', 'service_line', 'professional_group', 'age_group'] %}
+{#- THL's cut-points (var primary_care_wait_cutoffs_days): within 7 and within 14 days -#}
+{%- set short, long = var('primary_care_wait_cutoffs_days') %}
 
 with visits as (
     select
@@ -43,12 +45,14 @@ cells as (
         avg(wait_days) as wait_days_mean,
         percentile_cont(0.8) within group (order by wait_days) as wait_days_p80,
         percentile_cont(0.9) within group (order by wait_days) as wait_days_p90,
-        avg(case when wait_days <= 7 then 1.0 else 0.0 end) as within_7d_share,
-        avg(case when wait_days <= 14 then 1.0 else 0.0 end) as within_14d_share,
+        avg(case when wait_days <= {{ short }} then 1.0 else 0.0 end) as within_{{ short }}d_share,
+        avg(case when wait_days <= {{ long }} then 1.0 else 0.0 end) as within_{{ long }}d_share,
         avg(case when is_within_3m then 1.0 else 0.0 end) as within_3m_share,
         avg(case when is_within_4m then 1.0 else 0.0 end) as within_4m_share,
         avg(case when is_within_6m then 1.0 else 0.0 end) as within_6m_share,
         avg(case deadline_status when 'met' then 1.0 when 'late' then 0.0 end) as deadline_met_share,
+        -- the visits the deadline share rests on: met or late
+        count(*) filter (where deadline_status in ('met', 'late')) as deadline_judged_n,
         -- visits no deadline rule covers: counted, never judged
         count(*) filter (where deadline_status = 'no_rule') as deadline_no_rule_n
     from visits
@@ -64,18 +68,19 @@ measured as (
         professional_group,
         age_group,
         visits_n,
+        deadline_judged_n,
         deadline_no_rule_n,
         {{ is_suppressed('visits_n') }} as is_suppressed,
         {{ suppressed(virta.round_to('wait_days_median', 1), 'visits_n') }} as wait_days_median,
         {{ suppressed(virta.round_to('wait_days_mean', 1), 'visits_n') }} as wait_days_mean,
         {{ suppressed(virta.round_to('wait_days_p80', 1), 'visits_n') }} as wait_days_p80,
         {{ suppressed(virta.round_to('wait_days_p90', 1), 'visits_n') }} as wait_days_p90,
-        {{ suppressed('round(100 * within_7d_share, 1)', 'visits_n') }} as within_7d_pct,
-        {{ suppressed('round(100 * within_14d_share, 1)', 'visits_n') }} as within_14d_pct,
+        {{ suppressed('round(100 * within_' ~ short ~ 'd_share, 1)', 'visits_n') }} as within_{{ short }}d_pct,
+        {{ suppressed('round(100 * within_' ~ long ~ 'd_share, 1)', 'visits_n') }} as within_{{ long }}d_pct,
         {{ suppressed('round(100 * within_3m_share, 1)', 'visits_n') }} as within_3m_pct,
         {{ suppressed('round(100 * within_4m_share, 1)', 'visits_n') }} as within_4m_pct,
         {{ suppressed('round(100 * within_6m_share, 1)', 'visits_n') }} as within_6m_pct,
-        {{ suppressed('round(100 * deadline_met_share, 1)', 'visits_n') }} as deadline_met_pct
+        {{ suppressed('round(100 * deadline_met_share, 1)', 'deadline_judged_n') }} as deadline_met_pct
     from cells
 )
 

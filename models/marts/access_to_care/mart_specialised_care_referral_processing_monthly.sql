@@ -1,6 +1,9 @@
 -- Lähetteiden käsittely (referral processing) in specialised care, THL-comparable: referrals whose
 -- processing started, by month of arrival, in bands of 0-3, 4-21 and over 21 calendar days from
--- arrival (the legal maximum is 3 weeks); per county and the whole country, with the county's rank.
+-- arrival (the legal maximum is 3 weeks; var referral_processing_bands_days); per county and the
+-- whole country, with the county's rank.
+
+{%- set quick, legal = var('referral_processing_bands_days') %}
 
 with referrals as (
     select
@@ -21,9 +24,10 @@ cells as (
         month,
         count(processing_days) as processed_n,
         count(*) filter (where is_awaiting_processing) as awaiting_processing_n,
-        count(*) filter (where processing_days <= 3) as within_3d_n,
-        count(*) filter (where processing_days between 4 and 21) as days_4_21_n,
-        count(*) filter (where processing_days > 21) as over_21_n
+        count(*) filter (where processing_days <= {{ quick }}) as within_{{ quick }}d_n,
+        count(*) filter (where processing_days between {{ quick + 1 }} and {{ legal }})
+            as days_{{ quick + 1 }}_{{ legal }}_n,
+        count(*) filter (where processing_days > {{ legal }}) as over_{{ legal }}_n
     from referrals
     group by {{ by_county_and_country(['month']) }}
 ),
@@ -31,9 +35,10 @@ cells as (
 measured as (
     select
         *,
-        {{ suppressed(pct('within_3d_n', 'processed_n'), 'processed_n') }} as within_3d_pct,
-        {{ suppressed(pct('days_4_21_n', 'processed_n'), 'processed_n') }} as days_4_21_pct,
-        {{ suppressed(pct('over_21_n', 'processed_n'), 'processed_n') }} as over_21_pct
+        {{ suppressed(pct('within_' ~ quick ~ 'd_n', 'processed_n'), 'processed_n') }} as within_{{ quick }}d_pct,
+        {{ suppressed(pct('days_' ~ (quick + 1) ~ '_' ~ legal ~ '_n', 'processed_n'), 'processed_n') }}
+            as days_{{ quick + 1 }}_{{ legal }}_pct,
+        {{ suppressed(pct('over_' ~ legal ~ '_n', 'processed_n'), 'processed_n') }} as over_{{ legal }}_pct
     from cells
 )
 
@@ -42,14 +47,14 @@ select
     area_level,
     month,
     processed_n,
-    within_3d_n,
-    days_4_21_n,
-    over_21_n,
+    within_{{ quick }}d_n,
+    days_{{ quick + 1 }}_{{ legal }}_n,
+    over_{{ legal }}_n,
     awaiting_processing_n,
     {{ is_suppressed('processed_n') }} as is_suppressed,
-    within_3d_pct,
-    days_4_21_pct,
-    over_21_pct,
+    within_{{ quick }}d_pct,
+    days_{{ quick + 1 }}_{{ legal }}_pct,
+    over_{{ legal }}_pct,
     {{ is_final_month('month', 'awaiting_processing_n') }} as is_final,
-    {{ county_rank('over_21_pct', ['month'], direction='lower_is_better') }} as over_21_pct_rank
+    {{ county_rank('over_' ~ legal ~ '_pct', ['month'], direction='lower_is_better') }} as over_{{ legal }}_pct_rank
 from measured

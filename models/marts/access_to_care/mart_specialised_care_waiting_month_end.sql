@@ -1,7 +1,11 @@
 -- Hoitoon pääsy erikoissairaanhoidossa (access to specialised care), THL-comparable: the people
 -- waiting on the last day of each month, split into waiting for the specialist assessment (from
 -- the referral's arrival) and waiting for treatment (from queue entry), in bands of 0-90, 91-180
--- and over 180 days; per county and for the whole country, with the county's rank.
+-- and over 180 days (var specialised_waiting_bands_days); per county and for the whole country,
+-- with the county's rank.
+
+{%- set short, long = var('specialised_waiting_bands_days') %}
+{%- set per = var('residents_rate_base') %}
 
 with waiting as (
     select
@@ -27,9 +31,9 @@ cells as (
         month_end,
         {{ or_all('waiting_for') }} as waiting_for,
         count(*) as waiting_n,
-        count(*) filter (where wait_days <= 90) as days_0_90_n,
-        count(*) filter (where wait_days between 91 and 180) as days_91_180_n,
-        count(*) filter (where wait_days > 180) as over_180_n,
+        count(*) filter (where wait_days <= {{ short }}) as days_0_{{ short }}_n,
+        count(*) filter (where wait_days between {{ short + 1 }} and {{ long }}) as days_{{ short + 1 }}_{{ long }}_n,
+        count(*) filter (where wait_days > {{ long }}) as over_{{ long }}_n,
         percentile_cont(0.5) within group (order by wait_days) as wait_days_median
     from waiting
     -- assessed but not (yet) queued for treatment: nobody waits (THL counts neither)
@@ -45,9 +49,9 @@ measured as (
     select
         c.*,
         p.residents_n,
-        {{ suppressed(pct('c.over_180_n', 'c.waiting_n'), 'c.waiting_n') }} as over_180_pct,
-        {{ suppressed('round(10000.0 * c.over_180_n / nullif(p.residents_n, 0), 2)', 'c.waiting_n') }}
-            as over_180_per_10000,
+        {{ suppressed(pct('c.over_' ~ long ~ '_n', 'c.waiting_n'), 'c.waiting_n') }} as over_{{ long }}_pct,
+        {{ suppressed('round(' ~ per ~ '.0 * c.over_' ~ long ~ '_n / nullif(p.residents_n, 0), 2)', 'c.waiting_n') }}
+            as over_{{ long }}_per_{{ per }},
         {{ suppressed(virta.round_to('c.wait_days_median', 1), 'c.waiting_n') }} as median_wait_days
     from cells as c
     left join population as p on c.area_code = p.area_code and date_trunc('month', c.month_end)::date = p.month
@@ -59,14 +63,15 @@ select
     month_end,
     waiting_for,
     waiting_n,
-    days_0_90_n,
-    days_91_180_n,
-    over_180_n,
+    days_0_{{ short }}_n,
+    days_{{ short + 1 }}_{{ long }}_n,
+    over_{{ long }}_n,
     {{ is_suppressed('waiting_n') }} as is_suppressed,
-    over_180_pct,
-    over_180_per_10000,
+    over_{{ long }}_pct,
+    over_{{ long }}_per_{{ per }},
     median_wait_days,
     residents_n,
     {{ is_final_month("date_trunc('month', month_end)::date") }} as is_final,
-    {{ county_rank('over_180_pct', ['month_end', 'waiting_for'], direction='lower_is_better') }} as over_180_pct_rank
+    {{ county_rank('over_' ~ long ~ '_pct', ['month_end', 'waiting_for'], direction='lower_is_better') }}
+        as over_{{ long }}_pct_rank
 from measured

@@ -2,7 +2,8 @@
 -- and service, with the days from initiation (vireilletulo) to decision and from decision to the
 -- start of the granted service, and the shares of granted services started within 3 months of the
 -- initiation (SHL § 45) and, for older people, of the decision (vanhuspalvelulaki § 18); per
--- county and the whole country, with the county's rank.
+-- county and the whole country, each case group also over all its services ('all'), with the
+-- county's rank.
 
 {%- set dims = ['month', 'case_group', 'service'] %}
 
@@ -33,7 +34,7 @@ cells as (
         {{ area_level() }} as area_level,
         month,
         case_group,
-        service,
+        {{ or_all('service') }} as service,
         count(*) as decisions_n,
         count(*) filter (where outcome = 'granted') as granted_n,
         count(days_decision_to_start) as started_n,
@@ -50,7 +51,7 @@ cells as (
         -- decisions whose case is known only by its key: no initiation, so no SHL § 45 clock
         count(*) filter (where not is_case_known) as case_unknown_n
     from decisions
-    group by {{ by_county_and_country(dims) }}
+    group by {{ by_area_with_totals(['month', 'case_group'], ['service']) }}
 ),
 
 measured as (

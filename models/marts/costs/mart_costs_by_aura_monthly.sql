@@ -1,5 +1,5 @@
 -- Kustannukset AURA-luokittain (costs per AURA-style service class): per county and the whole
--- country, month, level of the classification (activity, package, service group, service), class
+-- country, month, level of the classification (total, activity, package, service group, service), class
 -- and production mode (own, purchased, voucher, or all): gross costs, income, net costs as booked
 -- and after the allocation of shared costs, euros per resident, year-on-year change and the
 -- county's rank (1 = highest net cost per resident: a neutral measure).
@@ -22,12 +22,17 @@ with modes as (
 ),
 
 by_level as (
+    -- 'total' (class 'all'): every cost of the area and month, the level above the activities
+    {%- set levels = [{'level': 'total', 'class_code': "'all'"}] %}
     {%- for level in aura_levels() %}
+        {%- do levels.append({'level': level.level, 'class_code': 'm.' ~ level.code}) %}
+    {%- endfor %}
+    {%- for level in levels %}
         select
             m.county_code,
             m.month,
             '{{ level.level }}' as aura_level,
-            m.{{ level.code }} as class_code,
+            {{ level.class_code }} as class_code,
             coalesce(m.reported_mode, 'unmapped') as production_mode,
             m.cost_kind,
             m.gross_eur,
@@ -62,6 +67,12 @@ residents as (
 ),
 
 class_names as (
+    select
+        'total' as aura_level,
+        'all' as class_code,
+        'kaikki palvelut' as name_fi,
+        'all services' as name_en
+    union all
     {%- for level in aura_levels() %}
         select distinct
             '{{ level.level }}' as aura_level,

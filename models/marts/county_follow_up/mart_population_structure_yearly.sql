@@ -1,7 +1,11 @@
 -- Väestön ikärakenne (age structure of the population) at each year's last reporting month end, per
 -- county and the whole country: residents, shares aged 75+ and under 18, and the demographic
 -- dependency ratio (väestöllinen huoltosuhde: under-15s and over-64s per 100 aged 15-64), the
--- background of every need and cost comparison.
+-- background of every need and cost comparison. The ages are vars (population_age_bands).
+
+{%- set bands = population_age_bands() %}
+{%- set old = var('older_people_age') %}
+{%- set child = var('child_age_limit') %}
 
 with year_ends as (
     {{ year_end_month_ends() }}
@@ -18,12 +22,12 @@ cells as (
         {{ area_code() }} as area_code,
         {{ area_level() }} as area_level,
         month_end,
-        sum(residents_n) as residents_n,
-        sum(residents_75_plus_n) as residents_75_plus_n,
-        sum(residents_under_18_n) as residents_under_18_n,
-        sum(residents_0_14_n) as residents_0_14_n,
-        sum(residents_15_64_n) as residents_15_64_n,
-        sum(residents_65_plus_n) as residents_65_plus_n
+        sum({{ bands.older.column }}) as {{ bands.older.column }},
+        sum({{ bands.children.column }}) as {{ bands.children.column }},
+        sum({{ bands.young.column }}) as {{ bands.young.column }},
+        sum({{ bands.working.column }}) as {{ bands.working.column }},
+        sum({{ bands.retired.column }}) as {{ bands.retired.column }},
+        sum(residents_n) as residents_n
     from population
     group by {{ by_county_and_country(['month_end']) }}
 ),
@@ -35,9 +39,9 @@ measured as (
         extract(year from month_end)::integer as year,
         month_end,
         residents_n,
-        {{ pct('residents_75_plus_n', 'residents_n') }} as aged_75_plus_pct,
-        {{ pct('residents_under_18_n', 'residents_n') }} as under_18_pct,
-        round(100.0 * (residents_0_14_n + residents_65_plus_n) / nullif(residents_15_64_n, 0), 1) as dependency_ratio
+        {{ pct(bands.older.column, 'residents_n') }} as aged_{{ old }}_plus_pct,
+        {{ pct(bands.children.column, 'residents_n') }} as under_{{ child }}_pct,
+        {{ pct(bands.young.column ~ ' + ' ~ bands.retired.column, bands.working.column) }} as dependency_ratio
     from cells
 )
 
@@ -45,5 +49,5 @@ select
     *,
     -- false for a year the data covers only in part
     {{ is_full_year('year') }} as is_full_year,
-    {{ county_rank('aged_75_plus_pct', ['year'], direction='neutral') }} as aged_75_plus_pct_rank
+    {{ county_rank('aged_' ~ old ~ '_plus_pct', ['year'], direction='neutral') }} as aged_{{ old }}_plus_pct_rank
 from measured

@@ -3,6 +3,8 @@
 -- specialised care, older people's services, family services): unique people with activity in the
 -- patient and client systems, a measure of the need for services.
 
+{%- set per = var('service_users_rate_base') %}
+
 with users as (
     select
         a.county_code,
@@ -48,7 +50,8 @@ measured as (
         c.users_n,
         round(r.residents_n) as residents_n,
         {{ is_suppressed('c.users_n') }} as is_suppressed,
-        {{ suppressed('round(1000.0 * c.users_n / nullif(r.residents_n, 0), 1)', 'c.users_n') }} as users_per_1000
+        {{ suppressed('round(' ~ per ~ '.0 * c.users_n / nullif(r.residents_n, 0), 1)', 'c.users_n') }}
+            as users_per_{{ per }}
     from cells as c
     left join residents as r on c.area_code = r.area_code and c.year = r.year
     left join packages as p on c.package_code = p.package_code
@@ -58,5 +61,5 @@ select
     *,
     -- false for a year the data covers only in part
     {{ is_full_year('year') }} as is_full_year,
-    {{ county_rank('users_per_1000', ['year', 'package_code'], direction='neutral') }} as users_per_1000_rank
+    {{ county_rank('users_per_' ~ per, ['year', 'package_code'], direction='neutral') }} as users_per_{{ per }}_rank
 from measured

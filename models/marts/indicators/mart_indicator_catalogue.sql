@@ -1,0 +1,25 @@
+-- The indicator registry (var 'indicators') as a table: one row per headline indicator with its
+-- names, unit, range, direction of better and the detail mart and formula it is read with, so a BI
+-- tool can label and explain the series marts (join on indicator_id).
+
+with registry as (
+    {%- for ind in virta.indicators() %}
+        select
+            '{{ ind.id }}' as indicator_id,
+            '{{ ind.use_case }}' as use_case,
+            '{{ indicator_series_mart(ind.use_case) }}' as series_mart,
+            {{ sql_string(ind.name_fi) }} as name_fi,
+            {{ sql_string(ind.name_en) }} as name_en,
+            '{{ ind.unit }}' as unit,
+            cast({{ 'null' if ind.bounds[0] is none else ind.bounds[0] }} as integer) as lower_bound,
+            cast({{ 'null' if ind.bounds[1] is none else ind.bounds[1] }} as integer) as upper_bound,
+            '{{ ind.better }}' as better,
+            '{{ ind.mart }}' as source_mart,
+            {{ sql_string(indicator_formula(ind)) }} as formula
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+)
+
+select * from registry

@@ -1,0 +1,120 @@
+"""End to end: the indicator registry (var 'indicators' in dbt_project.yml). Every series row is the
+registry's reading of its detail mart, recomputed here in Python from the detail mart's rows; every
+registered indicator has a series; and the social-care deadline mart the series reads is recomputed
+from the raw ProConsona tables (issue 17)."""
+
+import datetime as dt
+from collections import Counter, defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import pytest
+import yaml
+
+import raw_recompute as rr
+from virta.generate.core import finnish_holidays
+from virta.paths import PROJECT_ROOT
+
+pytestmark = pytest.mark.e2e
+
+SERIES = {"access_to_care": "mart_access_indicator_monthly",
+          "access_to_social_services": "mart_social_indicator_monthly",
+          "costs": "mart_cost_indicator_monthly"}
+
+
+def registry():
+    return yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())["vars"]["indicators"]
+
+
+def _round1(value):
+    return None if value is None else Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _expected(sql, ind, months, threshold):
+    """The series rows of one indicator, read from its detail mart the way the registry says."""
+    month = ind.get("month", "month")
+    columns = sorted({*ind.get("cell", {}), *([ind["only_when"]] if ind.get("only_when") else [])})
+    wanted = [ind[k] for k in ("value", "n") if ind.get("value")] or [ind["numerator"], ind["denominator"],
+                                                                      ind.get("n") or ind["denominator"]]
+    rows = sql(f"""select area_code, {month}, {', '.join(columns + [f'({w})' for w in wanted]) or ''}
+                   from marts.{ind['mart']}""")
+    cells = defaultdict(list)
+    for area, when, *rest in rows:
+        where, figures = dict(zip(columns, rest[:len(columns)])), rest[len(columns):]
+        if any(str(where[c]) != str(v) for c, v in ind.get("cell", {}).items()):
+            continue
+        if ind.get("only_when") and not where[ind["only_when"]]:
+            continue
+        when = when.replace(day=1)
+        if when in months:
+            cells[(area, when)].append(figures)
+    out = {}
+    for key, figures in cells.items():
+        if ind.get("value"):
+            assert len(figures) == 1, (ind["id"], key, "a value indicator reads one row per area and month")
+            value, n = figures[0]
+        else:
+            num = sum(Decimal(f[0]) for f in figures)
+            den = sum(Decimal(f[1]) for f in figures)
+            n = sum(f[2] for f in figures)
+            value = Decimal(ind.get("scale", 1)) * num / den if den else None
+        out[key] = (int(n), _round1(value) if n >= threshold else None)
+    return out
+
+
+def test_every_series_row_is_the_registry_reading_of_its_detail_mart(sql):
+    months = {m for (m,) in sql("select month from business_vault.bv_reporting_month")}
+    threshold = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())["vars"]["small_cell_threshold"]
+    for ind in registry():
+        expected = _expected(sql, ind, months, threshold)
+        assert expected, f"{ind['id']}: no rows in {ind['mart']} for its cell"
+        actual = {(a, m): (int(n), v) for a, m, n, v in sql(
+            f"select area_code, month, n, value from marts.{SERIES[ind['use_case']]} where indicator_id = %s",
+            (ind["id"],))}
+        assert actual == expected, ind["id"]
+
+
+def test_the_catalogue_lists_every_registered_indicator_once(sql):
+    catalogue = dict(sql("select indicator_id, series_mart from marts.mart_indicator_catalogue"))
+    assert catalogue == {i["id"]: SERIES[i["use_case"]] for i in registry()}
+    for series in SERIES.values():
+        shown = {i for (i,) in sql(f"select distinct indicator_id from marts.{series}")}
+        assert shown == {i for i, s in catalogue.items() if s == series}, series
+
+
+def test_forecasts_keep_to_the_registry_bounds(sql):
+    bounds = {i["id"]: i["bounds"] for i in registry()}
+    rows = sql("""select indicator_id, forecast_value from marts.mart_access_indicator_forecast
+                  union all select indicator_id, forecast_value from marts.mart_social_indicator_forecast
+                  union all select indicator_id, forecast_value from marts.mart_cost_indicator_forecast""")
+    assert any(value is not None for _, value in rows)  # the sample is long enough for some forecasts
+    for ind, value in rows:
+        if value is not None:
+            low, high = bounds[ind]
+            assert (low is None or value >= low) and (high is None or value <= high), (ind, value)
+
+
+def test_child_welfare_investigation_clocks_recomputed_from_raw_tables(sql):
+    """mart_social_deadlines_monthly, LSL § 26 investigation started: each child-welfare case's clock
+    by its initiation month, met (started by the 7th arkipäivä), late, overdue (not started, due
+    before the as-of date) or open, from the raw tables with a Python holiday calendar."""
+    holidays = np.array(sorted(finnish_holidays(dt.date(2022, 1, 1), dt.date(2026, 12, 31))), dtype="datetime64[D]")
+    as_of = sql("select as_of_date from business_vault.bv_data_as_of")[0][0]
+    months = {m for (m,) in sql("select month from business_vault.bv_reporting_month")}
+    expected = defaultdict(Counter)
+    for c in rr.social_cases(sql).values():
+        if c["group"] != "LAS" or c["county"] is None or c["initiated"].replace(day=1) not in months:
+            continue
+        due = np.busday_offset(np.datetime64(c["initiated"]), 7, roll="forward", holidays=holidays).astype(dt.date)
+        if c["started"] is not None:
+            status = "met" if c["started"] <= due else "late"
+        else:
+            status = "overdue" if due < as_of else "open"
+        for area in (c["county"], "FI"):
+            expected[(area, c["initiated"].replace(day=1))][status] += 1
+    mart = {(a, m): Counter({k: v for k, v in zip(("met", "late", "overdue", "open"), counts) if v})
+            for a, m, *counts in sql("""
+        select area_code, month, met_n, late_n, overdue_n, open_n from marts.mart_social_deadlines_monthly
+        where clock_type = 'social_assessment_start' and service = 'child_welfare'""")}
+    assert mart == dict(expected)
+    assert sum(v["late"] + v["overdue"] for v in mart.values()) > 0  # not all on time: the test can fail
