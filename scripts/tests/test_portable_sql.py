@@ -6,7 +6,7 @@ rounded medians to whole numbers in nine marts there while every dbt test passed
 import re
 
 from virta.paths import PROJECT_ROOT
-from virta.vault.codegen import GENERATED_MARK
+from virta.vault.render import GENERATED_MARK
 
 # construct -> the macro to use instead
 RAW = {

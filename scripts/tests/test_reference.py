@@ -23,7 +23,8 @@ def test_every_year_has_the_days_that_are_not_arkipaiva():
     by_year = {}
     for d, name_fi, _ in reference.finnish_holidays():
         by_year.setdefault(d.year, set()).add((d.month, d.day, name_fi))
-    assert set(by_year) == set(range(reference.FIRST_YEAR, reference.LAST_YEAR + 1))
+    first, last = reference.calendar_years()  # the calendar's years (vars calendar_start, calendar_end)
+    assert set(by_year) == set(range(first, last + 1))
     for year, days in by_year.items():
         names = {n for _, _, n in days}
         assert {"Jouluaatto", "Juhannusaatto", "Itsenäisyyspäivä", "Vappu", "Pitkäperjantai"} <= names, year

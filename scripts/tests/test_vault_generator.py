@@ -3,10 +3,21 @@ import shutil
 
 import pytest
 
-from virta.errors import VirtaError
+from virta import generated
 from virta.paths import PROJECT_ROOT
-from virta.vault import codegen as gen
+from virta.vault import plan as gen
 from virta.vault.model import load
+from virta.vault.problems import VaultModelError
+from virta.vault.render import render
+
+
+def rendered(model=None) -> dict:
+    """The vault's generated files (path -> text) for a model (default: the committed one)."""
+    return {item.path: render(item) for item in gen.plan(model or load())}
+
+
+def sql_of(name: str, model=None) -> str:
+    return next(text for path, text in rendered(model).items() if path.name == f"{name}.sql")
 
 
 @pytest.fixture
@@ -18,14 +29,15 @@ def project_copy(tmp_path):
 
 
 def test_committed_generated_files_are_current():
-    assert gen.check() == []
+    assert generated.check() == []
 
 
 RENDER_DIGEST = r"""
 import hashlib
-from virta.vault import codegen
+from virta import generated
 h = hashlib.sha256()
-for path, text in sorted(codegen.render().items()):
+files = {**generated.products()["vault"].files(), **generated.products()["docs"].files()}
+for path, text in sorted(files.items()):
     h.update(str(path).encode() + b"\0" + text.encode() + b"\0")
 print(h.hexdigest())
 """
@@ -42,9 +54,10 @@ def test_generation_is_deterministic_across_processes():
 def test_hand_edit_is_detected(project_copy):
     path = project_copy / "models/raw_vault/hubs/hub_person.sql"
     path.write_text(path.read_text() + "-- a hand edit\n")
-    assert gen.check(project_copy) == ["hand-edited: models/raw_vault/hubs/hub_person.sql"]
-    gen.generate(project_copy)
-    assert gen.check(project_copy) == []
+    assert generated.check(("vault",), project_copy) == [
+        "hand-edited: models/raw_vault/hubs/hub_person.sql (run `virta vault generate` to restore it)"]
+    generated.write("vault", project_copy)
+    assert generated.check(("vault",), project_copy) == []
 
 
 def test_stale_and_orphaned_files_are_detected(project_copy, monkeypatch):
@@ -52,22 +65,29 @@ def test_stale_and_orphaned_files_are_detected(project_copy, monkeypatch):
     del model.links["visit_unit"]
     for stage in model.stages:  # a smaller model, as if the concept model had changed
         stage.links.pop("visit_unit", None)
-    monkeypatch.setattr(gen, "load", lambda: model)
-    problems = gen.check(project_copy)
-    assert "orphaned: models/raw_vault/links/link_visit_unit.sql (no longer generated)" in problems
+    problems = generated.check(("vault",), project_copy, files={"vault": rendered(model)})
+    assert ("orphaned: models/raw_vault/links/link_visit_unit.sql (no longer generated: run `virta vault generate`)"
+            in problems)
     assert any(p.startswith("stale: models/staging/") for p in problems)
 
 
 def test_missing_file_is_detected(project_copy):
     (project_copy / "models/raw_vault/satellites/sat_person_vtj.sql").unlink()
-    assert gen.check(project_copy) == ["missing: models/raw_vault/satellites/sat_person_vtj.sql"]
+    assert generated.check(("vault",), project_copy) == [
+        "missing: models/raw_vault/satellites/sat_person_vtj.sql (run `virta vault generate`)"]
+
+
+def test_a_stale_docs_page_names_its_own_command(project_copy):
+    (project_copy / "docs/raw_tables.md").write_text("old\n")
+    assert generated.check(("vault", "docs", "seeds"), project_copy) == [
+        "stale: docs/raw_tables.md (its sources changed: run `virta docs generate`)"]
 
 
 def test_person_hub_is_fed_by_every_system_that_knows_the_person():
     model = load()
     systems = {stage.table.system.name for stage in model.hub_sources("person")}
     assert systems == {"vtj", "apotti", "lifecare", "procons"}  # health and social care
-    sql = gen.hub_sql("person", model)
+    sql = sql_of("hub_person", model)
     for stage in model.hub_sources("person"):
         assert gen.stage_model(stage) in sql
 
@@ -76,8 +96,49 @@ def test_mapping_errors_name_the_file_and_entry(tmp_path):
     shutil.copytree(PROJECT_ROOT / "concept_model", tmp_path / "concept_model")
     path = tmp_path / "concept_model/sources/org.yml"
     path.write_text(path.read_text().replace("hubs: {organisation_unit: unit_oid}", "hubs: {unit: unit_oid}"))
-    with pytest.raises(VirtaError, match="org.yml: table org_units, stage org_units: unknown hub 'unit'"):
+    with pytest.raises(VaultModelError, match=r"org.yml: table org_units, stage org_units: unknown hub 'unit' \[V230\]"):
         load(tmp_path / "concept_model")
+
+
+@pytest.mark.parametrize("edit, expected", [
+    # a missing key is named, not a KeyError (the shape stage)
+    (("business_key: person_pseudonym", "businesskey: person_pseudonym"),
+     ["concepts.yml: hub person: unknown key 'businesskey'", "[V102]",
+      "concepts.yml: hub person: missing required key 'business_key' [V101]"]),
+    (("hubs: [visit, organisation_unit]", "hubs: visit"), ["concepts.yml: link visit_unit, hubs: must be a list, not str [V103]"]),
+    (("hubs:\n", "hubs: [\n"), ["concepts.yml: line", "not valid YAML", "[V100]"]),
+])
+def test_a_bad_concept_model_is_reported_with_codes_file_and_key(tmp_path, edit, expected):
+    shutil.copytree(PROJECT_ROOT / "concept_model", tmp_path / "concept_model")
+    path = tmp_path / "concept_model/concepts.yml"
+    text = path.read_text()
+    assert edit[0] in text
+    path.write_text(text.replace(edit[0], edit[1], 1))
+    with pytest.raises(VaultModelError) as raised:
+        load(tmp_path / "concept_model")
+    for part in expected:
+        assert part in str(raised.value)
+
+
+def test_every_problem_of_a_mapping_is_reported_at_once(tmp_path):
+    """Two faults in two files: both named, each with its code, in one error."""
+    shutil.copytree(PROJECT_ROOT / "concept_model", tmp_path / "concept_model")
+    apotti = tmp_path / "concept_model/sources/apotti.yml"
+    text = apotti.read_text()
+    assert "visit_at: {from: appt_dttm, type: timestamp, format: YYYY-MM-DD HH24:MI:SS, required: true}" in text
+    apotti.write_text(text.replace("visit_at: {from: appt_dttm, type: timestamp, format: YYYY-MM-DD HH24:MI:SS, "
+                                   "required: true}", "visit_at: {from: appt_dttm, type: timestamp, required: true}"))
+    lifecare = tmp_path / "concept_model/sources/lifecare.yml"
+    text = lifecare.read_text()
+    assert "map: {LAAK: doctor," in text
+    lifecare.write_text(text.replace("map: {LAAK: doctor,", "map: {LAAK: physician,"))
+    with pytest.raises(VaultModelError) as raised:
+        load(tmp_path / "concept_model")
+    codes = sorted(p.code for p in raised.value.problems)
+    assert codes == ["V212", "V220"], raised.value
+    assert "apotti.yml: table apotti_visits, field visit_at: dates and timestamps need a format [V212]" in str(raised.value)
+    assert ("lifecare.yml: table lifecare_hoitotapahtumat, field professional_group: maps to 'physician', which "
+            "ref_professional_groups.professional_group does not list [V220]") in str(raised.value)
 
 
 def test_no_checked_model_reads_a_clear_identity_code():
@@ -87,7 +148,7 @@ def test_no_checked_model_reads_a_clear_identity_code():
     seen = 0
     for system in model.systems.values():
         for table in system.tables.values():
-            sql = gen.checked_sql(table)
+            sql = sql_of(gen.checked_model(table))
             for f in table.fields.values():
                 if f.type == "hetu":
                     seen += 1
@@ -101,7 +162,7 @@ def test_no_checked_model_reads_a_clear_identity_code():
 
 
 def test_every_satellite_kind_is_generated():
-    files = {p.name: c for p, c in gen.render().items()}
+    files = {p.name: c for p, c in rendered().items()}
     assert "automate_dv.sat(" in files["sat_visit_apotti.sql"]
     assert "automate_dv.ma_sat(" in files["sat_visit_diagnosis_apotti.sql"]
     assert "src_cdk=['diagnosis_rank']" in files["sat_visit_diagnosis_apotti.sql"]
@@ -114,7 +175,7 @@ def test_current_state_views_union_every_system_describing_a_concept(tmp_path):
     """bv_current_<concept> reads every satellite on the hub; a date beside a timestamp becomes a
     timestamp; the same field with other types in two mappings is refused by name."""
     model = load()
-    sql = gen.current_sql("referral", model)
+    sql = sql_of("bv_current_referral", model)
     assert "current_rows('sat_referral_apotti'" in sql and "current_rows('sat_referral_lifecare'" in sql
     assert "s.received_at::timestamp as received_at" in sql  # Lifecare gives days, Apotti times
     assert gen.current_columns("referral", model)[1] == ("received_at", "timestamp")
@@ -123,11 +184,11 @@ def test_current_state_views_union_every_system_describing_a_concept(tmp_path):
     text = path.read_text()
     assert "enimmaisaika_pv, type: integer" in text
     path.write_text(text.replace("enimmaisaika_pv, type: integer", "enimmaisaika_pv, type: text"))
-    with pytest.raises(VirtaError, match="field recorded_max_wait_days of the satellites on hub need_assessment "
-                                         "has different types \\(apotti: integer, lifecare: text\\)"):
-        gen.current_columns("need_assessment", load(tmp_path / "concept_model"))
+    with pytest.raises(VaultModelError, match="field recorded_max_wait_days of the satellites on hub need_assessment "
+                                              "has different types \\(apotti: integer, lifecare: text\\).*V250"):
+        load(tmp_path / "concept_model")
 
 
 def test_the_time_anchor_knows_which_systems_bound_reporting():
-    sql = gen.source_systems_sql(load())
+    sql = sql_of("bv_source_systems")
     assert "('apotti', 'APOTTI', true" in sql and "('vtj', 'VTJ', false" in sql and "('org', 'SOTEORG', false" in sql

@@ -3,7 +3,7 @@ and the dbt docs site's overview page lists them by järjestämislaki § 29 dime
 
 `problems()` says which indicators lack a required meta key, name an unknown dimension or have no
 tests; `overview_md()` renders the docs overview (a generated file, kept current by
-`virta vault generate` and checked by `virta vault check`).
+`virta docs generate` and checked by `virta docs check`).
 """
 
 from __future__ import annotations

@@ -210,20 +210,21 @@ def _cmd_dbt(args: argparse.Namespace) -> int:
     return run_dbt(args.dbt_args, conn)
 
 
-def _cmd_vault(args: argparse.Namespace) -> int:
-    from virta.vault import check, generate
+def _cmd_generated(args: argparse.Namespace) -> int:
+    """`virta vault|docs|seeds generate|check`: write or check one product's generated files."""
+    from virta import generated
 
-    if args.vault_command == "generate":
-        written = generate()
-        print(f"wrote {len(written)} generated files")
+    product = args.command
+    if args.action == "generate":
+        written = generated.write(product)
+        print(f"wrote {len(written)} generated files ({product})")
         return 0
-    problems = check()
+    problems = generated.check((product,))
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
-        print("generated vault files are stale or hand-edited: run `./virta vault generate`", file=sys.stderr)
         return 1
-    print("generated vault files are up to date")
+    print(f"generated {product} files are up to date")
     return 0
 
 
@@ -340,13 +341,23 @@ def build_parser() -> argparse.ArgumentParser:
     p_daily.add_argument("--no-build", action="store_true", help="load only; leave dbt to another job")
     p_daily.set_defaults(func=_cmd_daily)
 
-    p_vault = sub.add_parser("vault", help="generate the staging and raw-vault dbt models from the concept model",
-                             description="`generate` writes models/staging and models/raw_vault from "
-                             "concept_model/; `check` fails if those files are stale or hand-edited.")
-    vault_sub = p_vault.add_subparsers(dest="vault_command", required=True, metavar="ACTION")
-    vault_sub.add_parser("generate", help="(re)write the generated models")
-    vault_sub.add_parser("check", help="exit 1 if a generated file is stale, hand-edited or orphaned")
-    p_vault.set_defaults(func=_cmd_vault)
+    generated_products = {
+        "vault": ("generate the staging, raw-vault, current-state and audit models from the concept model",
+                  "`generate` writes the models from concept_model/ (parse, validate, plan, render); "
+                  "`check` fails if one is stale, hand-edited, missing or orphaned."),
+        "docs": ("generate the docs pages (indicator overview, raw tables)",
+                 "`generate` writes docs/overview.md (from the marts' YAML) and docs/raw_tables.md (from the "
+                 "mappings); `check` fails if either is stale."),
+        "seeds": ("generate the seeds and test fixtures made from outside sources (holidays, calendar)",
+                  "`generate` writes seeds/reference/ref_fi_holidays.csv and tests/fixtures; `check` fails "
+                  "if one is stale."),
+    }
+    for product, (short, long) in generated_products.items():
+        p_gen = sub.add_parser(product, help=short, description=long)
+        actions = p_gen.add_subparsers(dest="action", required=True, metavar="ACTION")
+        actions.add_parser("generate", help="(re)write the generated files")
+        actions.add_parser("check", help="exit 1 if a generated file is stale, hand-edited, missing or orphaned")
+        p_gen.set_defaults(func=_cmd_generated)
 
     p_dbt = sub.add_parser("dbt", help="run any dbt command against the current database",
                            description="e.g. `virta dbt build -s marts` or `virta dbt docs serve`. "

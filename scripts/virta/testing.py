@@ -1,6 +1,6 @@
 """`virta test`: the whole test suite, as CI runs it.
 
-1. `virta vault check`: generated models are neither stale nor hand-edited;
+1. `virta vault|docs|seeds check`: generated files are neither stale nor hand-edited;
 2. sqlfluff lint (dbt templater) of models and macros, against a throwaway embedded server;
 3. pytest: unit tests, then end-to-end tests that start their own throwaway embedded servers
    and run the main job (skipped with --fast).
@@ -86,15 +86,15 @@ def lint() -> int:
 
 
 def run_tests(fast: bool = False, pytest_args: list[str] | None = None) -> int:
-    from virta.vault import check
+    from virta import generated
 
     failures = []
-    with step("Generated models up to date (virta vault check)"):
-        problems = check()
+    with step("Generated files up to date (virta vault|docs|seeds check)"):
+        problems = generated.check()
         for problem in problems:
             print(f"    {problem}", file=sys.stderr)
         if problems:
-            failures.append("vault check")
+            failures.append("generated files")
     with step("SQL style (sqlfluff lint, dbt templater)"):
         if lint() != 0:
             failures.append("sqlfluff")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import holidays
 import numpy as np
 
+from virta.generate.defects import DEFECTS
 from virta.generate.profiles import DEFAULT_COUNTIES, PROFILES, CountyProfile
 from virta.hetu import synthetic_codes
 
@@ -156,34 +157,6 @@ def _superseded_in_window(keys: np.ndarray, when: np.ndarray, win: np.ndarray) -
     same = (text[order][:-1] == text[order][1:]) & (text[order][:-1] != "None") & (win[order][:-1] == win[order][1:])
     out[order[:-1][same]] = True
     return out
-
-
-# Which defects each raw table gets: the column they hit and, where needed, the bad value.
-DEFECTS: dict[str, dict] = {
-    "vtj_residents": {"hetu": "hetu"},
-    "org_units": {},
-    "apotti_contacts": {"hetu": "pat_ssn", "key": "contact_id"},
-    "apotti_triage": {"hetu": "pat_ssn", "key": "triage_id", "future": ("triage_dttm", "iso")},
-    "apotti_visits": {"hetu": "pat_ssn", "key": "visit_id", "timestamp": ("appt_dttm", "2024-02-31 25:61:00")},
-    "apotti_visit_diagnoses": {},
-    "apotti_deleted_records": {},
-    "apotti_referrals": {"hetu": "pat_ssn", "key": "referral_id", "unknown_code": ("specialty", "XSPEC"),
-                         "out_of_order": ("received_dttm", "treatment_dttm", "iso"),
-                         "future": ("received_dttm", "iso")},
-    "lifecare_yhteydenotot": {"hetu": "hetu", "key": "yhteys_id"},
-    "lifecare_hoitotapahtumat": {"hetu": "hetu", "key": "tapahtuma_id", "future": ("hta_aika", "fi_ts"),
-                                 "timestamp": ("hta_aika", "31.02.2024 25:61")},
-    "lifecare_lahetteet": {"hetu": "hetu", "key": "lahete_id", "timestamp": ("saapumispvm", "31.02.2024"),
-                           "unknown_code": ("erikoisala", "99"),
-                           "out_of_order": ("saapumispvm", "hoitopvm", "fi"), "future": ("saapumispvm", "fi")},
-    "procons_asiat": {"hetu": "hetu", "key": "asia_id", "future": ("vireilletulopvm", "dmy")},
-    "procons_arvioinnit": {"hetu": "hetu", "key": "arviointi_id",
-                           "out_of_order": ("aloituspvm", "valmistumispvm", "dmy")},
-    "procons_paatokset": {"hetu": "hetu", "key": "paatos_id", "unknown_code": ("palvelu", "TUNTEMATON")},
-    "raindance_kustannuspaikat": {},
-    "raindance_kirjaukset": {"key": "vientitunnus", "amount": "summa",
-                             "unknown_code": ("kustannuspaikka", "0000000")},
-}
 
 
 def _shift_text_date(text: str, days: int, fmt: str) -> str:

@@ -1,5 +1,2 @@
-"""Model-driven raw vault: concept model + source mappings -> generated dbt models."""
-
-from virta.vault.codegen import check, generate
-
-__all__ = ["check", "generate"]
+"""The vault generator, in stages: parse (YAML shape), validate (meaning), plan (which files from
+which template), render (templates and documents), and write/check (virta.generated)."""

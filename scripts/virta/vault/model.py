@@ -1,14 +1,12 @@
-"""Reading and validating the concept model (concept_model/concepts.yml) and source mappings
-(concept_model/sources/*.yml). Errors name the file and the entry at fault."""
+"""The concept model (concept_model/concepts.yml) and source mappings (concept_model/sources/*.yml)
+as the vault generator sees them: the types here, built by parse (virta.vault.parse: YAML shape)
+and validate (virta.vault.validate: meaning), both reporting problems with stable codes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from virta.errors import VirtaError
 from virta.paths import PROJECT_ROOT
 
 CONCEPT_DIR = PROJECT_ROOT / "concept_model"
@@ -16,6 +14,9 @@ FIELD_TYPES = {"text", "integer", "decimal", "date", "timestamp", "code", "hetu"
 DECIMAL_FORMATS = {"point", "comma"}
 # What the loader may derive from a valid identity code; the code itself never reaches the database.
 HETU_DERIVATIONS = ("birth_date", "sex")
+# SQL type of a typed field (the current-state views unify them across systems)
+SQL_TYPES = {"text": "text", "code": "text", "hetu": "text", "date": "date", "timestamp": "timestamp",
+             "integer": "integer", "decimal": "numeric", "boolean": "boolean"}
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Field:
     code_map: dict[str, str] | None = None
     not_future: bool = False  # an event that cannot lie after its delivery (else: quarantine)
     derive: tuple[str, ...] = ()  # hetu only: parts of the code the loader lands beside the pseudonym
+    vocabulary: str | None = None  # code only: <seed>.<column> listing every code the map may produce
 
 
 @dataclass(frozen=True)
@@ -201,143 +203,10 @@ class ConceptModel:
         return [(s, sts) for s in self.stages for sts in s.status_satellites]
 
 
-def _fail(path: Path, where: str, message: str) -> VirtaError:
-    shown = path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path
-    return VirtaError(f"{shown}: {where}: {message}")
-
-
 def load(concept_dir: Path = CONCEPT_DIR) -> ConceptModel:
-    concepts_path = concept_dir / "concepts.yml"
-    raw = yaml.safe_load(concepts_path.read_text())
-    hubs = {
-        name: Hub(name, spec.get("label_fi", ""), spec.get("description", "").strip(),
-                  spec["business_key"], bool(spec.get("shared_key", False)))
-        for name, spec in (raw.get("hubs") or {}).items()
-    }
-    links = {}
-    for name, spec in (raw.get("links") or {}).items():
-        for hub in spec["hubs"]:
-            if hub not in hubs:
-                raise _fail(concepts_path, f"link {name}", f"unknown hub {hub!r}")
-        driving = spec.get("driving_key")
-        if driving is not None and driving not in spec["hubs"]:
-            raise _fail(concepts_path, f"link {name}", f"driving_key {driving!r} is not one of its hubs")
-        links[name] = Link(name, spec.get("label_fi", ""), spec.get("description", "").strip(),
-                           tuple(spec["hubs"]), driving)
+    """The concept model: parsed (shape) and validated (meaning); VaultModelError lists every problem."""
+    from virta.vault.parse import parse
+    from virta.vault.validate import validate
 
-    systems: dict[str, SourceSystem] = {}
-    sat_names: set[str] = set()
-    stage_names: set[str] = set()
-    for path in sorted((concept_dir / "sources").glob("*.yml")):
-        doc = yaml.safe_load(path.read_text())
-        freshness = doc.get("freshness") or {}
-        warn, error = freshness.get("warn_after_days"), freshness.get("error_after_days")
-        if (warn is not None and (not isinstance(warn, int) or warn < 1)) or \
-                (error is not None and (not isinstance(error, int) or (warn and error < warn))):
-            raise _fail(path, "freshness", "warn_after_days and error_after_days are whole days, error >= warn")
-        bounds = doc.get("bounds_reporting", True)
-        if not isinstance(bounds, bool):
-            raise _fail(path, "bounds_reporting", "must be true or false")
-        system = SourceSystem(doc["system"], doc.get("label", ""), (doc.get("description") or "").strip(),
-                              doc["record_source"], path, warn, error, bounds_reporting=bounds)
-        for tname, tspec in doc["tables"].items():
-            columns = {c: str(d) for c, d in tspec["columns"].items()}
-            fields = {}
-            for fname, fspec in tspec["fields"].items():
-                where = f"table {tname}, field {fname}"
-                if fspec.get("type") not in FIELD_TYPES:
-                    raise _fail(path, where, f"type must be one of {sorted(FIELD_TYPES)}")
-                if fspec["from"] not in columns:
-                    raise _fail(path, where, f"column {fspec['from']!r} is not declared under columns")
-                if fspec["type"] in ("date", "timestamp") and not fspec.get("format"):
-                    raise _fail(path, where, "dates and timestamps need a format")
-                if fspec["type"] == "code" and not fspec.get("map"):
-                    raise _fail(path, where, "codes need a map from source values to codes")
-                if fspec["type"] == "decimal" and fspec.get("format", "point") not in DECIMAL_FORMATS:
-                    raise _fail(path, where, f"decimal format must be one of {sorted(DECIMAL_FORMATS)}")
-                if fspec.get("not_future") and fspec["type"] not in ("date", "timestamp"):
-                    raise _fail(path, where, "not_future applies to dates and timestamps only")
-                derive = tuple(fspec.get("derive") or ())
-                if derive and fspec["type"] != "hetu":
-                    raise _fail(path, where, "derive applies to identity codes (type hetu) only")
-                if set(derive) - set(HETU_DERIVATIONS):
-                    raise _fail(path, where, f"derive must name parts of {list(HETU_DERIVATIONS)}")
-                fields[fname] = Field(fname, fspec["from"], fspec["type"],
-                                      bool(fspec.get("required", fspec["type"] == "hetu")),
-                                      fspec.get("format"),
-                                      {str(k): str(v) for k, v in (fspec.get("map") or {}).items()} or None,
-                                      bool(fspec.get("not_future", False)), derive)
-            for key in tspec["record_key"]:
-                if key not in columns:
-                    raise _fail(path, f"table {tname}", f"record_key column {key!r} is not declared")
-            checks = []
-            for cname, cspec in (tspec.get("checks") or {}).items():
-                if not cspec.get("when") or not cspec.get("reason"):
-                    raise _fail(path, f"table {tname}, check {cname}", "a check needs `when` and `reason`")
-                checks.append(RowCheck(cname, str(cspec["when"]), str(cspec["reason"])))
-            table = SourceTable(tname, system, (tspec.get("description") or "").strip(),
-                                tuple(tspec["record_key"]), columns, fields, checks=tuple(checks))
-            for sname, sspec in tspec["stages"].items():
-                where = f"table {tname}, stage {sname}"
-                if sname in stage_names:
-                    raise _fail(path, where, "stage names must be unique across all sources")
-                stage_names.add(sname)
-                for hub, fname in (sspec.get("hubs") or {}).items():
-                    if hub not in hubs:
-                        raise _fail(path, where, f"unknown hub {hub!r}")
-                    if fname not in fields:
-                        raise _fail(path, where, f"hub {hub} keyed by unknown field {fname!r}")
-                    key = hubs[hub].business_key
-                    if fname != key and key in fields:
-                        raise _fail(path, where, f"hub {hub} keyed by {fname!r}, but field {key!r} (the hub's "
-                                                 "business-key name) means something else here")
-                for lname, lspec in (sspec.get("links") or {}).items():
-                    if lname not in links:
-                        raise _fail(path, where, f"unknown link {lname!r}")
-                    if set(lspec) != set(links[lname].hubs):
-                        raise _fail(path, where, f"link {lname} needs exactly the hubs {links[lname].hubs}")
-                    for hub, fname in lspec.items():
-                        if (sspec.get("hubs") or {}).get(hub) != fname:
-                            raise _fail(path, where, f"link {lname}: hub {hub} must also be staged from {fname}")
-                sats = []
-                for sat_name, sat_spec in (sspec.get("satellites") or {}).items():
-                    if sat_name in sat_names:
-                        raise _fail(path, where, f"satellite {sat_name} is defined twice")
-                    sat_names.add(sat_name)
-                    if sat_spec["hub"] not in (sspec.get("hubs") or {}):
-                        raise _fail(path, where, f"satellite {sat_name}: its hub must be staged here")
-                    for col in sat_spec["payload"]:
-                        if col not in fields:
-                            raise _fail(path, where, f"satellite {sat_name}: unknown field {col!r}")
-                    sats.append(Satellite(sat_name, sat_spec["hub"], sat_spec.get("description", ""),
-                                          tuple(sat_spec["payload"])))
-                statuses = []
-                for sts_name, sts_spec in (sspec.get("status_satellites") or {}).items():
-                    if sts_name in sat_names:
-                        raise _fail(path, where, f"satellite {sts_name} is defined twice")
-                    sat_names.add(sts_name)
-                    if sts_spec["hub"] not in (sspec.get("hubs") or {}):
-                        raise _fail(path, where, f"status satellite {sts_name}: its hub must be staged here")
-                    if sts_spec["deleted_at"] not in fields:
-                        raise _fail(path, where, f"status satellite {sts_name}: unknown field {sts_spec['deleted_at']!r}")
-                    statuses.append(StatusSatellite(sts_name, sts_spec["hub"], sts_spec.get("description", ""),
-                                                    sts_spec["deleted_at"]))
-                multi = []
-                for mas_name, mas_spec in (sspec.get("multi_active_satellites") or {}).items():
-                    if mas_name in sat_names:
-                        raise _fail(path, where, f"satellite {mas_name} is defined twice")
-                    sat_names.add(mas_name)
-                    if mas_spec["hub"] not in (sspec.get("hubs") or {}):
-                        raise _fail(path, where, f"multi-active satellite {mas_name}: its hub must be staged here")
-                    for col in [*mas_spec["child_key"], *mas_spec["payload"]]:
-                        if col not in fields:
-                            raise _fail(path, where, f"multi-active satellite {mas_name}: unknown field {col!r}")
-                    multi.append(MultiActiveSatellite(mas_name, mas_spec["hub"], mas_spec.get("description", ""),
-                                                      tuple(mas_spec["child_key"]), tuple(mas_spec["payload"])))
-                table.stages.append(Stage(sname, table, (sspec.get("description") or "").strip(),
-                                          sspec.get("where"), dict(sspec.get("hubs") or {}),
-                                          {k: dict(v) for k, v in (sspec.get("links") or {}).items()},
-                                          tuple(sats), tuple(statuses), tuple(multi)))
-            system.tables[tname] = table
-        systems[system.name] = system
-    return ConceptModel(hubs, links, systems)
+    seeds = concept_dir.parent / "seeds"
+    return validate(parse(concept_dir), seeds if seeds.is_dir() else None)
