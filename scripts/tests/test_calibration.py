@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from virta.generate import GenerationParams, generate
-from virta.generate.core import finnish_holidays
+from virta.reference import holiday_dates as finnish_holidays
 
 TARGETS = Path(__file__).resolve().parents[2] / "tests/fixtures/calibration_targets.csv"
 # How far a synthetic county may lie from a published figure by design (a model choice, in the figure's

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import raw_recompute as rr
-from virta.generate.core import finnish_holidays
+from virta.reference import holiday_dates as finnish_holidays
 
 pytestmark = pytest.mark.e2e
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from virta.generate import GenerationParams, generate
-from virta.generate.core import finnish_holidays
+from virta.reference import holiday_dates as finnish_holidays
 from virta.hetu import parse
 
 SMALL = GenerationParams(scale=0.001)
@@ -104,3 +104,25 @@ def test_two_layouts_for_the_same_concepts(extract):
     assert "pat_ssn" in extract.tables["apotti_contacts"]
     assert "hetu" in extract.tables["lifecare_yhteydenotot"]
     assert extract.tables["lifecare_yhteydenotot"]["yhteys_aika"][0][2] == "."  # DD.MM.YYYY
+
+
+def test_the_generator_uses_the_one_holiday_list_and_the_rules_seed():
+    """Working days exclude exactly the holidays of the seed ref_fi_holidays (one holiday source);
+    the maximum wait a clinician records is the rule in force by date and age (ref_legal_deadline_rules)."""
+    import csv
+
+    from virta.generate.core import Generator
+    from virta.generate.rules import treatment_max_days
+    from virta.paths import PROJECT_ROOT
+
+    g = Generator(SMALL)
+    with (PROJECT_ROOT / "seeds/reference/ref_fi_holidays.csv").open() as fh:
+        seed = {dt.date.fromisoformat(r["holiday_date"]) for r in csv.DictReader(fh)}
+    weekdays = set(g.horizon[(g.horizon.view("int64") - 4) % 7 < 5].tolist())
+    working = set(g.horizon[g.horizon_working].tolist())
+    assert weekdays - working == seed & weekdays  # a weekday is off exactly when the seed lists it
+    days = np.array(["2023-08-31", "2023-09-01", "2024-12-31", "2025-01-01", "2025-01-01"], dtype="datetime64[D]")
+    ages = np.array([30, 30, 30, 22.9, 23.0])
+    assert treatment_max_days("general_practice", days, ages).tolist() == [90, 14, 14, 14, 90]
+    assert treatment_max_days("oral_care", days, ages).tolist() == [180, 120, 120, 120, 180]
+

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 import raw_recompute as rr
-from virta.generate.core import finnish_holidays
+from virta.reference import holiday_dates as finnish_holidays
 from virta.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e

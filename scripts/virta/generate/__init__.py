@@ -1,4 +1,9 @@
-"""Synthetic county source systems: `virta generate`."""
+"""Synthetic county source systems: `virta generate`.
+
+The extract is built by topic modules over one Generator (virta.generate.core: parameters, random
+state, working days, the extract being built): registers (residents, organisation units),
+primary_care, specialised, social, finance, then defects; formats and calendar are their helpers.
+Same seed and parameters -> same rows, byte for byte."""
 
 from __future__ import annotations
 
@@ -7,12 +12,46 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 from virta.db import Connection
 from virta.errors import VirtaError
-from virta.generate.core import Extract, GenerationParams, generate
+from virta.generate import defects, finance, primary_care, registers, social, specialised
+from virta.generate.core import Extract, GenerationParams, Generator
+from virta.generate.profiles import PROFILES
 from virta.progress import info, step
 
 __all__ = ["Extract", "GenerationParams", "generate", "generate_and_load", "write_deliveries"]
+
+
+def generate(params: GenerationParams) -> Extract:
+    """The synthetic extract of every county of `params`: registers, primary care, specialised
+    care, social services and finance, then the defects injected on purpose."""
+    for code in params.counties:
+        if code not in PROFILES:
+            raise ValueError(f"no synthetic profile for county {code!r}; known: {sorted(PROFILES)}")
+    g = Generator(params)
+    residents = [registers.residents(g, PROFILES[code]) for code in params.counties]
+    registers.assign_identity_codes(g, residents)
+    for code, table in zip(params.counties, residents):
+        county = PROFILES[code]
+        registers.moves(g, county, table)
+        units = registers.units(g, county)
+        g.extract.add("org_units", units, np.full(len(units["unit_oid"]), np.datetime64(params.start)))
+        events = primary_care.primary_care(g, county, units)
+        if county.patient_system == "apotti":
+            primary_care.apotti_tables(g, county, events, units)
+        else:
+            primary_care.lifecare_tables(g, county, events, units)
+        refs = specialised.referrals(g, county, units)
+        if county.patient_system == "apotti":
+            specialised.apotti_referrals(g, county, refs)
+        else:
+            specialised.lifecare_referrals(g, county, refs)
+        social.procons_tables(g, county, social.cases(g, county, units))
+        finance.raindance_tables(g, county, len(table["hetu"]))
+    defects.inject_defects(g)
+    return g.extract
 
 
 def _system_deliveries(deliveries, numbers, out: Path, params: GenerationParams,

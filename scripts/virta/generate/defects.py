@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from virta.generate.core import Generator
+from virta.generate.formats import shift_text_date
+
 # Which defects each raw table gets: the column they hit and, where needed, the bad value.
 DEFECTS: dict[str, dict] = {
     "vtj_residents": {"hetu": "hetu"},
@@ -48,3 +53,93 @@ def describe_defects(table: str) -> str:
         items[-1] = "cost centre `0000000` missing from the mapping → loaded, reported as unmapped cost"
     items.append("duplicate delivery of a row in the same batch → the copy is quarantined")
     return "Defects the synthetic generator injects (rate `--defect-rate`): " + "; ".join(items) + "."
+
+
+def inject_defects(g: Generator) -> None:
+    """Defects on purpose, each kind counted so the warehouse can be held to account for them.
+
+    Kinds (docs/raw_tables.md lists them per table): invalid_identity_code (wrong check character),
+    missing_key, unparseable_timestamp / unparseable_amount, unknown_code (a code the mapping does
+    not know), out_of_order (a later event dated before an earlier one), future_date (an event
+    dated after the delivery), duplicate_delivery (the same row twice in one delivery). Corrected
+    re-deliveries and deleted records are not defects but part of the data (prior states,
+    apotti_deleted_records).
+    """
+    rate = g.p.defect_rate
+    if rate <= 0:
+        return
+    future = np.datetime64(g.p.as_of) + 200
+    future_iso = f"{future} 10:00:00"
+    future_fi = future.astype(object)
+    for name in sorted(g.extract.tables):
+        table = g.extract.tables[name]
+        n = g.extract.row_count(name)
+        spec = DEFECTS.get(name, {})
+        counts: dict[str, int] = {}
+
+        used = np.zeros(n, dtype=bool)  # one defect per row, so each is seen with its own reason
+        rows: list[tuple[int, str]] = []
+
+        def pick(col: str | None = None) -> np.ndarray:
+            hit = (g.rng.random(n) < rate) & ~used
+            if col is not None:
+                hit &= np.not_equal(table[col], None)
+            used[hit] = True
+            return np.flatnonzero(hit)
+
+        if "hetu" in spec:  # a wrong check character
+            col = table[spec["hetu"]]
+            hit = pick(spec["hetu"])
+            wrong = "0123456789ABCDEFHJKLMNPRSTUVWXY"
+            for i in hit:
+                col[i] = col[i][:10] + wrong[(wrong.index(col[i][10]) + 1) % 31]
+            counts["invalid_identity_code"] = len(hit)
+            rows += [(int(i), "invalid_identity_code") for i in hit]
+        if "key" in spec:  # a missing record key
+            hit = pick()
+            table[spec["key"]][hit] = None
+            counts["missing_key"] = len(hit)
+            rows += [(int(i), "missing_key") for i in hit]
+        if "amount" in spec:
+            hit = pick(spec["amount"])
+            table[spec["amount"]][hit] = "1.234,5,6"
+            counts["unparseable_amount"] = len(hit)
+            rows += [(int(i), "unparseable_amount") for i in hit]
+        if "unknown_code" in spec:
+            col, bad = spec["unknown_code"]
+            hit = pick(col)
+            table[col][hit] = bad
+            counts["unknown_code"] = len(hit)
+            rows += [(int(i), "unknown_code") for i in hit]
+        if "out_of_order" in spec:  # the later event moved before the earlier one
+            early, late, fmt = spec["out_of_order"]
+            hit = pick(late)
+            for i in hit:
+                table[late][i] = shift_text_date(table[early][i], -3, fmt) if table[early][i] else table[late][i]
+            counts["out_of_order"] = len(hit)
+            rows += [(int(i), "out_of_order") for i in hit if table[early][i]]
+        if "future" in spec:
+            col, fmt = spec["future"]
+            hit = pick(col)
+            table[col][hit] = {"iso": future_iso, "fi": f"{future_fi:%d.%m.%Y}",
+                               "fi_ts": f"{future_fi:%d.%m.%Y} 10:00",
+                               "dmy": f"{future_fi.day}.{future_fi.month}.{future_fi.year}"}[fmt]
+            counts["future_date"] = len(hit)
+            rows += [(int(i), "future_date") for i in hit]
+        if "timestamp" in spec:  # an unparseable timestamp or date (after the
+            # defects above, which shift parseable dates)
+            col, bad = spec["timestamp"]
+            hit = pick(col)
+            table[col][hit] = bad
+            counts["unparseable_timestamp"] = len(hit)
+            rows += [(int(i), "unparseable_timestamp") for i in hit]
+        dup = pick()  # the same row delivered twice
+        if len(dup):
+            for col in table:
+                table[col] = np.concatenate([table[col], table[col][dup]])
+            when = g.extract.deliver_on[name]
+            g.extract.deliver_on[name] = np.concatenate([when, when[dup]])
+        counts["duplicate_delivery"] = len(dup)
+        rows += [(int(i), "duplicate_delivery") for i in dup]  # the earlier copy is the duplicate
+        g.extract.defects[name] = counts
+        g.extract.defect_rows[name] = sorted(rows)

@@ -15,7 +15,8 @@ import datetime as dt
 
 import numpy as np
 
-from virta.generate.core import Generator, _fmt_date
+from virta.generate.core import Generator
+from virta.generate.formats import fmt_date
 from virta.generate.profiles import CountyProfile
 
 # Share of net costs by service (illustrative AURA codes of seeds/reference/ref_aura_service_classes.csv).
@@ -82,7 +83,7 @@ def raindance_tables(g: Generator, county: CountyProfile, n_residents: int) -> N
         years_in = (month - np.datetime64(p.start, "M")).astype(int) / 12
         monthly = n_residents * county.net_cost_per_resident / 12 * (1 + INFLATION_PER_YEAR) ** years_in
         days = np.arange(month.astype("datetime64[D]"), (month + 1).astype("datetime64[D]"))
-        working = days[g._is_working(days)]
+        working = days[g.is_working(days)]
         for i in range(n_cc):
             gross = monthly * share[i] * rng.normal(1.0, 0.06) / (1 - INCOME_SHARE)
             accounts = PURCHASED_ACCOUNTS if cc["mode"][i] != "own" else OWN_ACCOUNTS
@@ -100,8 +101,8 @@ def raindance_tables(g: Generator, county: CountyProfile, n_residents: int) -> N
                     rows["summa"].append(f"{part:.2f}".replace(".", ","))
                     posted_on.append(day)
     table = {c: np.array(v, dtype=object) for c, v in rows.items()}
-    table["kirjauspvm"] = _fmt_date(np.array(posted_on, dtype="datetime64[D]"), "compact")
+    table["kirjauspvm"] = fmt_date(np.array(posted_on, dtype="datetime64[D]"), "compact")
     # The ledger is delivered after the month is closed: on the 5th working day of the next month.
     when = np.array(posted_on, dtype="datetime64[D]")
     next_month = (when.astype("datetime64[M]") + 1).astype("datetime64[D]")
-    g.extract.add("raindance_kirjaukset", table, g._kth_working_day_after(next_month - 1, np.full(len(when), 5)))
+    g.extract.add("raindance_kirjaukset", table, g.kth_working_day_after(next_month - 1, np.full(len(when), 5)))

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from virta.generate.core import HISTORY_DAYS, Generator, Table, _fmt_date
+from virta.generate.core import HISTORY_DAYS, Generator, Table
+from virta.generate.formats import fmt_date
 from virta.generate.profiles import CountyProfile
+from virta.generate.rules import rule
 
 # Initiations per resident and year by 10-year age band: child welfare under 18, older people 60+.
 OLDER_RATE_BY_BAND = np.array([0, 0, 0, 0, 0, 0, 0.02, 0.07, 0.20, 0.32])
@@ -32,7 +34,7 @@ SERVICE_MEAN_DAYS = {"KOTIHOITO": 540, "OMAISHOIDON_TUKI": 900, "YMPARIVUOROKAUT
 
 def cases(g: Generator, county: CountyProfile, units: Table) -> dict[str, np.ndarray]:
     p, rng = g.p, g.rng
-    people = g._people[county.code]
+    people = g.people[county.code]
     start, as_of = np.datetime64(p.start), np.datetime64(p.as_of)
     days = np.arange(start - HISTORY_DAYS, np.datetime64(p.end) + 1)
     years = len(days) / 365.25
@@ -41,7 +43,7 @@ def cases(g: Generator, county: CountyProfile, units: Table) -> dict[str, np.nda
     per_person = rng.poisson(rate * years)
     person = np.repeat(np.arange(len(per_person)), per_person)
     # Applications arrive on working days; information can reach a social worker any day.
-    w = np.where(g._is_working(days), 1.0, 0.08)
+    w = np.where(g.is_working(days), 1.0, 0.08)
     initiated = days[rng.choice(len(days), size=len(person), p=w / w.sum())]
     alive = np.isnat(people["death"][person]) | (initiated < people["death"][person])
     person, initiated = person[alive], initiated[alive]
@@ -53,8 +55,9 @@ def cases(g: Generator, county: CountyProfile, units: Table) -> dict[str, np.nda
 
     # Assessment / investigation started: the k-th working day after initiation.
     on_time_share = np.where(child, 0.98, county.sc_assessment_on_time_share)
-    k = np.where(rng.random(n) < on_time_share, rng.integers(1, 8, n), rng.integers(8, 26, n))
-    started = g._kth_working_day_after(initiated, k)
+    deadline = int(rule("shl36_assessment_start_75")["deadline_amount"])  # the 7th arkipäivä
+    k = np.where(rng.random(n) < on_time_share, rng.integers(1, deadline + 1, n), rng.integers(deadline + 1, 26, n))
+    started = g.kth_working_day_after(initiated, k)
     completed = np.where(
         child,
         initiated + np.where(rng.random(n) < 0.94, rng.integers(20, 88, n), rng.integers(93, 150, n)),
@@ -73,7 +76,7 @@ def cases(g: Generator, county: CountyProfile, units: Table) -> dict[str, np.nda
     to_decision = np.select([service == "KOTIHOITO", service == "LS_AVOHUOLTO"],
                             [rng.exponential(4, n), rng.integers(0, 5, n)], rng.exponential(12, n))
     to_decision = np.where(housing, to_decision / 4, to_decision)
-    decided = g._next_working_day(completed + to_decision.astype(int).astype("timedelta64[D]"))
+    decided = g.next_working_day(completed + to_decision.astype(int).astype("timedelta64[D]"))
     decided = np.where(has_decision, decided, NAT)
     positive = rng.random(n) < np.where(service == "OMAISHOIDON_TUKI", 0.85, 0.92)
     to_start = np.select(
@@ -105,7 +108,9 @@ def cases(g: Generator, county: CountyProfile, units: Table) -> dict[str, np.nda
     producer = np.where(service == "YMPARIVUOROKAUTINEN",
                         np.where(rng.random(n) < 0.5, homes[rng.integers(0, len(homes), n)], office[False]),
                         np.where(child, office[True], office[False]))
-    special = np.where(~child & (age < 75) & (rng.random(n) < 0.05), "YLIN_HOITOTUKI", None)
+    # the highest care allowance matters (SHL § 36) below the age the older people's rule covers
+    older_age = int(rule("shl36_assessment_start_75")["age_min"])
+    special = np.where(~child & (age < older_age) & (rng.random(n) < 0.05), "YLIN_HOITOTUKI", None)
     channel = rng.choice(np.array(["HAKEMUS", "ILMOITUS", "YHTEYDENOTTO"], dtype=object), size=n, p=[0.5, 0.2, 0.3])
     channel = np.where(child, "ILMOITUS", channel)
     ev = {
@@ -124,7 +129,7 @@ def procons_tables(g: Generator, county: CountyProfile, ev: dict[str, np.ndarray
     n = len(ev["hetu"])
     case_id = np.array([f"{county.code}/{i:06d}" for i in range(1, n + 1)], dtype=object)
     g.extract.add("procons_asiat", {
-        "asia_id": case_id, "hetu": ev["hetu"].copy(), "vireilletulopvm": _fmt_date(ev["initiated"], "dmy"),
+        "asia_id": case_id, "hetu": ev["hetu"].copy(), "vireilletulopvm": fmt_date(ev["initiated"], "dmy"),
         "asiaryhma": np.where(ev["child"], "LAS", "IKA").astype(object), "vireilletulotapa": ev["channel"].copy(),
         "erityisperuste": ev["special"].copy(), "yksikko": ev["office"].copy(),
     }, np.maximum(ev["initiated"], start))
@@ -132,8 +137,8 @@ def procons_tables(g: Generator, county: CountyProfile, ev: dict[str, np.ndarray
     a = np.flatnonzero(~np.isnat(ev["started"]))
     assessments = {
         "arviointi_id": np.array([f"A{county.code}-{i}" for i in range(1, len(a) + 1)], dtype=object),
-        "asia_id": case_id[a], "hetu": ev["hetu"][a], "aloituspvm": _fmt_date(ev["started"][a], "dmy"),
-        "valmistumispvm": _fmt_date(ev["completed"][a], "dmy"),
+        "asia_id": case_id[a], "hetu": ev["hetu"][a], "aloituspvm": fmt_date(ev["started"][a], "dmy"),
+        "valmistumispvm": fmt_date(ev["completed"][a], "dmy"),
     }
     g.extract.add_with_first_state(
         "procons_arvioinnit", assessments,
@@ -144,10 +149,10 @@ def procons_tables(g: Generator, county: CountyProfile, ev: dict[str, np.ndarray
     decisions = {
         "paatos_id": np.array([f"P{county.code}-{i}" for i in range(1, len(d) + 1)], dtype=object),
         "asia_id": case_id[d], "hetu": ev["hetu"][d], "palvelu": ev["service"][d],
-        "paatospvm": _fmt_date(ev["decided"][d], "dmy"),
+        "paatospvm": fmt_date(ev["decided"][d], "dmy"),
         "ratkaisu": np.where(ev["positive"][d], "MYONTEINEN", "KIELTEINEN").astype(object),
-        "palvelun_alkamispvm": _fmt_date(ev["service_start"][d], "dmy"),
-        "palvelun_paattymispvm": _fmt_date(ev["service_end"][d], "dmy"), "tuottaja": ev["producer"][d],
+        "palvelun_alkamispvm": fmt_date(ev["service_start"][d], "dmy"),
+        "palvelun_paattymispvm": fmt_date(ev["service_end"][d], "dmy"), "tuottaja": ev["producer"][d],
     }
     # Delivered when decided, again when the service starts, and again when it ends.
     decided_on, started_on, ended_on = (np.maximum(ev[e][d], start) for e in ("decided", "service_start", "service_end"))

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from virta.generate.core import MONTH_WEIGHTS, WARM_UP_DAYS, Generator, Table, _fmt_date, _fmt_ts
+from virta.generate.core import MONTH_WEIGHTS, WARM_UP_DAYS, Generator, Table
+from virta.generate.formats import fmt_date, fmt_ts
 from virta.generate.profiles import CountyProfile
 
 # THL specialty codes (erikoisala) and their share of referrals.
@@ -31,14 +32,14 @@ NAT = np.datetime64("NaT", "D")
 def referrals(g: Generator, county: CountyProfile, units: Table) -> dict[str, np.ndarray]:
     """Referral events of one county, as of the extract date (later events are not known yet)."""
     p, rng = g.p, g.rng
-    people = g._people[county.code]
+    people = g.people[county.code]
     start, as_of = np.datetime64(p.start), np.datetime64(p.as_of)
     days = np.arange(start - WARM_UP_DAYS, np.datetime64(p.end) + 1)
     years = len(days) / 365.25
     per_person = rng.poisson(REFERRAL_RATE_BY_BAND[people["band"]] * years)
     person = np.repeat(np.arange(len(per_person)), per_person)
     month = days.astype("datetime64[M]").astype(int) % 12
-    w = np.where(g._is_working(days), MONTH_WEIGHTS[month], 0.0)  # referrals arrive on working days
+    w = np.where(g.is_working(days), MONTH_WEIGHTS[month], 0.0)  # referrals arrive on working days
     received = days[rng.choice(len(days), size=len(person), p=w / w.sum())]
     alive = np.isnat(people["death"][person]) | (received < people["death"][person])
     person, received = person[alive], received[alive]
@@ -54,14 +55,14 @@ def referrals(g: Generator, county: CountyProfile, units: Table) -> dict[str, np
     band = rng.choice(3, size=n, p=[0.62, 0.355, 0.025])
     proc_delay = np.select([band == 0, band == 1], [rng.integers(0, 4, n), rng.integers(4, 22, n)],
                            22 + rng.exponential(10, n).astype(int))
-    processed = g._next_working_day(received + proc_delay.astype("timedelta64[D]"))
+    processed = g.next_working_day(received + proc_delay.astype("timedelta64[D]"))
     rejected = rng.random(n) < 0.12
     assess_mean = np.where(specialty == "74", 25.0, county.esh_assessment_mean_days) * growth
-    assessed = g._next_working_day(processed + 1 + rng.exponential(assess_mean).astype(int).astype("timedelta64[D]"))
+    assessed = g.next_working_day(processed + 1 + rng.exponential(assess_mean).astype(int).astype("timedelta64[D]"))
     assessed = np.where(rejected, NAT, assessed)
     queued = np.where(rng.random(n) < 0.58, assessed, NAT)
     treat_mean = np.where(specialty == "74", 45.0, county.esh_treatment_mean_days) * growth
-    treated = g._next_working_day(queued + rng.exponential(treat_mean).astype(int).astype("timedelta64[D]"))
+    treated = g.next_working_day(queued + rng.exponential(treat_mean).astype(int).astype("timedelta64[D]"))
     treated = np.where(np.isnat(queued), NAT, treated)
     # Cancelled while waiting (patient declined, treated elsewhere): on a day before the next event.
     last = np.select([~np.isnat(treated), ~np.isnat(assessed)], [treated, assessed], processed)
@@ -105,10 +106,10 @@ def apotti_referrals(g: Generator, county: CountyProfile, ev: dict[str, np.ndarr
     n = len(ev["hetu"])
 
     def ts(days: np.ndarray) -> np.ndarray:
-        return _fmt_ts(g._times(days, 8, 15) if len(days) else days.astype("datetime64[m]"), "iso")
+        return fmt_ts(g.times(days, 8, 15) if len(days) else days.astype("datetime64[m]"), "iso")
 
     table = {
-        "referral_id": g._ids(f"R{county.code}", n), "pat_ssn": ev["hetu"].copy(),
+        "referral_id": g.ids(f"R{county.code}", n), "pat_ssn": ev["hetu"].copy(),
         "specialty": np.array([APOTTI_SPECIALTY[s] for s in ev["specialty"]], dtype=object),
         "received_dttm": ts(ev["received"]), "triage_dttm": ts(ev["processed"]),
         "assessment_dttm": ts(ev["assessed"]), "queue_dttm": ts(ev["queued"]),
@@ -128,10 +129,10 @@ def lifecare_referrals(g: Generator, county: CountyProfile, ev: dict[str, np.nda
     table = {
         "lahete_id": np.array([f"L{county.code}-{i}" for i in range(1, n + 1)], dtype=object),
         "hetu": ev["hetu"].copy(), "erikoisala": ev["specialty"].copy(),
-        "saapumispvm": _fmt_date(ev["received"], "fi"), "kasittelypvm": _fmt_date(ev["processed"], "fi"),
-        "arviopvm": _fmt_date(ev["assessed"], "fi"), "jonoutuspvm": _fmt_date(ev["queued"], "fi"),
-        "hoitopvm": _fmt_date(ev["treated"], "fi"),
-        "peruutuspvm": _fmt_date(ev["cancelled"], "fi"),
+        "saapumispvm": fmt_date(ev["received"], "fi"), "kasittelypvm": fmt_date(ev["processed"], "fi"),
+        "arviopvm": fmt_date(ev["assessed"], "fi"), "jonoutuspvm": fmt_date(ev["queued"], "fi"),
+        "hoitopvm": fmt_date(ev["treated"], "fi"),
+        "peruutuspvm": fmt_date(ev["cancelled"], "fi"),
         "tila": np.array([tila[s] for s in ev["status"]], dtype=object), "yksikko": ev["unit"].copy(),
     }
     later = ("kasittelypvm", "arviopvm", "jonoutuspvm", "hoitopvm", "peruutuspvm")
