@@ -22,7 +22,7 @@
     {%- for table, column in tables %}
     select
         q.source_table,
-        q.original_row ->> '{{ column }}' as source_key
+        {{ virta.json_text('q.original_row', "'" ~ column ~ "'") }} as source_key
     from {{ ref('audit_quarantine') }} as q
     where q.source_table = '{{ table }}'
     {%- if not loop.last %}

@@ -64,3 +64,60 @@
 {% macro postgres__series(start, stop, step, alias, column) -%}
     generate_series({{ start }}, {{ stop }}{{ ', interval ' ~ "'" ~ step ~ "'" if step }}) as {{ alias }} ({{ column }})
 {%- endmacro %}
+
+{#- Whole days from `start` to `end` (dates, or timestamps taken at their date), as an integer:
+    PostgreSQL's date - date; elsewhere datediff, which some engines count the other way round. -#}
+{% macro days_between(start, end) -%}
+    {{ return(adapter.dispatch('days_between', 'virta')(start, end)) }}
+{%- endmacro %}
+
+{% macro default__days_between(start, end) -%}
+    {{ virta._not_ported('days_between') }}
+{%- endmacro %}
+
+{% macro postgres__days_between(start, end) -%}
+    (({{ end }})::date - ({{ start }})::date)
+{%- endmacro %}
+
+{#- The latest row of each `key` (a list of columns): `columns` (a list) from `relation` (with its
+    alias), the row that sorts first by `latest` (e.g. 's.load_datetime desc'). A select statement. -#}
+{% macro latest_per_key(columns, relation, key, latest) -%}
+    {{ return(adapter.dispatch('latest_per_key', 'virta')(columns, relation, key, latest)) }}
+{%- endmacro %}
+
+{% macro default__latest_per_key(columns, relation, key, latest) -%}
+    {{ virta._not_ported('latest_per_key') }}
+{%- endmacro %}
+
+{% macro postgres__latest_per_key(columns, relation, key, latest) -%}
+    select distinct on ({{ key | join(', ') }})
+        {{ columns | join(',\n        ') }}
+    from {{ relation }}
+    order by {{ key | join(', ') }}, {{ latest }}
+{%- endmacro %}
+
+{#- The whole row of table alias `alias` as a JSON object (quarantine keeps the delivered row). -#}
+{% macro row_as_json(alias) -%}
+    {{ return(adapter.dispatch('row_as_json', 'virta')(alias)) }}
+{%- endmacro %}
+
+{% macro default__row_as_json(alias) -%}
+    {{ virta._not_ported('row_as_json') }}
+{%- endmacro %}
+
+{% macro postgres__row_as_json(alias) -%}
+    to_jsonb({{ alias }})
+{%- endmacro %}
+
+{#- The text value of `key` in a JSON object column. -#}
+{% macro json_text(column, key) -%}
+    {{ return(adapter.dispatch('json_text', 'virta')(column, key)) }}
+{%- endmacro %}
+
+{% macro default__json_text(column, key) -%}
+    {{ virta._not_ported('json_text') }}
+{%- endmacro %}
+
+{% macro postgres__json_text(column, key) -%}
+    {{ column }} ->> {{ key }}
+{%- endmacro %}

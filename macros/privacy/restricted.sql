@@ -5,7 +5,7 @@
     a source id could be recomputed from guessed ids (sequential case numbers); this cannot, and two
     outputs' ids cannot be joined. -#}
 {% macro output_id(source_id) -%}
-    {{ generate_schema_name('security', none) }}.output_id('{{ this.identifier }}', ({{ source_id }})::text)
+    {{ generate_schema_name('security', none) }}.output_id('{{ this.identifier }}', cast({{ source_id }} as {{ dbt.type_string() }}))
 {%- endmacro %}
 
 {#- Row-level security: a steward sees the restricted rows of the counties security.steward_scope

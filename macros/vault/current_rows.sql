@@ -1,19 +1,13 @@
 {#- The current (latest loaded) row of each key of a satellite: satellites keep history, most
     business rules want today's view. -#}
 {% macro current_rows(satellite, key) -%}
-    select distinct on ({{ key }}) *
-    from {{ ref(satellite) }}
-    order by {{ key }}, load_datetime desc
+    {{ virta.latest_per_key(['*'], ref(satellite), key=[key], latest='load_datetime desc') }}
 {%- endmacro %}
 
 {#- The latest loaded row of a link per driving key (`key`), with the other key(s) `columns`: for
     links where the source names one partner per record and a re-delivery may name another. -#}
 {% macro current_link(link, key, columns) -%}
-    select distinct on (l.{{ key }})
-        l.{{ key }},
-        {%- for column in columns %}
-        l.{{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from {{ ref(link) }} as l
-    order by l.{{ key }} asc, l.load_datetime desc
+    {%- set selected = ['l.' ~ key] %}
+    {%- for column in columns %}{% do selected.append('l.' ~ column) %}{% endfor %}
+    {{ virta.latest_per_key(selected, ref(link) ~ ' as l', key=['l.' ~ key], latest='l.load_datetime desc') }}
 {%- endmacro %}

@@ -14,6 +14,12 @@ RAW = {
     r"\bas\s+numeric\s*\)": "virta.round_to / virta.to_decimal",
     r"\bage\s*\(": "virta.age_in_years",
     r"\bgenerate_series\s*\(": "virta.series",
+    r"\bdistinct\s+on\s*\(": "virta.latest_per_key",
+    r"\bto_jsonb?\s*\(": "virta.row_as_json",
+    r"->>": "virta.json_text",
+    r"::\s*text\b": "cast(... as {{ dbt.type_string() }})",
+    # date - date (an integer on PostgreSQL only): a date-named column or a month end minus another
+    r"\b\w*(?:_on|_date|month_end)\b(?:::date)?\s+-\s+(?:case\b|\w+\.\w*(?:_on|_date|_at)\b)": "virta.days_between",
 }
 # where the PostgreSQL implementations live, and the staging casts that are plpgsql-bound anyway
 ALLOWED = {"macros/platform/portable.sql", "macros/staging/safe_casts.sql"}
@@ -36,10 +42,12 @@ def raw_constructs(text: str) -> list[tuple[int, str, str]]:
 def test_the_scan_finds_each_raw_construct():
     text = ("select round(x::numeric, 1), extract(year from AGE(a, b)), cast(y as numeric)\n"
             "from generate_series\n(1, 3) -- age(x)\n/* generate_series(1, 2) */ {# x::numeric #}\n"
-            "select z::numeric(12, 2)")
+            "select z::numeric(12, 2)\n"
+            "select distinct on (k) to_jsonb(d), r ->> 'x', null::text, p.decided_on - p.initiated_on, d.due_date - 1")
     assert [(n, instead) for n, _, instead in raw_constructs(text)] == [
         (1, "virta.age_in_years"), (1, "virta.round_to / virta.to_decimal"), (1, "virta.round_to / virta.to_decimal"),
-        (2, "virta.series")]
+        (2, "virta.series"), (6, "cast(... as {{ dbt.type_string() }})"), (6, "virta.days_between"),
+        (6, "virta.json_text"), (6, "virta.latest_per_key"), (6, "virta.row_as_json")]
 
 
 def test_hand_written_sql_uses_the_portable_macros():

@@ -18,11 +18,8 @@ units as (
 
 -- the unit in effect now: a visit can be moved to another unit after booking
 unit_in_effect as (
-    select distinct on (e.visit_hk)
-        e.visit_hk,
-        e.organisation_unit_hk
-    from {{ ref('sat_visit_unit_effectivity') }} as e
-    order by e.visit_hk asc, e.effective_from desc
+    {{ virta.latest_per_key(['e.visit_hk', 'e.organisation_unit_hk'], ref('sat_visit_unit_effectivity') ~ ' as e',
+        key=['e.visit_hk'], latest='e.effective_from desc') }}
 ),
 
 -- visits a source system has deleted (record-tracking status satellites)
@@ -61,7 +58,7 @@ select
     a.sex,
     a.age_at_assessment,
     -- THL: waiting time = calendar days from the need assessment to the realised visit
-    (v.visit_at::date - a.assessed_at::date) as wait_days,
+    {{ virta.days_between('a.assessed_at', 'v.visit_at') }} as wait_days,
     -- deleted in the source (entered in error): kept for audit, left out of every count
     (del.visit_hk is not null) as is_deleted
 from visits as v

@@ -47,7 +47,7 @@ select
     p.birth_date,
     {{ virta.age_in_years('p.birth_date', 'r.received_on') }} as age_at_referral,
     -- THL: processing time = calendar days from arrival to the start of processing
-    (r.processed_on - r.received_on) as processing_days
+    {{ virta.days_between('r.received_on', 'r.processed_on') }} as processing_days
 from referrals as r
 left join {{ ref('link_referral_person') }} as rp on r.referral_hk = rp.referral_hk
 left join {{ ref('link_referral_unit') }} as ru on r.referral_hk = ru.referral_hk

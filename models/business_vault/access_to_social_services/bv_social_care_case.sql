@@ -59,6 +59,6 @@ select
     j.*,
     {{ social_care_legal_group('j.case_group', 'j.age_at_initiation', 'j.special_ground') }} as legal_group,
     {{ social_care_segments('j.case_group', 'j.special_ground') }} as segments,
-    j.assessment_started_on - j.initiated_on as days_to_assessment_start,
-    j.assessment_completed_on - j.initiated_on as days_to_assessment_complete
+    {{ virta.days_between('j.initiated_on', 'j.assessment_started_on') }} as days_to_assessment_start,
+    {{ virta.days_between('j.initiated_on', 'j.assessment_completed_on') }} as days_to_assessment_complete
 from joined as j

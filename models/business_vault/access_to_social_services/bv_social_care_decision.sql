@@ -77,7 +77,7 @@ select
     p.decided_on,
     p.service_started_on,
     p.service_ended_on,
-    p.decided_on - p.initiated_on as days_initiation_to_decision,
-    p.service_started_on - p.decided_on as days_decision_to_start,
-    p.service_started_on - p.initiated_on as days_initiation_to_start
+    {{ virta.days_between('p.initiated_on', 'p.decided_on') }} as days_initiation_to_decision,
+    {{ virta.days_between('p.decided_on', 'p.service_started_on') }} as days_decision_to_start,
+    {{ virta.days_between('p.initiated_on', 'p.service_started_on') }} as days_initiation_to_start
 from placed as p

@@ -3,18 +3,13 @@
 -- ledger arrives as a new satellite row with a new valid-from date, and postings are attributed by
 -- the version in force on the posting date.
 
+-- the latest delivery of each mapping version
 with versions as (
-    -- the latest delivery of each mapping version
-    select distinct on (s.cost_centre_hk, s.mapping_valid_from)
-        s.cost_centre_hk,
-        s.mapping_valid_from,
-        s.cost_centre_name,
-        s.aura_service_code,
-        s.production_mode,
-        s.municipality_code,
-        s.county_code
-    from {{ ref('sat_cost_centre_raindance') }} as s
-    order by s.cost_centre_hk asc, s.mapping_valid_from asc, s.load_datetime desc
+    {{ virta.latest_per_key(
+        ['s.cost_centre_hk', 's.mapping_valid_from', 's.cost_centre_name', 's.aura_service_code',
+         's.production_mode', 's.municipality_code', 's.county_code'],
+        ref('sat_cost_centre_raindance') ~ ' as s',
+        key=['s.cost_centre_hk', 's.mapping_valid_from'], latest='s.load_datetime desc') }}
 )
 
 select

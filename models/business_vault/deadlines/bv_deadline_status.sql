@@ -71,8 +71,8 @@ select
         else 'overdue'
     end as deadline_status,
     -- days left (positive) or overdue (negative) for open clocks
-    case when m.clock_stop_date is null then m.due_date - a.as_of_date end as days_to_due,
-    coalesce(m.clock_stop_date, a.as_of_date) - m.clock_start_date as elapsed_days
+    case when m.clock_stop_date is null then {{ virta.days_between('a.as_of_date', 'm.due_date') }} end as days_to_due,
+    {{ virta.days_between('m.clock_start_date', 'coalesce(m.clock_stop_date, a.as_of_date)') }} as elapsed_days
 from strictest as m
 cross join as_of as a
 where m.rule_rank = 1

@@ -26,8 +26,8 @@ select
     c.section,
     c.clock_start_date,
     c.due_date,
-    c.queue_date - c.clock_start_date as days_waited,
-    c.due_date - c.queue_date as days_to_due,
+    {{ virta.days_between('c.clock_start_date', 'c.queue_date') }} as days_waited,
+    {{ virta.days_between('c.queue_date', 'c.due_date') }} as days_to_due,
     c.due_date < c.queue_date as is_overdue
 from clocks as c
 where

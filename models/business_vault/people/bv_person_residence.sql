@@ -5,14 +5,10 @@
 -- then. The earliest known version is also taken to hold before its move date (the municipality
 -- before it is unknown: a one-off extract gives only the current one).
 
+-- the latest delivered state of each version (a correction replaces it)
 with versions as (
-    -- the latest delivered state of each version (a correction replaces it)
-    select distinct on (s.person_hk, s.municipality_since)
-        s.person_hk,
-        s.municipality_since,
-        s.municipality_code
-    from {{ ref('sat_person_vtj') }} as s
-    order by s.person_hk asc, s.municipality_since asc nulls first, s.load_datetime desc
+    {{ virta.latest_per_key(['s.person_hk', 's.municipality_since', 's.municipality_code'],
+        ref('sat_person_vtj') ~ ' as s', key=['s.person_hk', 's.municipality_since'], latest='s.load_datetime desc') }}
 ),
 
 ordered as (

@@ -15,7 +15,8 @@ with waiting as (
             when r.queued_on <= rm.month_end then 'treatment'
             when r.assessed_on is null or r.assessed_on > rm.month_end then 'assessment'
         end as waiting_for,
-        rm.month_end - case when r.queued_on <= rm.month_end then r.queued_on else r.received_on end as wait_days
+        {{ virta.days_between('case when r.queued_on <= rm.month_end then r.queued_on else r.received_on end',
+            'rm.month_end') }} as wait_days
     from {{ ref('bv_reporting_month') }} as rm
     inner join {{ ref('bv_specialised_care_referral') }} as r
         on

@@ -12,7 +12,7 @@ with waiting as (
         q.queue_date,
         d.case_group,
         d.service,
-        q.queue_date - d.decided_on as days_since_decision,
+        {{ virta.days_between('d.decided_on', 'q.queue_date') }} as days_since_decision,
         q.days_waited as days_since_initiation,
         q.is_overdue as is_overdue_from_initiation,
         coalesce(v.is_overdue, false) as is_overdue_from_decision

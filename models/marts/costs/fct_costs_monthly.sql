@@ -22,8 +22,8 @@ allocation as (
     select
         a.county_code,
         a.month,
-        null::text as municipality_code,
-        null::text as production_mode,
+        cast(null as {{ dbt.type_string() }}) as municipality_code,
+        cast(null as {{ dbt.type_string() }}) as production_mode,
         a.service_code,
         'allocation' as cost_kind,
         0 as gross_eur,

@@ -7,6 +7,7 @@ import numpy as np
 
 from virta.generate.core import Generator
 from virta.generate.formats import shift_text_date
+from virta.hetu import CHECK_CHARS
 
 # Which defects each raw table gets: the column they hit and, where needed, the bad value.
 DEFECTS: dict[str, dict] = {
@@ -90,9 +91,8 @@ def inject_defects(g: Generator) -> None:
         if "hetu" in spec:  # a wrong check character
             col = table[spec["hetu"]]
             hit = pick(spec["hetu"])
-            wrong = "0123456789ABCDEFHJKLMNPRSTUVWXY"
-            for i in hit:
-                col[i] = col[i][:10] + wrong[(wrong.index(col[i][10]) + 1) % 31]
+            for i in hit:  # the next check character: the code is then invalid
+                col[i] = col[i][:10] + CHECK_CHARS[(CHECK_CHARS.index(col[i][10]) + 1) % len(CHECK_CHARS)]
             counts["invalid_identity_code"] = len(hit)
             rows += [(int(i), "invalid_identity_code") for i in hit]
         if "key" in spec:  # a missing record key

@@ -28,7 +28,7 @@ typed as (
             partition by d._batch_id, << key_columns | join(", ") >>
             order by d._row_no desc
         ) as _delivery_rank,
-        to_jsonb(d) as _raw_row,
+        {{ virta.row_as_json('d') }} as _raw_row,
         d as _d
     from delivered as d
 ),

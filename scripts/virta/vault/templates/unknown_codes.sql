@@ -7,7 +7,7 @@
 with unknown as (
 <% for checked, field in code_fields %>
     select _source_system, _source_table, _batch_id, _row_no, << field.name | sql_str >>::text as field,
-        << field.source_column | sql_str >>::text as source_column, _raw_row ->> << field.source_column | sql_str >> as source_value
+        << field.source_column | sql_str >>::text as source_column, {{ virta.json_text('_raw_row', "<< field.source_column | sql_str >>") }} as source_value
     from {{ ref('<< checked >>') }}
     where _rejection_reason is null and << field.name >> = 'unknown'
 <% if not loop.last %>
