@@ -7,15 +7,15 @@
 
 with orphans as (
     {{ orphans_of('visit', 'need_assessment', 'assessment_id', 'link_visit_assessment',
-                  ['sat_assessment_apotti', 'sat_assessment_lifecare']) }}
+                  ['sat_need_assessment_apotti', 'sat_need_assessment_lifecare']) }}
     union all
     {{ orphans_of('need_assessment', 'contact', 'contact_id', 'link_assessment_contact',
                   ['sat_contact_apotti', 'sat_contact_lifecare']) }}
     union all
-    {{ orphans_of('decision', 'social_care_case', 'case_id', 'link_decision_case', ['sat_case_procons']) }}
+    {{ orphans_of('decision', 'social_care_case', 'case_id', 'link_decision_case', ['sat_social_care_case_procons']) }}
     union all
     {{ orphans_of('service_need_assessment', 'social_care_case', 'case_id', 'link_social_assessment_case',
-                  ['sat_case_procons']) }}
+                  ['sat_social_care_case_procons']) }}
     union all
     {{ orphans_of('ledger_entry', 'cost_centre', 'cost_centre_code', 'link_ledger_entry_cost_centre',
                   ['sat_cost_centre_raindance']) }}

@@ -30,13 +30,16 @@ def test_a_missing_meta_key_an_unknown_dimension_or_an_undocumented_mart_is_repo
     rank = ("good nor bad). Ties share a\n"
             "          rank and the next rank is skipped (1, 1, 3). Null for the whole country and for suppressed or\n")
     assert rank in text
-    yml.write_text(text.replace(rank, "good nor bad).\n          Null for the whole country and for suppressed or\n"))
+    text = text.replace(rank, "good nor bad).\n          Null for the whole country and for suppressed or\n")
+    assert "  - name: fct_costs_monthly\n" in text
+    yml.write_text(text.replace("  - name: fct_costs_monthly\n", "  - name: costs_monthly\n"))
     found = catalogue.problems(tmp_path)
     assert ("mart_cost_per_unit_yearly: rank column eur_per_client_rank does not say what rank 1 is and what ties "
             "do") in found
     assert "mart_cost_indicator_monthly: no dbt unit test pinning its calculation" in found
     assert "mart_cost_per_unit_yearly: meta lacks unit" in found
-    assert "fct_costs_monthly: unknown dimension 'costs'" in found
+    assert "costs_monthly: unknown dimension 'costs'" in found
+    assert "costs_monthly: a published model's name starts with mart_ or fct_" in found
     assert any(p.startswith("models/marts/costs/mart_undocumented.sql: no YAML entry") for p in found)
 
 

@@ -132,15 +132,22 @@ def test_mart_has_plausible_rows_for_both_counties(sql):
 
 
 def test_second_run_reuses_everything_and_changes_nothing(warehouse, sql):
+    """A second run loads nothing again; a satellite under the name an older version gave it (var
+    renamed_relations) is renamed in place before the build and keeps its rows."""
     env, _ = warehouse
     counts = "select (select count(*) from raw_vault.hub_person), (select count(*) from raw_vault.sat_visit_apotti), " \
-             "(select count(*) from audit.audit_quarantine), (select count(*) from audit.audit_batch_log)"
+             "(select count(*) from audit.audit_quarantine), (select count(*) from audit.audit_batch_log), " \
+             "(select count(*) from raw_vault.sat_need_assessment_apotti)"
     before = sql(counts)
+    assert before[0][4] > 0
+    sql("alter table raw_vault.sat_need_assessment_apotti rename to sat_assessment_apotti")  # as an old build left it
     result = run_virta(["run", "--skip-docs"], env)
     assert "already running" in result.stderr
     assert "synthetic sample already loaded" in result.stderr
     assert "Installing dbt packages" not in result.stderr
+    assert "renamed raw_vault.sat_assessment_apotti to sat_need_assessment_apotti" in result.stdout + result.stderr
     assert sql(counts) == before
+    assert sql("select to_regclass('raw_vault.sat_assessment_apotti')") == [(None,)]
 
 
 def test_source_deletions_are_tracked_and_left_out_of_counts(sql):

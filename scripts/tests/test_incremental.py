@@ -13,7 +13,7 @@ VAULT_COUNTS = """
     union all select 'link_visit_assessment', count(*) from raw_vault.link_visit_assessment
     union all select 'sat_visit_apotti', count(*) from raw_vault.sat_visit_apotti
     union all select 'sat_visit_lifecare', count(*) from raw_vault.sat_visit_lifecare
-    union all select 'sat_assessment_apotti', count(*) from raw_vault.sat_assessment_apotti
+    union all select 'sat_need_assessment_apotti', count(*) from raw_vault.sat_need_assessment_apotti
     union all select 'sat_visit_diagnosis_apotti', count(*) from raw_vault.sat_visit_diagnosis_apotti
     union all select 'sat_visit_deletion_apotti', count(*) from raw_vault.sat_visit_deletion_apotti
     union all select 'sat_visit_unit_effectivity', count(*) from raw_vault.sat_visit_unit_effectivity

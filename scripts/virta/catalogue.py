@@ -91,6 +91,11 @@ def problems(root: Path = PROJECT_ROOT) -> list[str]:
         if sql.stem not in documented:
             out.append(f"{sql.relative_to(root)}: no YAML entry (description, meta, tests)")
     for ind in indicators(root):
+        # fct_: a published fact at its finest grain that marts aggregate (money, not people: no
+        # small cells to hide); mart_: an aggregate for one use case; rst_: case level, stewards only
+        prefixes = ("rst_",) if ind.path.parts[:2] == RESTRICTED.parts else ("mart_", "fct_")
+        if not ind.name.startswith(prefixes):
+            out.append(f"{ind.name}: a published model's name starts with {' or '.join(prefixes)}")
         missing = [k for k in REQUIRED_META if not ind.meta.get(k)]
         if missing:
             out.append(f"{ind.name}: meta lacks {', '.join(missing)}")

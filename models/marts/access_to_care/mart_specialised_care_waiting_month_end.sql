@@ -35,7 +35,7 @@ cells as (
         count(*) filter (where wait_days <= {{ short }}) as days_0_{{ short }}_n,
         count(*) filter (where wait_days between {{ short + 1 }} and {{ long }}) as days_{{ short + 1 }}_{{ long }}_n,
         count(*) filter (where wait_days > {{ long }}) as over_{{ long }}_n,
-        percentile_cont(0.5) within group (order by wait_days) as wait_days_median
+        percentile_cont(0.5) within group (order by wait_days) as wait_days_median_exact
     from waiting
     -- assessed but not (yet) queued for treatment: nobody waits (THL counts neither)
     where waiting_for is not null
@@ -53,7 +53,7 @@ measured as (
         {{ suppressed(pct('c.over_' ~ long ~ '_n', 'c.waiting_n'), 'c.waiting_n') }} as over_{{ long }}_pct,
         {{ suppressed('round(' ~ per ~ '.0 * c.over_' ~ long ~ '_n / nullif(p.residents_n, 0), 2)', 'c.waiting_n') }}
             as over_{{ long }}_per_{{ per }},
-        {{ suppressed(virta.round_to('c.wait_days_median', 1), 'c.waiting_n') }} as median_wait_days
+        {{ suppressed(virta.round_to('c.wait_days_median_exact', 1), 'c.waiting_n') }} as wait_days_median
     from cells as c
     left join population as p on c.area_code = p.area_code and date_trunc('month', c.month_end)::date = p.month
 )
@@ -70,7 +70,7 @@ select
     {{ is_suppressed('waiting_n') }} as is_suppressed,
     over_{{ long }}_pct,
     over_{{ long }}_per_{{ per }},
-    median_wait_days,
+    wait_days_median,
     residents_n,
     {{ is_final_month("date_trunc('month', month_end)::date") }} as is_final,
     {{ county_rank('over_' ~ long ~ '_pct', ['month_end', 'waiting_for'], direction='lower_is_better') }}

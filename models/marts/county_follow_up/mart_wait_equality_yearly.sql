@@ -26,7 +26,7 @@ groups as (
         'sex' as breakdown,
         sex as group_value,
         count(*) as visits_n,
-        percentile_cont(0.5) within group (order by wait_days) as median_wait_days
+        percentile_cont(0.5) within group (order by wait_days) as wait_days_median
     from visits
     where sex is not null
     group by {{ by_county_and_country(['year', 'sex']) }}
@@ -38,7 +38,7 @@ groups as (
         'unit_municipality' as breakdown,
         unit_municipality_code as group_value,
         count(*) as visits_n,
-        percentile_cont(0.5) within group (order by wait_days) as median_wait_days
+        percentile_cont(0.5) within group (order by wait_days) as wait_days_median
     from visits
     where unit_municipality_code is not null
     group by {{ by_county_and_country(['year', 'unit_municipality_code']) }}
@@ -52,8 +52,8 @@ measured as (
         breakdown,
         count(*) filter (where visits_n >= {{ var('small_cell_threshold') }}) as groups_n,
         sum(visits_n) as visits_n,
-        min(median_wait_days) filter (where visits_n >= {{ var('small_cell_threshold') }}) as shortest_median_days,
-        max(median_wait_days) filter (where visits_n >= {{ var('small_cell_threshold') }}) as longest_median_days
+        min(wait_days_median) filter (where visits_n >= {{ var('small_cell_threshold') }}) as wait_days_median_min,
+        max(wait_days_median) filter (where visits_n >= {{ var('small_cell_threshold') }}) as wait_days_median_max
     from groups
     group by area_code, area_level, year, breakdown
 )
@@ -66,10 +66,10 @@ select
     breakdown,
     groups_n,
     visits_n,
-    shortest_median_days,
-    longest_median_days,
+    wait_days_median_min,
+    wait_days_median_max,
     -- one group shown: no comparison within the area
-    case when groups_n >= 2 then longest_median_days - shortest_median_days end as median_gap_days,
-    {{ county_rank('case when groups_n >= 2 then longest_median_days - shortest_median_days end',
+    case when groups_n >= 2 then wait_days_median_max - wait_days_median_min end as wait_days_median_gap,
+    {{ county_rank('case when groups_n >= 2 then wait_days_median_max - wait_days_median_min end',
         ['year', 'breakdown'], direction='lower_is_better') }} as median_gap_days_rank
 from measured

@@ -101,6 +101,8 @@ def _satellites(path, where, sspec, fields, sat_names, problems):
             if name in sat_names:
                 problems.add("V240", path, at, "a satellite of this name is defined twice")
             sat_names.add(name)
+            if not name.startswith(f"sat_{spec['hub']}_"):
+                problems.add("V243", path, at, f"a satellite is named after its hub: sat_{spec['hub']}_<what or system>")
             if spec["hub"] not in staged:
                 problems.add("V241", path, at, f"its hub {spec['hub']!r} must be staged here (under hubs)")
             used = {"satellites": spec.get("payload", []), "status_satellites": [spec.get("deleted_at")],
