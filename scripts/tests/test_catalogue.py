@@ -25,8 +25,10 @@ def test_a_missing_meta_key_an_unknown_dimension_or_an_undocumented_mart_is_repo
     text = text.replace("dimension: costs (kustannukset)", "dimension: costs", 1)
     yml.write_text(text)
     (tmp_path / "models/marts/costs/mart_undocumented.sql").write_text("select 1 as x\n")
-    text = text.replace("  - name: ut_cost_indicator_series_per_resident\n", "  - name: ut_renamed\n")
-    text = text.replace("    model: mart_cost_indicator_monthly\n", "    model: mart_elsewhere\n")
+    unit_tests = tmp_path / "models/marts/costs/_costs__unit_tests.yml"  # unit tests: their own file per folder
+    tests = unit_tests.read_text()
+    assert "    model: mart_cost_indicator_monthly\n" in tests
+    unit_tests.write_text(tests.replace("    model: mart_cost_indicator_monthly\n", "    model: mart_elsewhere\n"))
     rank = ("good nor bad). Ties share a\n"
             "          rank and the next rank is skipped (1, 1, 3). Null for the whole country and for suppressed or\n")
     assert rank in text
@@ -50,3 +52,15 @@ def test_overview_lists_every_indicator_under_its_dimension_and_use_case():
         # by dimension and by use case; the registry's table once, in the introduction
         times = 1 if ind.meta["dimension"] == catalogue.CATALOGUE_DIMENSION else 2
         assert page.count(f"#!/model/model.virta.{ind.name})") == times, ind.name
+
+
+def test_unit_tests_live_in_their_folders_unit_test_file():
+    """Unit tests are kept apart from the model YAML, one file per folder: _<folder>__unit_tests.yml."""
+    import yaml
+
+    misplaced = []
+    for path in sorted((PROJECT_ROOT / "models").rglob("*.yml")):
+        doc = yaml.safe_load(path.read_text()) or {}
+        if doc.get("unit_tests") and path.name != f"_{path.parent.name}__unit_tests.yml":
+            misplaced.append(str(path.relative_to(PROJECT_ROOT)))
+    assert misplaced == []
