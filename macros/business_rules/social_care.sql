@@ -13,14 +13,14 @@
 {%- endmacro %}
 
 {#- The customer segments a social-care client is in, comma-delimited, for matching the segment of
-    ref_legal_deadline_rules (see bv_deadline_status). -#}
+    ref_legal_deadline_rules (see bv_deadline_status): those ref_customer_segments assigns to the
+    case group, and the segment a special ground (the highest care allowance) names. -#}
 {% macro social_care_segments(case_group, special_ground) -%}
-    concat_ws(
-        ',',
-        case when {{ case_group }} = 'older_people' then 'older_people' end,
-        case when {{ special_ground }} = 'highest_care_allowance' then 'highest_care_allowance' end,
-        case when {{ case_group }} = 'child_welfare' then 'children_youth,child_special_support' end
-    )
+    coalesce((
+        select string_agg(cs.segment_code, ',' order by cs.segment_code)
+        from {{ ref('ref_customer_segments') }} as cs
+        where cs.case_group = {{ case_group }} or cs.segment_code = {{ special_ground }}
+    ), '')
 {%- endmacro %}
 
 {#- The age bound (age_min, else age_max) of the rules of ref_legal_deadline_rules for `service` and
