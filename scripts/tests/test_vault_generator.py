@@ -8,7 +8,7 @@ from virta.paths import PROJECT_ROOT
 from virta.vault import plan as gen
 from virta.vault.model import load
 from virta.vault.problems import VaultModelError
-from virta.vault.render import render
+from virta.vault.render import GENERATED_MARK, render
 
 
 def rendered(model=None) -> dict:
@@ -192,3 +192,31 @@ def test_current_state_views_union_every_system_describing_a_concept(tmp_path):
 def test_the_time_anchor_knows_which_systems_bound_reporting():
     sql = sql_of("bv_source_systems")
     assert "('apotti', 'APOTTI', true" in sql and "('vtj', 'VTJ', false" in sql and "('org', 'SOTEORG', false" in sql
+
+
+def test_a_third_patient_system_is_one_more_mapping(tmp_path):
+    """Issue 17: a third patient record system (here Lifecare's mapping again, as 'pegasos') joins the
+    vault and every current-state view the business rules read, by its mapping alone; and no
+    hand-written business-vault, mart or macro SQL names a source system, so nothing else changes."""
+    shutil.copytree(PROJECT_ROOT / "concept_model", tmp_path / "concept_model")
+    text = (tmp_path / "concept_model/sources/lifecare.yml").read_text()
+    third = text.replace("lifecare", "pegasos").replace("LIFECARE", "PEGASOS").replace("Lifecare", "Pegasos")
+    (tmp_path / "concept_model/sources/pegasos.yml").write_text(third)
+    model = load(tmp_path / "concept_model")
+    files = rendered(model)
+    names = {path.name: text for path, text in files.items()}
+    for concept in ("visit", "contact", "need_assessment", "referral"):
+        view = names[f"bv_current_{concept}.sql"]
+        assert f"'pegasos' as source_system" in view and f"'lifecare' as source_system" in view, concept
+    assert "stg_pegasos__hoitotapahtumat_checked" in names["audit_quarantine.sql"]
+    assert "stg_pegasos__kaynnit" in names["hub_visit.sql"]
+    named = []
+    for folder in ("models/business_vault", "models/marts", "models/restricted", "macros"):
+        for path in (PROJECT_ROOT / folder).rglob("*.sql"):
+            body = path.read_text()
+            if GENERATED_MARK in body.split("\n", 1)[0]:
+                continue
+            code = re.sub(r"--[^\n]*|\{#.*?#\}", "", body, flags=re.DOTALL)
+            if re.search(r"apotti|lifecare", code, flags=re.IGNORECASE):
+                named.append(str(path.relative_to(PROJECT_ROOT)))
+    assert named == []
