@@ -2,21 +2,15 @@
     (PostgreSQL's unbounded `::numeric` is DECIMAL(10,0) on Spark, so `round(x::numeric, 1)` rounds
     to whole numbers there; `age()` and `generate_series` do not exist everywhere) are written
     through these adapter-dispatched macros. PostgreSQL is the only implementation for now: a second
-    engine is one `<adapter>__` macro per entry here, not a rewrite of the models.
-    scripts/tests/test_portable_sql.py refuses the raw constructs in hand-written models. -#}
-
-{% macro _not_ported(name) -%}
-    {{ exceptions.raise_compiler_error("virta." ~ name ~ " has no implementation for the " ~ target.type
-                                        ~ " adapter yet (macros/platform/portable.sql)") }}
-{%- endmacro %}
+    engine is one `<adapter>__` macro per entry here, not a rewrite of the models. There is no
+    default__ implementation on purpose: on another engine dbt stops at compile time naming the
+    macro it could not find ("No macro named 'days_between' ... Searched for: virta.spark__days_between"),
+    never runs PostgreSQL SQL there. scripts/tests/test_portable_sql.py refuses the raw constructs in
+    hand-written models. -#}
 
 {#- Whole years from birth_date to on_date (a birthday counts on the day itself), as an integer. -#}
 {% macro age_in_years(birth_date, on_date) -%}
     {{ return(adapter.dispatch('age_in_years', 'virta')(birth_date, on_date)) }}
-{%- endmacro %}
-
-{% macro default__age_in_years(birth_date, on_date) -%}
-    {{ virta._not_ported('age_in_years') }}
 {%- endmacro %}
 
 {% macro postgres__age_in_years(birth_date, on_date) -%}
@@ -29,10 +23,6 @@
     {{ return(adapter.dispatch('round_to', 'virta')(expression, scale)) }}
 {%- endmacro %}
 
-{% macro default__round_to(expression, scale) -%}
-    {{ virta._not_ported('round_to') }}
-{%- endmacro %}
-
 {% macro postgres__round_to(expression, scale) -%}
     round(({{ expression }})::numeric, {{ scale }})
 {%- endmacro %}
@@ -41,10 +31,6 @@
     division, or an average of whole numbers). -#}
 {% macro to_decimal(expression) -%}
     {{ return(adapter.dispatch('to_decimal', 'virta')(expression)) }}
-{%- endmacro %}
-
-{% macro default__to_decimal(expression) -%}
-    {{ virta._not_ported('to_decimal') }}
 {%- endmacro %}
 
 {% macro postgres__to_decimal(expression) -%}
@@ -57,10 +43,6 @@
     {{ return(adapter.dispatch('series', 'virta')(start, stop, step, alias, column)) }}
 {%- endmacro %}
 
-{% macro default__series(start, stop, step, alias, column) -%}
-    {{ virta._not_ported('series') }}
-{%- endmacro %}
-
 {% macro postgres__series(start, stop, step, alias, column) -%}
     generate_series({{ start }}, {{ stop }}{{ ', interval ' ~ "'" ~ step ~ "'" if step }}) as {{ alias }} ({{ column }})
 {%- endmacro %}
@@ -71,10 +53,6 @@
     {{ return(adapter.dispatch('days_between', 'virta')(start, end)) }}
 {%- endmacro %}
 
-{% macro default__days_between(start, end) -%}
-    {{ virta._not_ported('days_between') }}
-{%- endmacro %}
-
 {% macro postgres__days_between(start, end) -%}
     (({{ end }})::date - ({{ start }})::date)
 {%- endmacro %}
@@ -83,10 +61,6 @@
     alias), the row that sorts first by `latest` (e.g. 's.load_datetime desc'). A select statement. -#}
 {% macro latest_per_key(columns, relation, key, latest) -%}
     {{ return(adapter.dispatch('latest_per_key', 'virta')(columns, relation, key, latest)) }}
-{%- endmacro %}
-
-{% macro default__latest_per_key(columns, relation, key, latest) -%}
-    {{ virta._not_ported('latest_per_key') }}
 {%- endmacro %}
 
 {% macro postgres__latest_per_key(columns, relation, key, latest) -%}
@@ -101,10 +75,6 @@
     {{ return(adapter.dispatch('row_as_json', 'virta')(alias)) }}
 {%- endmacro %}
 
-{% macro default__row_as_json(alias) -%}
-    {{ virta._not_ported('row_as_json') }}
-{%- endmacro %}
-
 {% macro postgres__row_as_json(alias) -%}
     to_jsonb({{ alias }})
 {%- endmacro %}
@@ -112,10 +82,6 @@
 {#- The text value of `key` in a JSON object column. -#}
 {% macro json_text(column, key) -%}
     {{ return(adapter.dispatch('json_text', 'virta')(column, key)) }}
-{%- endmacro %}
-
-{% macro default__json_text(column, key) -%}
-    {{ virta._not_ported('json_text') }}
 {%- endmacro %}
 
 {% macro postgres__json_text(column, key) -%}

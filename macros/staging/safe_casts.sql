@@ -14,20 +14,12 @@
     {{ return(adapter.dispatch('try_timestamp', 'virta')(column, fmt)) }}
 {%- endmacro %}
 
-{% macro default__try_timestamp(column, fmt) -%}
-    {{ virta._not_ported('try_timestamp') }}
-{%- endmacro %}
-
 {% macro postgres__try_timestamp(column, fmt) -%}
     {{ virta.util_schema() }}.try_timestamp({{ column }}, {{ fmt }})
 {%- endmacro %}
 
 {% macro try_date(column, fmt) -%}
     {{ return(adapter.dispatch('try_date', 'virta')(column, fmt)) }}
-{%- endmacro %}
-
-{% macro default__try_date(column, fmt) -%}
-    {{ virta._not_ported('try_date') }}
 {%- endmacro %}
 
 {% macro postgres__try_date(column, fmt) -%}
@@ -38,10 +30,6 @@
     {{ return(adapter.dispatch('try_integer', 'virta')(column)) }}
 {%- endmacro %}
 
-{% macro default__try_integer(column) -%}
-    {{ virta._not_ported('try_integer') }}
-{%- endmacro %}
-
 {% macro postgres__try_integer(column) -%}
     case when btrim({{ column }}) ~ '^-?[0-9]{1,9}$' then btrim({{ column }})::integer end
 {%- endmacro %}
@@ -49,10 +37,6 @@
 {#- Amounts as the ledger prints them: optional minus, digits, a decimal comma (or point). -#}
 {% macro try_decimal(column, decimal_comma=false) -%}
     {{ return(adapter.dispatch('try_decimal', 'virta')(column, decimal_comma)) }}
-{%- endmacro %}
-
-{% macro default__try_decimal(column, decimal_comma) -%}
-    {{ virta._not_ported('try_decimal') }}
 {%- endmacro %}
 
 {% macro postgres__try_decimal(column, decimal_comma) -%}
