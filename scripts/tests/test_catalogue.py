@@ -64,3 +64,17 @@ def test_unit_tests_live_in_their_folders_unit_test_file():
         if doc.get("unit_tests") and path.name != f"_{path.parent.name}__unit_tests.yml":
             misplaced.append(str(path.relative_to(PROJECT_ROOT)))
     assert misplaced == []
+
+
+def test_published_models_read_the_business_vault_never_the_raw_vault():
+    """A mart (and a restricted output) reads business-vault models, other marts and reference
+    seeds: never a hub, link, satellite or staging view, so the vault can change beneath it."""
+    import re
+
+    found = []
+    for folder in ("models/marts", "models/restricted"):
+        for path in sorted((PROJECT_ROOT / folder).rglob("*.sql")):
+            raw = r"(?:ref|current_rows|current_link)\(\s*'((?:hub|link|sat|stg)_\w+)'"
+            for ref in re.findall(raw, path.read_text()):
+                found.append(f"{path.relative_to(PROJECT_ROOT)}: {ref}")
+    assert found == []
