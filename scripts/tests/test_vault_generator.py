@@ -105,7 +105,8 @@ def test_mapping_errors_name_the_file_and_entry(tmp_path):
     (("business_key: person_pseudonym", "businesskey: person_pseudonym"),
      ["concepts.yml: hub person: unknown key 'businesskey'", "[V102]",
       "concepts.yml: hub person: missing required key 'business_key' [V101]"]),
-    (("hubs: [visit, organisation_unit]", "hubs: visit"), ["concepts.yml: link visit_unit, hubs: must be a list, not str [V103]"]),
+    (("hubs: [visit, organisation_unit]", "hubs: visit"),
+     ["concepts.yml: link visit_unit, hubs: must be a list of names (lower-case letters, digits, _) [V103]"]),
     (("hubs:\n", "hubs: [\n"), ["concepts.yml: line", "not valid YAML", "[V100]"]),
 ])
 def test_a_bad_concept_model_is_reported_with_codes_file_and_key(tmp_path, edit, expected):
@@ -220,3 +221,36 @@ def test_a_third_patient_system_is_one_more_mapping(tmp_path):
             if re.search(r"apotti|lifecare", code, flags=re.IGNORECASE):
                 named.append(str(path.relative_to(PROJECT_ROOT)))
     assert named == []
+
+
+@pytest.mark.parametrize("file, old, new, expected", [
+    ("concepts.yml", "hubs: [visit, organisation_unit]", "hubs: [[visit], organisation_unit]",
+     "link visit_unit, hubs: must be a list of names (lower-case letters, digits, _) [V103]"),
+    ("concepts.yml", "hubs: [visit, organisation_unit]", "hubs: [visit, visit]",
+     "link visit_unit, hubs: lists the same name twice [V105]"),
+    ("sources/procons.yml", "record_key: [asia_id]", "record_key: [[asia_id]]",
+     "table procons_asiat, record_key: must be a list of names"),
+    ("sources/apotti.yml", "hubs: {visit: visit_id", "hubs: {visit: [visit_id]",
+     "table apotti_visits, stage apotti_visits, hubs: must map names to names"),
+    ("sources/org.yml", "sat_organisation_unit_org:", "123:",
+     "satellites: 123: a name is lower-case letters, digits and _, starting with a letter [V106]"),
+])
+def test_malformed_entries_are_coded_problems_not_exceptions(tmp_path, file, old, new, expected):
+    shutil.copytree(PROJECT_ROOT / "concept_model", tmp_path / "concept_model")
+    path = tmp_path / "concept_model" / file
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(VaultModelError, match=re.escape(expected)):
+        load(tmp_path / "concept_model")
+
+
+def test_two_entries_making_the_same_model_are_refused(tmp_path):
+    """A stage named like another table's checked view would overwrite it (plan stage, V301)."""
+    shutil.copytree(PROJECT_ROOT / "concept_model", tmp_path / "concept_model")
+    path = tmp_path / "concept_model/sources/apotti.yml"
+    text = path.read_text()
+    stage = text.index("apotti_triage:", text.index("apotti_triage:") + 1)
+    path.write_text(text[:stage] + "apotti_triage_checked:" + text[stage + len("apotti_triage:"):])
+    with pytest.raises(VaultModelError, match=r"both make stg_apotti__triage_checked .*\[V301\]"):
+        gen.plan(load(tmp_path / "concept_model"))

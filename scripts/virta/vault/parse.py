@@ -8,6 +8,7 @@ is about. What the entries mean (a hub a stage names must exist, ...) is stage 2
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,28 +22,31 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
     "concepts": {"version": ("int", False), "hubs": ("{hub}", True), "links": ("{link}", False)},
     "hub": {"label_fi": ("str", False), "description": ("str", False), "business_key": ("str", True),
             "shared_key": ("bool", False)},
-    "link": {"label_fi": ("str", False), "description": ("str", False), "hubs": ("list", True),
+    "link": {"label_fi": ("str", False), "description": ("str", False), "hubs": ("names", True),
              "driving_key": ("str", False)},
     "source": {"version": ("int", False), "system": ("str", True), "label": ("str", False), "description": ("str", False),
                "record_source": ("str", True), "freshness": ("map", False), "bounds_reporting": ("any", False),
                "tables": ("{table}", True)},
-    "table": {"description": ("str", False), "record_key": ("list", True), "columns": ("map", True),
+    "table": {"description": ("str", False), "record_key": ("names", True), "columns": ("map", True),
               "fields": ("{field}", True), "checks": ("{check}", False), "stages": ("{stage}", True)},
     "field": {"from": ("str", True), "type": ("str", True), "required": ("bool", False), "format": ("str", False),
-              "map": ("map", False), "not_future": ("bool", False), "derive": ("list", False),
+              "map": ("map", False), "not_future": ("bool", False), "derive": ("names", False),
               "vocabulary": ("str", False)},
     "check": {"when": ("str", True), "reason": ("str", True)},
-    "stage": {"description": ("str", False), "where": ("str", False), "hubs": ("map", False),
-              "links": ("map", False), "satellites": ("{satellite}", False),
+    "stage": {"description": ("str", False), "where": ("str", False), "hubs": ("names_by_name", False),
+              "links": ("{link_hubs}", False), "satellites": ("{satellite}", False),
               "status_satellites": ("{status_satellite}", False),
               "multi_active_satellites": ("{multi_active_satellite}", False)},
-    "satellite": {"hub": ("str", True), "description": ("str", False), "payload": ("list", True)},
+    "satellite": {"hub": ("str", True), "description": ("str", False), "payload": ("names", True)},
     "status_satellite": {"hub": ("str", True), "description": ("str", False), "deleted_at": ("str", True)},
-    "multi_active_satellite": {"hub": ("str", True), "description": ("str", False), "child_key": ("list", True),
-                               "payload": ("list", True)},
+    "multi_active_satellite": {"hub": ("str", True), "description": ("str", False), "child_key": ("names", True),
+                               "payload": ("names", True)},
+    "link_hubs_entry": {"hubs": ("names_by_name", True)},  # a stage's link: hub -> the field keying it
 }
 KINDS = {"str": (str,), "bool": (bool,), "int": (int,), "list": (list,), "map": (dict,),
          "any": (str, bool, int, float, list)}
+# Names of hubs, links, tables, fields, stages and satellites: they become SQL identifiers and file names
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 @dataclass(frozen=True)
@@ -82,13 +86,30 @@ def _check_shape(data: dict, schema: str, path: Path, where: str, problems: Prob
                 problems.add("V101", path, where, f"missing required key {key!r}")
             continue
         value, at = data[key], f"{where}, {key}" if where != "top level" else key
-        if kind.startswith("{"):
+        if kind == "names":
+            if not isinstance(value, list) or not all(isinstance(v, str) and NAME.match(v) for v in value):
+                problems.add("V103", path, at, "must be a list of names (lower-case letters, digits, _)")
+            elif len(set(value)) < len(value):
+                problems.add("V105", path, at, "lists the same name twice")
+        elif kind == "names_by_name":
+            if not isinstance(value, dict) or not all(
+                    isinstance(k, str) and isinstance(v, str) and NAME.match(k) and NAME.match(v)
+                    for k, v in value.items()):
+                problems.add("V103", path, at, "must map names to names (lower-case letters, digits, _)")
+        elif kind.startswith("{"):
             if not isinstance(value, dict):
                 problems.add("V103", path, at, "must be a mapping of names to entries")
                 continue
             for name, entry in value.items():
+                label = f"{at}: {name}"
+                if not isinstance(name, str) or not NAME.match(name):
+                    problems.add("V106", path, label, "a name is lower-case letters, digits and _, starting with a letter")
+                    continue
+                if kind == "{link_hubs}":
+                    _check_shape({"hubs": entry}, "link_hubs_entry", path, f"{where}, link {name}", problems)
+                    continue
                 if not isinstance(entry, dict):
-                    problems.add("V103", path, f"{at}: {name}", "must be a mapping of keys")
+                    problems.add("V103", path, label, "must be a mapping of keys")
                     continue
                 prefix = "" if where == "top level" else f"{where}, "
                 _check_shape(entry, kind[1:-1], path, f"{prefix}{kind[1:-1].replace('_', ' ')} {name}", problems)

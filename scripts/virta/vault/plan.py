@@ -250,4 +250,21 @@ def plan(model: ConceptModel) -> list[Planned]:
         "code_fields": [(checked_model(t), f) for t in tables for f in t.fields.values() if f.type == "code"]}))
     out.append(Planned(audit / "_audit.yml", document=documents.audit_yaml(model)))
     out.append(Planned(Path("tests/audit/assert_raw_rows_balance.sql"), "balance_test.sql", {"tables": tables}))
+    _refuse_collisions(out, model)
     return out
+
+
+def _refuse_collisions(planned: list[Planned], model: ConceptModel) -> None:
+    """Two entries of the concept model that would make the same model (a stage named like another
+    table's checked view, a satellite named like a generated one) would overwrite each other."""
+    from virta.vault.problems import Problems
+
+    problems, seen = Problems(), {}
+    for item in planned:
+        name = item.path.stem if item.path.suffix == ".sql" else str(item.path)
+        if name in seen:
+            problems.add("V301", next(iter(model.systems.values())).path.parent, name,
+                         f"two entries of the concept model both make {name} ({seen[name]} and {item.path}); "
+                         "rename one")
+        seen[name] = item.path
+    problems.raise_if_any()
