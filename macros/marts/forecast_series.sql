@@ -82,8 +82,8 @@ bounds as (
     {%- for ind in virta.indicators() %}
     select
         '{{ ind.id }}' as indicator_id,
-        {{ ind.bounds[0] if ind.bounds[0] is not none else 'null' }} as lower_bound,
-        {{ ind.bounds[1] if ind.bounds[1] is not none else 'null' }} as upper_bound
+        cast({{ ind.bounds[0] if ind.bounds[0] is not none else 'null' }} as {{ dbt.type_float() }}) as lower_bound,
+        cast({{ ind.bounds[1] if ind.bounds[1] is not none else 'null' }} as {{ dbt.type_float() }}) as upper_bound
     {{- '\n    union all' if not loop.last }}
     {%- endfor %}
 ),

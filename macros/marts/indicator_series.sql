@@ -1,7 +1,7 @@
 {#- The registry (var 'indicators', documented in dbt_project.yml): every indicator, or those of
     one use case, each checked for the keys the series and catalogue read. -#}
 {% macro indicators(use_case=none) -%}
-    {%- set found = [] -%}
+    {%- set found, seen = [], [] -%}
     {%- for ind in var('indicators') -%}
         {%- set name = "var 'indicators': " ~ (ind.get('id') or 'entry ' ~ loop.index) -%}
         {%- for key in ['id', 'use_case', 'mart', 'unit', 'bounds', 'better', 'name_en', 'name_fi'] -%}
@@ -15,6 +15,22 @@
         {%- if ind.better not in ['higher', 'lower', 'neutral'] -%}
             {{ exceptions.raise_compiler_error(name ~ ": better must be higher, lower or neutral") }}
         {%- endif -%}
+        {%- if ind.get('value') and not ind.get('n') or ind.get('numerator') and not ind.get('denominator') -%}
+            {{ exceptions.raise_compiler_error(name ~ ": a value needs its count n, a numerator its denominator") }}
+        {%- endif -%}
+        {%- if ind.bounds is string or ind.bounds | length != 2 -%}
+            {{ exceptions.raise_compiler_error(name ~ ": bounds are [lower, upper], null for none") }}
+        {%- endif -%}
+        {%- for column, value in ind.get('cell', {}).items() -%}
+            {%- if value is not string -%}
+                {{ exceptions.raise_compiler_error(name ~ ": cell value of " ~ column ~ " must be quoted text, not "
+                    ~ value) }}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if ind.id in seen -%}
+            {{ exceptions.raise_compiler_error(name ~ " is registered twice") }}
+        {%- endif -%}
+        {%- do seen.append(ind.id) -%}
         {%- if ind.use_case not in indicator_series_marts() -%}
             {{ exceptions.raise_compiler_error(name ~ ": use_case must be one of "
                 ~ indicator_series_marts().keys() | list) }}
@@ -26,6 +42,9 @@
     {%- endif -%}
     {{ return(found) }}
 {%- endmacro %}
+
+{#- A ratio entry adds up the cells its `cell` does not pin: it must pin every breakdown the detail
+    mart also totals ('all' rows), or those rows count twice (the value stays, n doubles). -#}
 
 {#- A use case's indicator series: every registry indicator of `use_case` read from its detail mart
     (nothing is computed again), in the shape every series mart shares and forecast_series reads:
@@ -47,7 +66,8 @@ with
         d.{{ ind.value }} as value
         {%- else %}
         sum({{ ind.get('n') or ind.denominator }}) as n,
-        {{ ind.get('scale', 1) }}.0 * sum({{ ind.numerator }}) / nullif(sum({{ ind.denominator }}), 0) as value
+        {{ virta.to_decimal(ind.get('scale', 1)) }} * sum({{ ind.numerator }}) / nullif(sum({{ ind.denominator }}), 0)
+            as value
         {%- endif %}
     from {{ ref(ind.mart) }} as d
     inner join {{ ref('bv_reporting_month') }} as rm on {{ month }} = rm.month

@@ -38,6 +38,8 @@ cells as (
         count(*) as decisions_n,
         count(*) filter (where outcome = 'granted') as granted_n,
         count(days_decision_to_start) as started_n,
+        -- decisions whose initiation is known: the days from initiation rest on these
+        count(days_initiation_to_decision) as initiation_known_n,
         avg(days_initiation_to_decision) as days_initiation_to_decision_mean,
         percentile_cont(0.5) within group (order by days_initiation_to_decision)
             as days_initiation_to_decision_median,
@@ -64,19 +66,23 @@ measured as (
         decisions_n,
         granted_n,
         started_n,
+        initiation_known_n,
         open_n,
         case_unknown_n,
         {{ is_suppressed('decisions_n') }} as is_suppressed,
-        {{ suppressed('round(days_initiation_to_decision_mean, 1)', 'decisions_n') }}
+        -- each measure is hidden on the count it rests on, not on all decisions
+        {{ suppressed('round(days_initiation_to_decision_mean, 1)', 'initiation_known_n') }}
             as days_initiation_to_decision_mean,
-        {{ suppressed(virta.round_to('days_initiation_to_decision_median', 1), 'decisions_n') }}
+        {{ suppressed(virta.round_to('days_initiation_to_decision_median', 1), 'initiation_known_n') }}
             as days_initiation_to_decision_median,
-        {{ suppressed('round(days_decision_to_start_mean, 1)', 'decisions_n') }} as days_decision_to_start_mean,
-        {{ suppressed(virta.round_to('days_decision_to_start_median', 1), 'decisions_n') }}
+        {{ suppressed('round(days_decision_to_start_mean, 1)', 'started_n') }} as days_decision_to_start_mean,
+        {{ suppressed(virta.round_to('days_decision_to_start_median', 1), 'started_n') }}
             as days_decision_to_start_median,
-        {{ suppressed(pct('within_3m_of_initiation_n', 'initiation_deadline_passed_n'), 'decisions_n') }}
+        {{ suppressed(pct('within_3m_of_initiation_n', 'initiation_deadline_passed_n'),
+            'initiation_deadline_passed_n') }}
             as within_3m_of_initiation_pct,
-        {{ suppressed(pct('within_3m_of_decision_n', 'decision_deadline_passed_n'), 'decisions_n') }}
+        {{ suppressed(pct('within_3m_of_decision_n', 'decision_deadline_passed_n'),
+            'decision_deadline_passed_n') }}
             as within_3m_of_decision_pct
     from cells
 )

@@ -13,7 +13,7 @@ with starts as (
         d.days_decision_to_start
     from {{ ref('bv_social_care_decision') }} as d
     inner join {{ ref('bv_reporting_month') }} as rm on date_trunc('month', d.service_started_on)::date = rm.month
-    where d.county_code is not null
+    where d.county_code is not null and d.outcome = 'granted'
 ),
 
 cells as (

@@ -11,8 +11,8 @@ with registry as (
             {{ sql_string(ind.name_fi) }} as name_fi,
             {{ sql_string(ind.name_en) }} as name_en,
             '{{ ind.unit }}' as unit,
-            cast({{ 'null' if ind.bounds[0] is none else ind.bounds[0] }} as integer) as lower_bound,
-            cast({{ 'null' if ind.bounds[1] is none else ind.bounds[1] }} as integer) as upper_bound,
+            cast({{ 'null' if ind.bounds[0] is none else ind.bounds[0] }} as {{ dbt.type_float() }}) as lower_bound,
+            cast({{ 'null' if ind.bounds[1] is none else ind.bounds[1] }} as {{ dbt.type_float() }}) as upper_bound,
             '{{ ind.better }}' as better,
             '{{ ind.mart }}' as source_mart,
             {{ sql_string(indicator_formula(ind)) }} as formula
