@@ -208,7 +208,7 @@ def test_a_third_patient_system_is_one_more_mapping(tmp_path):
     names = {path.name: text for path, text in files.items()}
     for concept in ("visit", "contact", "need_assessment", "referral"):
         view = names[f"bv_current_{concept}.sql"]
-        assert f"'pegasos' as source_system" in view and f"'lifecare' as source_system" in view, concept
+        assert "'pegasos' as source_system" in view and "'lifecare' as source_system" in view, concept
     assert "stg_pegasos__hoitotapahtumat_checked" in names["audit_quarantine.sql"]
     assert "stg_pegasos__kaynnit" in names["hub_visit.sql"]
     named = []

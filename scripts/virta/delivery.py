@@ -342,7 +342,7 @@ def check_header(f: DeliveryFile, header: list[str], columns: list[str], what: s
     missing = [c for c in columns if c not in header]
     unknown = [h for h in header if h not in columns]
     if not set(header) & set(columns):
-        raise DeliveryError(f.path, f"line 1 is not a header: it names none of the table's columns" if what == "header"
+        raise DeliveryError(f.path, "line 1 is not a header: it names none of the table's columns" if what == "header"
                             else f"its {what} name none of the table's columns",
                             hint=f"the mapping of {f.table} (concept_model/sources) names: {', '.join(columns)}")
     if missing or unknown:
