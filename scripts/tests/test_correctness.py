@@ -4,6 +4,7 @@ a parent record known only by its key, events dated after the delivery (issue 13
 
 import datetime as dt
 from collections import Counter, defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pytest
@@ -133,6 +134,33 @@ def test_a_decision_whose_case_row_was_rejected_is_still_counted(sql):
                                     where area_code = 'FI' and service <> 'all'"""):
         mart[(month, service)] += n
     assert mart == expected
+    # each case group's 'all' row adds up its services
+    totals, alls = Counter(), Counter()
+    for month, group, service, n in sql("""select month, case_group, service, decisions_n
+                                           from marts.mart_social_service_decisions_monthly where area_code = 'FI'"""):
+        (alls if service == "all" else totals)[(month, group)] += n
+    assert alls == totals and alls
+
+    # mart_social_service_starts_monthly: granted services by the month they started, with the mean
+    # days from the decision to the start, recomputed from the same raw decisions
+    starts, days = Counter(), defaultdict(list)
+    for d in decisions.values():
+        started = rr.dmy(d["palvelun_alkamispvm"])
+        if (d["ratkaisu"] or "").strip().upper() != "MYONTEINEN" or started is None:
+            continue
+        month = started.replace(day=1)
+        if month in months:
+            for service in (services.get((d["palvelu"] or "").strip().upper(), "unknown"), "all"):
+                starts[(month, service)] += 1
+                days[(month, service)].append((started - rr.dmy(d["paatospvm"])).days)
+    mart = {(m, s): (n, mean) for m, s, n, mean in sql("""
+        select month, service, starts_n, days_decision_to_start_mean
+        from marts.mart_social_service_starts_monthly where area_code = 'FI'""")}
+    assert {k: n for k, (n, _) in mart.items()} == dict(starts)
+    for key, (n, mean) in mart.items():
+        if n >= 5:
+            exact = Decimal(sum(days[key])) / n  # PostgreSQL rounds half away from zero
+            assert mean == exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), key
     cases = rr.social_cases(sql)
     orphans = sum(1 for d in decisions.values() if d["asia_id"].strip() not in cases)
     assert orphans > 0, "the sample should hold decisions whose case row was rejected"
