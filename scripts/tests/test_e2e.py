@@ -338,7 +338,7 @@ def test_costs_reconcile_with_the_ledger_and_allocation_moves_no_money(sql):
     assert unmapped == sum(v for (_, _, service), v in by_service.items() if service == "unmapped") > 0
     assert sql("""select count(*) from (select county_code, month from business_vault.bv_cost_allocation_monthly
                   group by 1, 2 having sum(allocated_eur) <> 0) as unbalanced""")[0][0] == 0
-    for level in ("activity", "package", "service_group", "service"):
+    for level in ("total", "activity", "package", "service_group", "service"):
         total = sql("""select sum(net_eur) from marts.mart_costs_by_aura_monthly
                        where area_code = 'FI' and production_mode = 'all' and aura_level = %s""", (level,))[0][0]
         rows = sql("""select count(*) from marts.mart_costs_by_aura_monthly
