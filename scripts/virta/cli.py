@@ -235,6 +235,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         bench.bench_load(args.scales, args.seed)
     elif args.bench_command == "big-file":
         bench.bench_big_file(args.gb)
+    elif args.bench_command == "vault":
+        bench.bench_vault(args.scales, args.seed, args.repeats)
     else:
         bench.bench_incremental(args.years, args.scale, args.seed)
     return 0
@@ -384,6 +386,10 @@ def build_parser() -> argparse.ArgumentParser:
     b_inc.add_argument("--years", type=float, nargs="+", default=[1.0, 2.0])
     b_inc.add_argument("--scale", type=float, default=0.01)
     b_inc.add_argument("--seed", type=int, default=20260101)
+    b_vault = bench_sub.add_parser("vault", help="vault load vs its one-pass floor per scale, and one more day on top")
+    b_vault.add_argument("--scales", type=float, nargs="+", default=[0.05, 0.3])
+    b_vault.add_argument("--repeats", type=int, default=2, help="full loads per scale, each from an empty vault")
+    b_vault.add_argument("--seed", type=int, default=20260101)
     p_bench.set_defaults(func=_cmd_bench)
 
     p_test = sub.add_parser("test", help="run the whole test suite (sqlfluff, vault check, pytest incl. end-to-end)",

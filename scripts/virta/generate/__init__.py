@@ -74,13 +74,13 @@ def _system_deliveries(deliveries, numbers, out: Path, params: GenerationParams,
     return written
 
 
-def _generated(params: GenerationParams, batches: int):
+def _generated(params: GenerationParams, batches: int, cuts: list[dt.date] | None = None):
     with step(f"Generating synthetic extracts (seed {params.seed}, scale {params.scale}, "
               f"{params.start}..{params.end}, counties {', '.join(params.counties)})"):
         extract = generate(params)
         for name in sorted(extract.tables):
             info(f"{name}: {extract.row_count(name):,} rows")
-        deliveries = extract.batches(batches, params.start, params.end)
+        deliveries = extract.batches(batches, params.start, params.end, cuts)
         if batches == 1:  # a one-off extract: delivered on the extract date
             deliveries = [(params.as_of, deliveries[0][1])]
     return extract, deliveries
@@ -100,7 +100,8 @@ def write_deliveries(out: Path, params: GenerationParams, batches: int = 1, file
 
 def generate_and_load(conn: Connection, scale: float = 0.002, seed: int = 20260101, replace: bool = True,
                       params: GenerationParams | None = None, batches: int = 1, through: int | None = None,
-                      only: int | None = None, admin: Connection | None = None) -> Extract:
+                      only: int | None = None, admin: Connection | None = None,
+                      cuts: list[dt.date] | None = None) -> Extract:
     """Generate the extract as delivery dates 1..`batches`, write them as delivery folders and load
     them with virta load's loader (`load_delivery`): the sample takes the real path.
 
@@ -118,7 +119,7 @@ def generate_and_load(conn: Connection, scale: float = 0.002, seed: int = 202601
     through = through or batches
     if not 1 <= through <= batches or (only is not None and not 1 <= only <= batches):
         raise VirtaError(f"batch numbers must be between 1 and {batches}")
-    extract, deliveries = _generated(params, batches)
+    extract, deliveries = _generated(params, batches, cuts)
     wanted = [only] if only is not None else list(range(1, through + 1))
     key = load_key(embedded=conn.embedded)
     with step(f"Loading {len(wanted)} of {batches} delivery date(s) into schema raw (virta load)"), \

@@ -92,17 +92,25 @@ class Extract:
         table = self.tables[name]
         return len(next(iter(table.values())))
 
-    def batches(self, n: int, start: dt.date, end: dt.date) -> list[tuple[dt.date, dict[str, Table]]]:
+    def batches(self, n: int, start: dt.date, end: dt.date,
+                cuts: list[dt.date] | None = None) -> list[tuple[dt.date, dict[str, Table]]]:
         """The period as n consecutive deliveries, each delivered the day after its window closes.
 
         A row goes to the delivery whose window holds its delivery day. An earlier state of a record
         goes to its own window when that comes before the final state's; with one batch only final
-        states are delivered, as a one-off extract would be.
+        states are delivered, as a one-off extract would be. Windows are of equal length, or close on
+        the given `cuts` (n - 1 dates inside the period: two years of history, then one day, say).
         """
         if n < 1:
             raise ValueError("the number of batches must be at least 1")
         days = (end - start).days + 1
-        edges = np.array([np.datetime64(start) + np.timedelta64(round(days * k / n), "D") for k in range(n + 1)])
+        if cuts is not None:
+            if len(cuts) != n - 1 or sorted(set(cuts)) != list(cuts) or not all(start <= c < end for c in cuts):
+                raise ValueError(f"{n} batches need {n - 1} increasing cut dates from {start} to before {end}")
+            edges = np.array([np.datetime64(start)] + [np.datetime64(c + dt.timedelta(days=1)) for c in cuts]
+                             + [np.datetime64(end + dt.timedelta(days=1))])
+        else:
+            edges = np.array([np.datetime64(start) + np.timedelta64(round(days * k / n), "D") for k in range(n + 1)])
         inner = edges[1:-1]
 
         def window(when: np.ndarray) -> np.ndarray:  # 0..n-1; days outside the period go to the ends
