@@ -4,14 +4,15 @@
 
     Batches are loaded strictly in order (the loader refuses gaps) and logged only after the vault
     has them, so "after the latest logged batch" is exactly "not loaded yet". The latest logged batch
-    is looked up when the view is read (virta_util.last_loaded_batch, created by the access setup with
-    the audit schema it reads; STABLE: evaluated once, and an
-    index range on raw's _batch_id), so the view stays right whether or not the log existed when it
-    was created. On --full-refresh (rebuilding the vault from raw) every batch is read. -#}
+    is looked up when the query runs (virta_util.last_loaded_batch, created by the access setup with
+    the audit schema it reads), so a view or a table read later stays right whether or not the log
+    existed when it was built. It sits in a scalar subquery: evaluated once per query and usable as
+    an index bound on raw's _batch_id; as a plain filter the function ran once per row. On
+    --full-refresh (rebuilding the vault from raw) every batch is read. -#}
 {% macro unloaded_batches(source_table) -%}
     {%- if flags.FULL_REFRESH -%}
         true
     {%- else -%}
-        _batch_id > {{ virta.util_schema() }}.last_loaded_batch('{{ source_table }}')
+        _batch_id > (select {{ virta.util_schema() }}.last_loaded_batch('{{ source_table }}'))
     {%- endif -%}
 {%- endmacro %}

@@ -246,7 +246,7 @@ def test_malformed_entries_are_coded_problems_not_exceptions(tmp_path, file, old
 
 
 def test_two_entries_making_the_same_model_are_refused(tmp_path):
-    """A stage named like another table's checked view would overwrite it (plan stage, V301)."""
+    """A stage named like another table's checked table would overwrite it (plan stage, V301)."""
     shutil.copytree(PROJECT_ROOT / "concept_model", tmp_path / "concept_model")
     path = tmp_path / "concept_model/sources/apotti.yml"
     text = path.read_text()
@@ -254,3 +254,19 @@ def test_two_entries_making_the_same_model_are_refused(tmp_path):
     path.write_text(text[:stage] + "apotti_triage_checked:" + text[stage + len("apotti_triage:"):])
     with pytest.raises(VaultModelError, match=r"both make stg_apotti__triage_checked .*\[V301\]"):
         gen.plan(load(tmp_path / "concept_model"))
+
+
+def test_every_staging_and_vault_model_knows_the_raw_tables_that_feed_it():
+    """The daily job leaves out the vault models no new batch feeds (virta.daily.unfed_models): each
+    generated staging and raw-vault model must be fed by some raw table, and only by those whose
+    rows reach it, or a day's rows would be left unloaded."""
+    fed = gen.models_fed_by(load())
+    written = {p.path.stem for p in gen.plan(load()) if p.template
+               and p.path.parts[1] in ("staging", "raw_vault")}
+    assert set().union(*fed.values()) == written
+    assert fed["vtj_residents"] == {"stg_vtj__residents_checked", "stg_vtj__residents",
+                                    "hub_person", "sat_person_vtj", "sat_person_identity_code"}
+    assert "hub_person" in fed["apotti_visits"] and "sat_person_vtj" not in fed["apotti_visits"]
+    # a link's effectivity satellite goes with the link
+    assert {"link_visit_unit", "sat_visit_unit_effectivity"} <= fed["apotti_visits"]
+    assert "sat_visit_unit_effectivity" not in fed["apotti_referrals"]

@@ -1,6 +1,6 @@
 """Parquet files in a delivery (the optional `parquet` extra: pyarrow).
 
-Raw tables hold text as delivered, and the checked views parse it with the format each field of the
+Raw tables hold text as delivered, and the checked tables parse it with the format each field of the
 mapping declares. A Parquet column may be typed, so its values are landed as the text the mapping
 reads: a date or timestamp in its field's declared format (an aware timestamp at Finnish local
 time, as the sources' wall-clock times are), a number feeding a decimal field with a comma in a

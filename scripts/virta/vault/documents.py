@@ -28,7 +28,7 @@ def sources_yaml(system) -> dict:
 
 
 def _field_doc(f) -> dict:
-    """A checked view's column; a code with a vocabulary is tested against its reference seed (codes
+    """A checked table's column; a code with a vocabulary is tested against its reference seed (codes
     the map does not know are 'unknown', counted in audit_unknown_codes instead)."""
     doc = {"name": f.name, "description": f"From {f.source_column} ({f.type})."}
     if f.vocabulary:
@@ -45,15 +45,18 @@ def staging_yaml(system) -> dict:
         models.append({
             "name": checked_model(t),
             "description": f"{t.description} Typed, pseudonymised and checked rows of raw.{t.name} "
-                           "from batches not yet loaded; `_rejection_reason` says why a row is not loaded.",
+                           "from the batches not yet loaded, built once per run (readers filter to unloaded "
+                           "batches again); `_rejection_reason` says why a row is not loaded.",
             "columns": [_field_doc(f) for f in t.fields.values()]
-            + [{"name": "_rejection_reason", "description": "Null for accepted rows, else why the row is quarantined."}],
+            + [{"name": "_rejection_reason", "description": "Null for accepted rows, else why the row is quarantined."},
+               {"name": "_raw_row", "description": "The row as delivered (JSON), kept only for a rejected row or one "
+                "with an unknown code: what the audit shows."}],
         })
         for s in t.stages:
             models.append({
                 "name": stage_model(s),
-                "description": f"automate-dv stage: {s.description or t.description} Accepted rows with hash keys "
-                               "and hashdiffs.",
+                "description": f"automate-dv stage: {s.description or t.description} Accepted rows of the "
+                               "batches not yet loaded, with hash keys and hashdiffs.",
                 "columns": [{"name": f"{h}_hk", "description": f"Hash key of hub {h}."} for h in s.hubs],
             })
     return {"version": 2, "models": models}

@@ -1,8 +1,9 @@
 """Stage 3 of the vault generator: from the validated ConceptModel, which files to write, from
 which template, with what. Names of generated models are decided here and nowhere else.
 
-Per raw table: a *checked* view (types, code maps, pseudonymisation, validation, de-duplication,
-bounded to unloaded batches). Per stage: an automate_dv.stage view over the accepted rows. Per hub,
+Per raw table: a *checked* table (types, code maps, pseudonymisation, validation, de-duplication,
+bounded to unloaded batches), built once per run. Per stage: an automate_dv.stage view over its
+accepted rows of batches still unloaded. Per hub,
 link and satellite: an automate_dv model, fed by every stage that maps to it. Per concept described
 by satellites: its current state (business vault). Plus the quarantine, the unknown codes, the
 batch log, the balance test and the YAML documenting them. A planned file is either a template
@@ -71,6 +72,13 @@ def deleted_model(hub: str) -> str:
 
 
 # -- what each model reads ----------------------------------------------------------------------------
+def unloaded(table: SourceTable) -> str:
+    """The filter to batches of `table` not in the batch log yet. A checked table holds the batches
+    that were unloaded when it was built; whoever reads it filters again, so a checked table a run
+    did not rebuild (its source had nothing new) cannot feed a batch that is loaded already."""
+    return f"{{{{ virta.unloaded_batches('{table.name}') }}}}"
+
+
 def rejection_checks(table: SourceTable) -> list[dict]:
     """The reasons a raw row is quarantined, in order (the first that holds is given)."""
     checks = [{"kind": "missing_key", "column": table.raw_column(key), "key": key} for key in table.record_key]
@@ -169,6 +177,28 @@ def vault_models(model: ConceptModel) -> list[str]:
     return names
 
 
+def models_fed_by(model: ConceptModel) -> dict[str, set[str]]:
+    """Raw table -> the generated staging and raw-vault models its rows flow into: its checked
+    table, its stages and every hub, link and satellite one of those stages feeds. A batch that
+    brings a table no rows needs none of them rebuilt (virta.daily selects on this)."""
+    out: dict[str, set[str]] = {}
+    for table in source_tables(model):
+        stages = {stage_model(s) for s in table.stages}
+        fed = {checked_model(table), *stages}
+        fed |= {hub_model(h) for h in model.hubs if stages & {stage_model(s) for s in model.hub_sources(h)}}
+        for link, ln in model.links.items():
+            if stages & {stage_model(s) for s in model.link_sources(link)}:
+                fed.add(link_model(link))
+                if ln.driving_key:
+                    fed.add(effectivity_sat_name(link))
+        for pairs in (model.satellites, model.status_satellites, model.multi_active_satellites):
+            fed |= {sat.name for stage, sat in pairs if stage_model(stage) in stages}
+        fed |= {identity_code_sat_name(h) for h in model.hubs
+                if stages & {stage_model(s) for s, _ in identity_code_sources(h, model)}}
+        out[table.name] = fed
+    return out
+
+
 def source_tables(model: ConceptModel) -> list[SourceTable]:
     return [t for s in model.systems.values() for t in s.tables.values()]
 
@@ -188,9 +218,11 @@ def plan(model: ConceptModel) -> list[Planned]:
             out.append(Planned(folder / f"{checked_model(table)}.sql", "checked.sql", {
                 "system": system, "table": table, "derived": derived, "checks": rejection_checks(table),
                 "key_columns": [f"d.{table.raw_column(k)}" for k in table.record_key],
-                "out_columns": list(table.fields) + [f"{f.name}_{part}" for f, part in derived]}))
+                "out_columns": list(table.fields) + [f"{f.name}_{part}" for f, part in derived],
+                "code_fields": [f.name for f in table.fields.values() if f.type == "code"]}))
             for stage in table.stages:
-                where = " and ".join(["_rejection_reason is null"] + ([f"({stage.where})"] if stage.where else []))
+                where = " and ".join(["_rejection_reason is null", unloaded(table)]
+                                     + ([f"({stage.where})"] if stage.where else []))
                 out.append(Planned(folder / f"{stage_model(stage)}.sql", "stage.sql", {
                     "system": system, "description": stage.description or table.description,
                     "metadata": stage_metadata(stage, model), "where": where}))
@@ -240,14 +272,15 @@ def plan(model: ConceptModel) -> list[Planned]:
     out.append(Planned(Path("models/business_vault/reference/bv_source_systems.sql"), "source_systems.sql",
                        {"systems": [s for _, s in sorted(model.systems.items())]}))
     tables = source_tables(model)
-    checked = [checked_model(t) for t in tables]
+    checked = [(checked_model(t), unloaded(t)) for t in tables]
     audit = Path("models/audit")
     out.append(Planned(audit / "audit_quarantine.sql", "quarantine.sql", {"checked_models": checked}))
     out.append(Planned(audit / "audit_batch_log.sql", "batch_log.sql", {
         "checked_models": checked,
         "depends_on": vault_models(model) + ["audit_quarantine", "audit_unknown_codes"]}))
     out.append(Planned(audit / "audit_unknown_codes.sql", "unknown_codes.sql", {
-        "code_fields": [(checked_model(t), f) for t in tables for f in t.fields.values() if f.type == "code"]}))
+        "code_fields": [(checked_model(t), unloaded(t), f) for t in tables for f in t.fields.values()
+                        if f.type == "code"]}))
     out.append(Planned(audit / "_audit.yml", document=documents.audit_yaml(model)))
     out.append(Planned(Path("tests/audit/assert_raw_rows_balance.sql"), "balance_test.sql", {"tables": tables}))
     _refuse_collisions(out, model)
@@ -256,7 +289,7 @@ def plan(model: ConceptModel) -> list[Planned]:
 
 def _refuse_collisions(planned: list[Planned], model: ConceptModel) -> None:
     """Two entries of the concept model that would make the same model (a stage named like another
-    table's checked view, a satellite named like a generated one) would overwrite each other."""
+    table's checked table, a satellite named like a generated one) would overwrite each other."""
     from virta.vault.problems import Problems
 
     problems, seen = Problems(), {}

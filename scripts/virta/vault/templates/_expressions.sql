@@ -1,4 +1,4 @@
-<#- Expressions the checked-view template builds its typed row and rejection reasons from. -#>
+<#- Expressions the checked-table template builds its typed row and rejection reasons from. -#>
 <%- macro field_expression(f, raw='d') -%>
 <%- set col = raw ~ '.' ~ f.source_column -%>
 <%- if f.type == 'text' -%>

@@ -4,16 +4,17 @@
     unique_key=['source_table', 'batch_id'],
     indexes=[{'columns': ['source_table', 'batch_id'], 'unique': true}]
 ) }}
--- Batch log: which delivered batches of which raw table are loaded, with row counts. The staging
--- views read only batches missing from here, so this model must run after every vault model:
+-- Batch log: which delivered batches of which raw table are loaded, with row counts. Staging reads
+-- only batches missing from here, so this model must run after every vault model:
 <% for model in depends_on %>
 -- depends_on: {{ ref('<< model >>') }}
 <% endfor %>
 
 with delivered as (
-<% for checked in checked_models %>
+<% for checked, unloaded in checked_models %>
     select _source_system, _source_table, _batch_id, _loaded_at, _rejection_reason
     from {{ ref('<< checked >>') }}
+    where << unloaded >>
 <% if not loop.last %>
 
     union all

@@ -1,8 +1,8 @@
 <% from '_expressions.sql' import field_expression, derived_expression, rejection %>
 
-{{ config(materialized='view') }}
--- << system.label >>: << table.name >>, typed, pseudonymised and checked. Reads only batches not yet loaded.
--- Rows with a rejection reason go to audit_quarantine; the rest feed the stage(s).
+{{ config(materialized='table') }}
+-- << system.label >>: << table.name >>, typed, pseudonymised and checked once per run, for the batches
+-- not yet loaded. Rows with a rejection reason go to audit_quarantine; the rest feed the stage(s).
 
 with delivered as (
     select *
@@ -28,7 +28,6 @@ typed as (
             partition by d._batch_id, << key_columns | join(", ") >>
             order by d._row_no desc
         ) as _delivery_rank,
-        {{ virta.row_as_json('d') }} as _raw_row,
         d as _d
     from delivered as d
 ),
@@ -52,7 +51,12 @@ select
 <% for column in out_columns %>
     << column >>,
 <% endfor %>
-    _raw_row,
+    -- the row as delivered, kept only where the audit shows it (a rejected row, an unknown code)
+    case
+        when _rejection_reason is not null<% for c in code_fields %> or << c >> = 'unknown'<% endfor %>
+
+            then {{ virta.row_as_json('_d') }}
+    end as _raw_row,
     _rejection_reason,
     << system.name | sql_str >>::text as _source_system,
     << table.name | sql_str >>::text as _source_table

@@ -5,10 +5,10 @@
 -- again after a failed run (the batch log was not written) replaces its rows instead of doubling them.
 
 with rejected as (
-<% for checked in checked_models %>
+<% for checked, unloaded in checked_models %>
     select _source_system, _source_table, _batch_id, _row_no, _loaded_at, _rejection_reason, _raw_row
     from {{ ref('<< checked >>') }}
-    where _rejection_reason is not null
+    where _rejection_reason is not null and << unloaded >>
 <% if not loop.last %>
 
     union all

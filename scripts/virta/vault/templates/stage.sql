@@ -1,7 +1,7 @@
 
 {{ config(materialized='view') }}
 -- automate-dv stage of << system.label >>: << description >>
--- Only accepted rows (no rejection reason) reach the vault.
+-- Only accepted rows (no rejection reason) of batches not yet loaded reach the vault.
 
 {% set yaml_metadata -%}
 << metadata >>

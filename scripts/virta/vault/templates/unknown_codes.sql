@@ -5,11 +5,11 @@
 -- value per batch so that the mapping can be extended and nothing disappears silently.
 
 with unknown as (
-<% for checked, field in code_fields %>
+<% for checked, unloaded, field in code_fields %>
     select _source_system, _source_table, _batch_id, _row_no, << field.name | sql_str >>::text as field,
         << field.source_column | sql_str >>::text as source_column, {{ virta.json_text('_raw_row', "<< field.source_column | sql_str >>") }} as source_value
     from {{ ref('<< checked >>') }}
-    where _rejection_reason is null and << field.name >> = 'unknown'
+    where _rejection_reason is null and << field.name >> = 'unknown' and << unloaded >>
 <% if not loop.last %>
 
     union all
