@@ -18,7 +18,7 @@ matched as (
         r.section,
         r.deadline_amount,
         r.deadline_unit,
-        {{ deadline_due_date('e.clock_start_date', 'r.deadline_amount', 'r.deadline_unit') }} as due_date
+        {{ virta.deadline_calendar_due('e.clock_start_date', 'r.deadline_amount', 'r.deadline_unit') }} as calendar_due
     from {{ ref('bv_clock_events') }} as e
     left join {{ ref('ref_legal_deadline_rules') }} as r
         on
@@ -34,13 +34,22 @@ matched as (
             and (r.age_max is null or e.age_at_clock_start < r.age_max)
 ),
 
+-- the due date by laki 150/1930: working days and the roll to a working day from the calendar
+dated as (
+    select
+        m.*,
+        {{ virta.deadline_due_date('m', 'm.deadline_unit') }} as due_date
+    from matched as m
+    {{ virta.deadline_due_joins('m', 'm.clock_start_date', 'm.deadline_amount', 'm.deadline_unit') }}
+),
+
 -- A person in two covered groups (say, aged 75+ and on the highest care allowance) can match two
 -- rules for one clock: the strictest (earliest due date) applies.
 strictest as (
     select
         m.*,
         row_number() over (partition by m.clock_id order by m.due_date, m.rule_id) as rule_rank
-    from matched as m
+    from dated as m
 )
 
 select
