@@ -16,35 +16,47 @@ with people as (
 month_ends as (
     select rm.month_end
     from {{ ref('bv_reporting_month') }} as rm
+),
+
+-- each resident's age at each month end, computed once and counted by age: the bands below are
+-- then sums over a few thousand rows, not five age calculations per person and month
+by_age as (
+    select
+        m.month_end,
+        mc.county_code,
+        r.municipality_code,
+        {{ virta.age_in_years('p.birth_date', 'm.month_end') }} as age,
+        count(*) as residents_n
+    from month_ends as m
+    inner join people as p
+        on
+            m.month_end >= p.birth_date
+            and (p.death_date is null or m.month_end < p.death_date)
+    inner join {{ ref('bv_person_residence') }} as r
+        on
+            p.person_hk = r.person_hk
+            and m.month_end between r.valid_from and r.valid_to
+    inner join {{ ref('ref_municipality_county') }} as mc
+        on
+            r.municipality_code = mc.municipality_code
+            and m.month_end >= mc.valid_from
+            and (mc.valid_to is null or m.month_end <= mc.valid_to)
+    group by m.month_end, mc.county_code, r.municipality_code, age
 )
 
 select
-    m.month_end,
-    date_trunc('month', m.month_end)::date as month,
-    mc.county_code,
-    r.municipality_code,
-    count(*) as residents_n,
+    a.month_end,
+    date_trunc('month', a.month_end)::date as month,
+    a.county_code,
+    a.municipality_code,
+    cast(sum(a.residents_n) as {{ dbt.type_bigint() }}) as residents_n,
     -- older people, children and the age bands of the demographic dependency ratio (väestöllinen
-    -- huoltosuhde), at the ages the vars set
-    {%- set age = virta.age_in_years('p.birth_date', 'm.month_end') %}
+    -- huoltosuhde), at the ages the vars set; counts stay whole numbers (a sum of counts is a decimal)
     {%- set bands = population_age_bands() %}
-    count(*) filter (where {{ age_band(age, bands.older) }}) as {{ bands.older.column }},
-    count(*) filter (where {{ age_band(age, bands.children) }}) as {{ bands.children.column }},
-    count(*) filter (where {{ age_band(age, bands.young) }}) as {{ bands.young.column }},
-    count(*) filter (where {{ age_band(age, bands.working) }}) as {{ bands.working.column }},
-    count(*) filter (where {{ age_band(age, bands.retired) }}) as {{ bands.retired.column }}
-from month_ends as m
-inner join people as p
-    on
-        m.month_end >= p.birth_date
-        and (p.death_date is null or m.month_end < p.death_date)
-inner join {{ ref('bv_person_residence') }} as r
-    on
-        p.person_hk = r.person_hk
-        and m.month_end between r.valid_from and r.valid_to
-inner join {{ ref('ref_municipality_county') }} as mc
-    on
-        r.municipality_code = mc.municipality_code
-        and m.month_end >= mc.valid_from
-        and (mc.valid_to is null or m.month_end <= mc.valid_to)
-group by m.month_end, mc.county_code, r.municipality_code
+    {%- for band in ['older', 'children', 'young', 'working', 'retired'] %}
+    cast(
+        coalesce(sum(a.residents_n) filter (where {{ age_band('a.age', bands[band]) }}), 0) as {{ dbt.type_bigint() }}
+    ) as {{ bands[band].column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+from by_age as a
+group by a.month_end, a.county_code, a.municipality_code
