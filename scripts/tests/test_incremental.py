@@ -34,7 +34,7 @@ RUN_TIMESTAMPS = {"quarantined_at", "recorded_at", "processed_at", "dbt_invocati
 RUN_LOGS = {"dbt_invocations"}
 
 
-# what the (ephemeral) stages of Apotti visits would read: checked rows of batches not in the batch log
+# what the stages of Apotti visits would read: checked rows of batches not in the batch log
 UNLOADED_VISITS = ("select count(*) from staging.stg_apotti__visits_checked "
                    "where _batch_id > virta_util.last_loaded_batch('apotti_visits')")
 

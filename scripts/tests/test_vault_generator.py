@@ -270,3 +270,20 @@ def test_every_staging_and_vault_model_knows_the_raw_tables_that_feed_it():
     # a link's effectivity satellite goes with the link
     assert {"link_visit_unit", "sat_visit_unit_effectivity"} <= fed["apotti_visits"]
     assert "sat_visit_unit_effectivity" not in fed["apotti_referrals"]
+
+
+def test_a_day_leaves_out_only_tables_and_vault_models_no_new_row_reaches():
+    from virta.daily import models_to_leave_out
+
+    model = load()
+    fed = gen.models_fed_by(model)
+    everything = set().union(*fed.values())
+    out = set(models_to_leave_out(model, {"apotti_visits"}, everything))
+    # shared models one changed table feeds are built; the rest of the unchanged tables' are not
+    assert not out & fed["apotti_visits"]
+    assert {"stg_vtj__residents_checked", "sat_person_vtj", "sat_organisation_unit_org"} <= out
+    assert "hub_person" not in out and "sat_person_identity_code" not in out
+    # stage views are always recreated: one made by a --full-refresh run would read every batch
+    assert not out & {gen.stage_model(s) for s in model.stages}
+    # a model not built yet is built whatever came in
+    assert "sat_person_vtj" not in models_to_leave_out(model, set(), everything - {"sat_person_vtj"})

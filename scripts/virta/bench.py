@@ -266,6 +266,9 @@ def bench_vault(scales: list[float], seed: int, repeats: int) -> None:
                 print(f"{scale:>6} {rows:>10,} {floor:>8.1f} {run:>4} {seconds:>8.1f} {seconds / floor:>6.1f} "
                       f"{layers.get('staging', 0):>8.1f} {layers.get('raw vault', 0):>9.1f} "
                       f"{layers.get('audit', 0):>6.1f} {sql:>6.1f} {sql / floor:>9.1f}", flush=True)
+            from virta.daily import record_full_build, vault_selection
+
+            record_full_build(conn)  # the vault was just built with this code: a day may leave models out
             with admin.connect() as pg, pg.cursor() as cur:
                 cur.execute("select max(batch_id) from raw._batches")
                 history_batch = cur.fetchone()[0]
@@ -274,8 +277,6 @@ def bench_vault(scales: list[float], seed: int, repeats: int) -> None:
                 cur.execute("select sum((row_counts->>k)::bigint) from raw._batches, jsonb_object_keys(row_counts) k "
                             "where batch_id > %s", (history_batch,))
                 day_rows = cur.fetchone()[0]
-            from virta.daily import vault_selection
-
             day = _dbt(["run", *vault_selection(conn)], conn, home)
             layers = _layer_seconds(home)
             models = len(json.loads((home / "target" / "run_results.json").read_text())["results"])

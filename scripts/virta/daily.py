@@ -21,6 +21,7 @@ builds the warehouse, judges each source system's freshness, and writes a run re
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import shutil
 import sys
@@ -148,23 +149,62 @@ def changed_tables(conn: db.Connection) -> set[str]:
         return {name for (name,) in cur.fetchall()}
 
 
-def unfed_models(conn: db.Connection) -> list[str]:
-    """The generated staging and raw-vault models that no unloaded batch brings a row to: a build
-    may leave them out (their checked tables would be empty, their inserts nothing)."""
-    from virta.vault.model import load
-    from virta.vault.plan import models_fed_by
+def models_to_leave_out(model, changed: set[str], built: set[str]) -> list[str]:
+    """The checked tables and raw-vault models that none of the `changed` raw tables feeds, among
+    those `built` already (one never built is built, rows or not: others read it). Stage views are
+    never left out: a view keeps the batch filter it was created with (one created by a
+    --full-refresh run reads every batch), and recreating a view costs next to nothing."""
+    from virta.vault.plan import models_fed_by, stage_model
 
-    from virta.access import Schemas, schema_prefix
-
-    fed = models_fed_by(load())
-    changed = changed_tables(conn)
+    fed = models_fed_by(model)
     needed = set().union(*(models for table, models in fed.items() if table in changed))
+    views = {stage_model(s) for s in model.stages}
+    return sorted((set().union(*fed.values()) - needed - views) & built)
+
+
+def code_digest() -> str:
+    """What the models are built from: models, macros, the project file and the package lock."""
+    from virta.paths import PROJECT_ROOT
+
+    digest = hashlib.sha256()
+    files = [PROJECT_ROOT / "dbt_project.yml", PROJECT_ROOT / "package-lock.yml",
+             *sorted((PROJECT_ROOT / "models").rglob("*")), *sorted((PROJECT_ROOT / "macros").rglob("*"))]
+    for path in files:
+        if path.is_file():
+            digest.update(str(path.relative_to(PROJECT_ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _built_stamp(conn: db.Connection) -> Path:
+    from virta.access import schema_prefix
+    from virta.paths import state_dir
+
+    where = hashlib.sha256(f"{conn.host}:{conn.port}/{conn.database}/{schema_prefix()}".encode()).hexdigest()[:16]
+    return state_dir() / f"built-code-{where}.sha256"
+
+
+def record_full_build(conn: db.Connection) -> None:
+    """After a successful build of everything: the code it was built from, for this warehouse."""
+    _built_stamp(conn).write_text(code_digest() + "\n")
+
+
+def unfed_models(conn: db.Connection) -> list[str]:
+    """What a build may leave out (models_to_leave_out), or nothing unless the last complete build
+    of this warehouse used the code as it is now: a model left out keeps the SQL it was last built
+    with, and after an upgrade that may no longer fit the models around it."""
+    from virta.access import Schemas, schema_prefix
+    from virta.vault.model import load
+
+    stamp = _built_stamp(conn)
+    if not stamp.exists() or stamp.read_text().strip() != code_digest():
+        return []
     schemas = Schemas(schema_prefix())
-    with conn.connect() as pg, pg.cursor() as cur:  # one never built yet is built, rows or not: others read it
-        cur.execute("select table_name from information_schema.tables where table_schema = any(%s)",
+    with conn.connect() as pg, pg.cursor() as cur:
+        cur.execute("select table_name from information_schema.tables "
+                    "where table_schema = any(%s) and table_type = 'BASE TABLE'",
                     ([schemas.name("staging"), schemas.name("raw_vault")],))
         built = {name for (name,) in cur.fetchall()}
-    return sorted((set().union(*fed.values()) - needed) & built)
+    return models_to_leave_out(load(), changed_tables(conn), built)
 
 
 def vault_selection(conn: db.Connection) -> list[str]:
@@ -236,6 +276,8 @@ def run_daily(inbox: Path, archive: Path, report_path: Path | None = None, today
             with step(f"dbt build (leaving out {len(unfed)} vault models no new batch brings rows to)"):
                 report["dbt_build_exit"] = run_dbt(["build", *(["--exclude", *unfed] if unfed else [])], transformer)
             dbt_ok = report["dbt_build_exit"] == 0
+            if dbt_ok and not unfed:
+                record_full_build(transformer)
             report["dbt_results"] = _dbt_results()
             report["timings_s"]["dbt_build"] = round(time.monotonic() - t0, 1)
             t0 = time.monotonic()
