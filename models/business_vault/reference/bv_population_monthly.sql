@@ -26,7 +26,8 @@ by_age as (
         mc.county_code,
         r.municipality_code,
         {{ virta.age_in_years('p.birth_date', 'm.month_end') }} as age,
-        count(*) as residents_n
+        -- an integer count sums to a bigint, as the counts below were before
+        count(*)::integer as n
     from month_ends as m
     inner join people as p
         on
@@ -49,14 +50,14 @@ select
     date_trunc('month', a.month_end)::date as month,
     a.county_code,
     a.municipality_code,
-    cast(sum(a.residents_n) as {{ dbt.type_bigint() }}) as residents_n,
+    sum(a.n) as residents_n,
     -- older people, children and the age bands of the demographic dependency ratio (väestöllinen
-    -- huoltosuhde), at the ages the vars set; counts stay whole numbers (a sum of counts is a decimal)
+    -- huoltosuhde), at the ages the vars set
     {%- set bands = population_age_bands() %}
-    {%- for band in ['older', 'children', 'young', 'working', 'retired'] %}
-    cast(
-        coalesce(sum(a.residents_n) filter (where {{ age_band('a.age', bands[band]) }}), 0) as {{ dbt.type_bigint() }}
-    ) as {{ bands[band].column }}{{ ',' if not loop.last }}
-    {%- endfor %}
+    coalesce(sum(a.n) filter (where {{ age_band('a.age', bands.older) }}), 0) as {{ bands.older.column }},
+    coalesce(sum(a.n) filter (where {{ age_band('a.age', bands.children) }}), 0) as {{ bands.children.column }},
+    coalesce(sum(a.n) filter (where {{ age_band('a.age', bands.young) }}), 0) as {{ bands.young.column }},
+    coalesce(sum(a.n) filter (where {{ age_band('a.age', bands.working) }}), 0) as {{ bands.working.column }},
+    coalesce(sum(a.n) filter (where {{ age_band('a.age', bands.retired) }}), 0) as {{ bands.retired.column }}
 from by_age as a
 group by a.month_end, a.county_code, a.municipality_code
