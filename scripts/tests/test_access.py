@@ -227,7 +227,7 @@ def test_the_superuser_reads_no_view(env):
     superuser's sessions refuse views, so no dbt code ever runs as a superuser."""
     with connect_as(env, "admin") as conn, conn.cursor() as cur:
         with pytest.raises(psycopg2.Error, match="restrict_nonsystem_relation_kind|access to non-system view"):
-            cur.execute("select count(*) from staging.stg_vtj__residents_checked")
+            cur.execute("select count(*) from staging.stg_vtj__residents")  # a stage view
     conn.close()
 
 
