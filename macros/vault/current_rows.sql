@@ -5,9 +5,10 @@
 {%- endmacro %}
 
 {#- The latest loaded row of a link per driving key (`key`), with the other key(s) `columns`: for
-    links where the source names one partner per record and a re-delivery may name another. -#}
-{% macro current_link(link, key, columns) -%}
+    links where the source names one partner per record and a re-delivery may name another.
+    `rows`: a FROM item to read the link's rows from instead (some of its keys only). -#}
+{% macro current_link(link, key, columns, rows=none) -%}
     {%- set selected = ['l.' ~ key] %}
     {%- for column in columns %}{% do selected.append('l.' ~ column) %}{% endfor %}
-    {{ virta.latest_per_key(selected, ref(link) ~ ' as l', key=['l.' ~ key], latest='l.load_datetime desc') }}
+    {{ virta.latest_per_key(selected, (rows or ref(link)) ~ ' as l', key=['l.' ~ key], latest='l.load_datetime desc') }}
 {%- endmacro %}

@@ -29,8 +29,20 @@ def env(tmp_path_factory):
 
 
 # Columns stamped with the wall-clock time or the identity of a run: not content. The dbt invocation
-# log records runs themselves, and an incremental history has more of them than a rebuild.
-RUN_TIMESTAMPS = {"quarantined_at", "recorded_at", "processed_at", "dbt_invocation_id"}
+# log records runs themselves, and an incremental history has more of them than a rebuild; an
+# incremental business-vault table stamps each row with the batch it was computed with.
+RUN_TIMESTAMPS = {"quarantined_at", "recorded_at", "processed_at", "dbt_invocation_id", "_refreshed_batch"}
+
+# the incremental business-vault tables, by their key: how many rows the latest build recomputed
+INCREMENTAL_BV = ["bv_person", "bv_primary_care_assessment", "bv_primary_care_visit", "bv_specialised_care_referral",
+                  "bv_social_care_case", "bv_social_care_decision", "bv_clock_events", "bv_deadline_due"]
+
+
+def recomputed(env):
+    """Per incremental business-vault table: (rows computed with the newest batch, all rows)."""
+    return {t: tuple(query(env, f"""
+        select count(*) filter (where _refreshed_batch = (select max(batch_id) from audit.audit_batch_log)), count(*)
+        from business_vault.{t}""")[0]) for t in INCREMENTAL_BV}
 RUN_LOGS = {"dbt_invocations"}
 
 
@@ -107,6 +119,11 @@ def test_batches_load_incrementally_and_match_a_full_rebuild(env):
         assert query(env, "select organisation_unit_hk from business_vault.bv_primary_care_visit where visit_hk = %s",
                      (visit_hk,)) == [(unit_hk,)]
 
+    # The business vault recomputed only what the fourth delivery touched: some rows of every
+    # case-level table, not all (the full rebuild below checks they are the right ones).
+    fourth = recomputed(env)
+    assert all(0 < new < total for new, total in fourth.values()), fourth
+
     incremental = query(env, VAULT_COUNTS)
     incremental_content = content_checksums(env)
     assert len(incremental_content) > 60
@@ -119,6 +136,7 @@ def test_batches_load_incrementally_and_match_a_full_rebuild(env):
     assert query(env, VAULT_COUNTS) == incremental
     assert content_checksums(env) == incremental_content
     assert query(env, logged) == taken_by
+    assert recomputed(env) == fourth  # no news: no row recomputed with a newer batch
 
     refused = run_virta([*GEN, "--batch", "4"], env, check=False)
     assert refused.returncode == 2 and "was loaded already" in refused.stderr

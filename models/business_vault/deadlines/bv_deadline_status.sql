@@ -1,87 +1,39 @@
-{{ config(indexes=[{'columns': ['clock_id'], 'unique': true}, {'columns': ['event_hk']}]) }}
--- The legal deadline of every clock: the rule in force on the clock-start date for the person's
--- age then (ref_legal_deadline_rules), its due date by laki 150/1930, and whether it was met, is
--- still open, or is overdue on the as-of date (bv_data_as_of). Marts ask "which rule applied, and was it met"
--- with one join on clock_id or event_hk. Rules are matched on service, segment, clock events,
--- urgency, validity on the clock-start date and age then.
-
-with as_of as (
-    select a.as_of_date
-    from {{ ref('bv_data_as_of') }} as a
-),
-
-matched as (
-    select
-        e.*,
-        r.rule_id,
-        r.law,
-        r.section,
-        r.deadline_amount,
-        r.deadline_unit,
-        {{ virta.deadline_calendar_due('e.clock_start_date', 'r.deadline_amount', 'r.deadline_unit') }} as calendar_due
-    from {{ ref('bv_clock_events') }} as e
-    left join {{ ref('ref_legal_deadline_rules') }} as r
-        on
-            e.service = r.service
-            -- 'all' rules cover everyone; others only the clocks of people in that segment
-            and (r.segment = 'all' or position(',' || r.segment || ',' in ',' || e.segments || ',') > 0)
-            and e.clock_start_event = r.clock_start_event
-            and e.clock_stop_event = r.clock_stop_event
-            and (r.urgency = 'any' or e.urgency = r.urgency)
-            and e.clock_start_date >= r.valid_from
-            and (r.valid_to is null or e.clock_start_date <= r.valid_to)
-            and (r.age_min is null or e.age_at_clock_start >= r.age_min)
-            and (r.age_max is null or e.age_at_clock_start < r.age_max)
-),
-
--- the due date by laki 150/1930: working days and the roll to a working day from the calendar
-dated as (
-    select
-        m.*,
-        {{ virta.deadline_due_date('m', 'm.deadline_unit') }} as due_date
-    from matched as m
-    {{ virta.deadline_due_joins('m', 'm.clock_start_date', 'm.deadline_amount', 'm.deadline_unit') }}
-),
-
--- A person in two covered groups (say, aged 75+ and on the highest care allowance) can match two
--- rules for one clock: the strictest (earliest due date) applies.
-strictest as (
-    select
-        m.*,
-        row_number() over (partition by m.clock_id order by m.due_date, m.rule_id) as rule_rank
-    from dated as m
-)
+{{ config(materialized='view') }}
+-- The legal deadline of every clock (bv_deadline_due: the rule and the due date) and whether it was
+-- met, is still open, or is overdue on the as-of date (bv_data_as_of). Marts ask "which rule
+-- applied, and was it met" with one join on clock_id or event_hk.
+-- A view: the status of a running clock moves with the as-of date every day, so it is computed when
+-- read rather than stored and rewritten for every open clock.
 
 select
-    m.clock_id,
-    m.event_hk,
-    m.clock_type,
-    m.county_code,
-    m.service,
-    m.urgency,
-    m.age_at_clock_start,
-    m.segments,
-    m.clock_start_event,
-    m.clock_stop_event,
-    m.clock_start_date,
-    m.clock_stop_date,
-    m.rule_id,
-    m.law,
-    m.section,
-    m.deadline_amount,
-    m.deadline_unit,
-    m.due_date,
+    d.clock_id,
+    d.event_hk,
+    d.clock_type,
+    d.county_code,
+    d.service,
+    d.urgency,
+    d.age_at_clock_start,
+    d.segments,
+    d.clock_start_event,
+    d.clock_stop_event,
+    d.clock_start_date,
+    d.clock_stop_date,
+    d.rule_id,
+    d.law,
+    d.section,
+    d.deadline_amount,
+    d.deadline_unit,
+    d.due_date,
     a.as_of_date,
     case
-        when m.rule_id is null then 'no_rule'
-        when m.clock_stop_date is not null and m.clock_stop_date <= m.due_date then 'met'
-        when m.clock_stop_date is not null then 'late'
-        when a.as_of_date <= m.due_date then 'open'
+        when d.rule_id is null then 'no_rule'
+        when d.clock_stop_date is not null and d.clock_stop_date <= d.due_date then 'met'
+        when d.clock_stop_date is not null then 'late'
+        when a.as_of_date <= d.due_date then 'open'
         else 'overdue'
     end as deadline_status,
     -- days left (positive) or overdue (negative) for open clocks
-    case when m.clock_stop_date is null then {{ virta.days_between('a.as_of_date', 'm.due_date') }} end as days_to_due,
-    {{ virta.days_between('m.clock_start_date', 'coalesce(m.clock_stop_date, a.as_of_date)') }} as elapsed_days
-from strictest as m
-cross join as_of as a
-where m.rule_rank = 1
+    case when d.clock_stop_date is null then {{ virta.days_between('a.as_of_date', 'd.due_date') }} end as days_to_due,
+    {{ virta.days_between('d.clock_start_date', 'coalesce(d.clock_stop_date, a.as_of_date)') }} as elapsed_days
+from {{ ref('bv_deadline_due') }} as d
+cross join {{ ref('bv_data_as_of') }} as a
