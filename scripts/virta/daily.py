@@ -9,7 +9,9 @@ builds the warehouse, judges each source system's freshness, and writes a run re
 - `dbt build` then takes what was loaded into the vault (staging reads only unloaded batches, so
   a failed build is retried by the next run as well). The checked tables, stages and raw-vault
   models that no unloaded batch brings rows to are left out (`unfed_models`): a day's deliveries
-  touch a few raw tables, and the rest of the vault has nothing to do.
+  touch a few raw tables, and the rest of the vault has nothing to do. The business vault's
+  case-level tables recompute only the keys the new rows touch (macros/business_vault/
+  incremental.sql), and are rebuilt whole when the code changed since the last complete build.
 - Freshness, per system: the age of its latest delivery (by extract date) on the run date against
   the warn/error days its mapping declares; and dbt's own `source freshness` on the batch register
   (by load time).
@@ -163,12 +165,12 @@ def models_to_leave_out(model, changed: set[str], built: set[str]) -> list[str]:
 
 
 def code_digest() -> str:
-    """What the models are built from: models, macros, the project file and the package lock."""
+    """What the models are built from: models, macros, seeds, the project file and the package lock."""
     from virta.paths import PROJECT_ROOT
 
     digest = hashlib.sha256()
     files = [PROJECT_ROOT / "dbt_project.yml", PROJECT_ROOT / "package-lock.yml",
-             *sorted((PROJECT_ROOT / "models").rglob("*")), *sorted((PROJECT_ROOT / "macros").rglob("*"))]
+             *(path for folder in ("models", "macros", "seeds") for path in sorted((PROJECT_ROOT / folder).rglob("*")))]
     for path in files:
         if path.is_file():
             digest.update(str(path.relative_to(PROJECT_ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
@@ -188,6 +190,19 @@ def record_full_build(conn: db.Connection) -> None:
     _built_stamp(conn).write_text(code_digest() + "\n")
 
 
+def code_unchanged(conn: db.Connection) -> bool:
+    """Whether the last complete build of this warehouse used the code as it is now."""
+    stamp = _built_stamp(conn)
+    return stamp.exists() and stamp.read_text().strip() == code_digest()
+
+
+def rebuild_vars(conn: db.Connection) -> list[str]:
+    """dbt arguments for a build: the incremental business vault is rebuilt whole unless the last
+    complete build used the code as it is now, since the rows it keeps were computed by that code
+    (an upgrade may change a rule, a macro or a seed)."""
+    return [] if code_unchanged(conn) else ["--vars", "{rebuild_business_vault: true}"]
+
+
 def unfed_models(conn: db.Connection) -> list[str]:
     """What a build may leave out (models_to_leave_out), or nothing unless the last complete build
     of this warehouse used the code as it is now: a model left out keeps the SQL it was last built
@@ -195,8 +210,7 @@ def unfed_models(conn: db.Connection) -> list[str]:
     from virta.access import Schemas, schema_prefix
     from virta.vault.model import load
 
-    stamp = _built_stamp(conn)
-    if not stamp.exists() or stamp.read_text().strip() != code_digest():
+    if not code_unchanged(conn):
         return []
     schemas = Schemas(schema_prefix())
     with conn.connect() as pg, pg.cursor() as cur:
@@ -271,10 +285,13 @@ def run_daily(inbox: Path, archive: Path, report_path: Path | None = None, today
             for stale in ("run_results.json", "sources.json"):  # never report an earlier run's results
                 (target_dir() / stale).unlink(missing_ok=True)
             t0 = time.monotonic()
-            unfed = unfed_models(transformer)
+            unfed, rebuild = unfed_models(transformer), rebuild_vars(transformer)
             report["models_left_out"] = unfed
-            with step(f"dbt build (leaving out {len(unfed)} vault models no new batch brings rows to)"):
-                report["dbt_build_exit"] = run_dbt(["build", *(["--exclude", *unfed] if unfed else [])], transformer)
+            report["business_vault_rebuilt"] = bool(rebuild)
+            with step(f"dbt build (leaving out {len(unfed)} vault models no new batch brings rows to"
+                      f"{'; the business vault rebuilt whole: the code changed' if rebuild else ''})"):
+                report["dbt_build_exit"] = run_dbt(["build", *rebuild, *(["--exclude", *unfed] if unfed else [])],
+                                                   transformer)
             dbt_ok = report["dbt_build_exit"] == 0
             if dbt_ok and not unfed:
                 record_full_build(transformer)

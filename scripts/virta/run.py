@@ -105,10 +105,10 @@ def run_main_job(reload_sample: bool = False, scale: float = 0.002, seed: int = 
         else:
             info("synthetic sample already loaded (use --reload-sample to regenerate it)")
         with step("dbt build (staging -> raw vault -> business vault -> marts, with tests)"):
-            if run_dbt(["build"], conn) != 0:
-                raise VirtaError("`dbt build` failed; see its output above", exit_code=1)
-            from virta.daily import record_full_build
+            from virta.daily import record_full_build, rebuild_vars
 
+            if run_dbt(["build", *rebuild_vars(conn)], conn) != 0:
+                raise VirtaError("`dbt build` failed; see its output above", exit_code=1)
             record_full_build(conn)  # `virta daily` may leave out unfed models while the code stays so
         if docs:
             with step("dbt docs generate (the indicator catalogue)"):
