@@ -13,7 +13,7 @@
 {%- endmacro %}
 
 {#- The customer segments a social-care client is in, comma-delimited, for matching the segment of
-    ref_legal_deadline_rules (see bv_deadline_status): those ref_customer_segments assigns to the
+    ref_legal_deadline_rules (see bv_deadline_due): those ref_customer_segments assigns to the
     case group, and the segment a special ground (the highest care allowance) names. -#}
 {% macro social_care_segments(case_group, special_ground) -%}
     coalesce((

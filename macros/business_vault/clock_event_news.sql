@@ -1,5 +1,5 @@
 {#- The events whose clocks may have changed since this table's last refresh (an `affected` CTE's
-    body for bv_clock_events and bv_deadline_status): need assessments whose row or visits were
+    body for bv_clock_events and bv_deadline_due): need assessments whose row or visits were
     refreshed, and referrals, social-care cases and decisions refreshed. A model using it declares
     these five models with `-- depends_on:` comments, since the block is rendered on incremental runs
     only. -#}

@@ -1,64 +1,69 @@
 {#- Business-vault tables kept incrementally: each run recomputes only the keys whose inputs changed
     since the table was last refreshed, and replaces those keys' rows whole.
 
-    - Every row carries `_refreshed_batch`: the newest batch in the vault (audit_batch_log) when the
-      row was computed. The table's largest value is its watermark: the batches after it are news.
-    - A model reads its inputs' news as keys (an `affected` CTE of `affected_key`): rows of the raw
-      vault loaded in a batch after the watermark (`bv_loaded_since_refresh`), or rows of another
-      incremental business-vault table refreshed after it (`bv_refreshed_since`), mapped to its own
-      key through the links. Keys only: the rows are recomputed by the model's one SQL, so a partial
-      run and a full build share every rule.
+    - Every row carries `_refreshed_at`: when it was computed (the build's transaction time). The
+      table's latest is its watermark.
+    - A model reads its inputs' news as keys (an `affected` CTE of `affected_key`): raw-vault rows of
+      the batches the vault took in after the watermark (`bv_loaded_since_refresh`; the batch log's
+      processed_at), or rows of another incremental business-vault table refreshed after it
+      (`bv_refreshed_since`), mapped to its own key through the links. Keys only: the rows are
+      recomputed by the model's one SQL, so a partial run and a full build share every rule. A
+      table refreshed alone (a selected or excluded build, a Dagster subset) is news downstream too.
     - `bv_replace_keys_select` ends the model: on an incremental run, a row per recomputed row and a
       marker row for an affected key that now has none (say, a referral cancelled before any clock
       ran), so the `replace_keys` strategy deletes every affected key's old rows and inserts the new.
     - A full rebuild: the first build, `--full-refresh`, and `--vars 'rebuild_business_vault: true'`,
-      which `virta daily` passes when the code changed since the warehouse's last complete build (a
-      kept row was computed by the old rules).
+      which `virta run`, `virta daily` and the Dagster job pass when the code (models, macros, seeds)
+      changed since the warehouse's last complete build: a kept row was computed by the old rules.
+      So do by hand after changing a rule var (say, deadline_roll_to_working_day) on the command line.
 
-    The batch log, not the load time, is the clock: batches are logged in load order, and a load
-    time given to a back-dated batch only widens what is recomputed (every row loaded since the
-    earliest load time of the news). -#}
+    A back-dated load time only widens what is recomputed (every row loaded since the earliest load
+    time of the news). Builds of one warehouse do not overlap (the run lock of virta run, virta daily
+    and the Dagster job). -#}
 
-{#- The model config of an incremental business-vault table replacing the rows of `key`. -#}
+{#- The model config of an incremental business-vault table replacing the rows of `key`; it also
+    declares the batch log, which only the incremental run reads. -#}
 {% macro bv_incremental_config(key, indexes=[]) -%}
+    {%- do ref('audit_batch_log') -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='replace_keys',
         replace_key=key,
         full_refresh=(true if var('rebuild_business_vault', false) else none),
-        indexes=indexes + [{'columns': ['_refreshed_batch']}]
+        indexes=indexes + [{'columns': ['_refreshed_at']}]
     ) }}
 {%- endmacro %}
 
-{#- The newest batch the vault has loaded (0 before the first). -#}
-{% macro bv_refresh_batch() -%}
-    (select coalesce(max(b.batch_id), 0) from {{ ref('audit_batch_log') }} as b)
-{%- endmacro %}
-
-{#- This table's watermark: the newest batch its rows were computed with (0 on a full build). Read
-    when the model runs and written into its SQL as a literal, like the load time below, so the
-    planner estimates a day's news from the statistics instead of guessing a third of every table. -#}
+{#- This table's watermark, as a SQL literal: when its newest rows were computed ('-infinity' for an
+    empty table). Read when the model runs and written into its SQL, like the load time below, so
+    the planner estimates a day's news from the statistics instead of guessing a third of a table. -#}
 {% macro bv_watermark() -%}
     {%- if execute and is_incremental() -%}
-        {%- set found = run_query('select coalesce(max(w._refreshed_batch), 0) from ' ~ this ~ ' as w') -%}
-        {{- return(found.columns[0].values()[0] | int) -}}
+        {%- if '_refreshed_at' not in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+            {{ exceptions.raise_compiler_error(this ~ " was built before it was kept incrementally: rebuild it "
+                ~ "once with --vars '{rebuild_business_vault: true}' (virta run and virta daily do so when "
+                ~ "the code changed)") }}
+        {%- endif -%}
+        {%- set found = run_query("select coalesce(max(w._refreshed_at), '-infinity')::text from "
+            ~ this ~ " as w") -%}
+        {{- return("'" ~ found.columns[0].values()[0] ~ "'::timestamptz") -}}
     {%- endif -%}
-    {{- return(0) -}}
+    {{- return("'-infinity'::timestamptz") -}}
 {%- endmacro %}
 
-{#- A raw-vault row (its load time column `ldts`) loaded in a batch after this table's watermark:
-    at or after the earliest load time of those batches (none: no row). -#}
+{#- A raw-vault row (its load time column `ldts`) of a batch the vault took in after this table's
+    watermark: at or after the earliest load time of those batches (none: no row). -#}
 {% macro bv_loaded_since_refresh(ldts) -%}
     {%- set since = none -%}
     {%- if execute and is_incremental() -%}
-        {%- set found = run_query('select min(b.delivered_at) from ' ~ ref('audit_batch_log')
-            ~ ' as b where b.batch_id > ' ~ virta.bv_watermark()) -%}
+        {%- set found = run_query('select min(b.delivered_at)::text from ' ~ ref('audit_batch_log')
+            ~ ' as b where b.processed_at > ' ~ virta.bv_watermark()) -%}
         {%- set since = found.columns[0].values()[0] -%}
     {%- endif -%}
     {%- if since is none -%}
         false
     {%- else -%}
-        {{ ldts }} >= '{{ since.isoformat() }}'
+        {{ ldts }} >= '{{ since }}'::timestamptz
     {%- endif -%}
 {%- endmacro %}
 
@@ -106,7 +111,7 @@
 
 {#- A row of another incremental business-vault table (alias `alias`) refreshed after this table's watermark. -#}
 {% macro bv_refreshed_since(alias) -%}
-    {{ alias }}._refreshed_batch > {{ virta.bv_watermark() }}
+    {{ alias }}._refreshed_at > {{ virta.bv_watermark() }}
 {%- endmacro %}
 
 {#- Whether `column` holds an affected key (always true on a full build): a hashed semi-join, for
@@ -138,21 +143,21 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The model's last select: the rows of CTE `final`, stamped with the batch they were computed
-    with, and on an incremental run a marker row (every column null but `_replaced_key`) for each
-    affected key whose rows are gone. -#}
+{#- The model's last select: the rows of CTE `final`, stamped with when they were computed, and on
+    an incremental run a marker row (every column null but `_replaced_key`) for each affected key
+    whose rows are gone. -#}
 {% macro bv_replace_keys_select(final, key) -%}
     {%- if is_incremental() %}
 select
     f.*,
-    {{ virta.bv_refresh_batch() }} as _refreshed_batch,
+    now() as _refreshed_at,
     a.affected_key as _replaced_key
 from (select distinct k.affected_key from affected as k) as a
 left join {{ final }} as f on a.affected_key = f.{{ key }}
     {%- else %}
 select
     f.*,
-    {{ virta.bv_refresh_batch() }} as _refreshed_batch
+    now() as _refreshed_at
 from {{ final }} as f
     {%- endif %}
 {%- endmacro %}

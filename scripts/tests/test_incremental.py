@@ -1,8 +1,13 @@
 """End to end: the vault loads delivery batches incrementally, and the result equals a full rebuild."""
 
+import datetime as dt
+
 import pytest
 
 from conftest import query_function, run_virta, throwaway_env
+from virta.delivery import write_delivery
+from virta.hetu import check_char
+from virta.load import raw_tables
 
 pytestmark = pytest.mark.e2e
 
@@ -30,8 +35,8 @@ def env(tmp_path_factory):
 
 # Columns stamped with the wall-clock time or the identity of a run: not content. The dbt invocation
 # log records runs themselves, and an incremental history has more of them than a rebuild; an
-# incremental business-vault table stamps each row with the batch it was computed with.
-RUN_TIMESTAMPS = {"quarantined_at", "recorded_at", "processed_at", "dbt_invocation_id", "_refreshed_batch"}
+# incremental business-vault table stamps each row with when it was computed.
+RUN_TIMESTAMPS = {"quarantined_at", "recorded_at", "processed_at", "dbt_invocation_id", "_refreshed_at"}
 
 # the incremental business-vault tables, by their key: how many rows the latest build recomputed
 INCREMENTAL_BV = ["bv_person", "bv_primary_care_assessment", "bv_primary_care_visit", "bv_specialised_care_referral",
@@ -39,9 +44,9 @@ INCREMENTAL_BV = ["bv_person", "bv_primary_care_assessment", "bv_primary_care_vi
 
 
 def recomputed(env):
-    """Per incremental business-vault table: (rows computed with the newest batch, all rows)."""
+    """Per incremental business-vault table: (rows computed by its latest refresh, all rows)."""
     return {t: tuple(query(env, f"""
-        select count(*) filter (where _refreshed_batch = (select max(batch_id) from audit.audit_batch_log)), count(*)
+        select count(*) filter (where _refreshed_at = (select max(_refreshed_at) from business_vault.{t})), count(*)
         from business_vault.{t}""")[0]) for t in INCREMENTAL_BV}
 RUN_LOGS = {"dbt_invocations"}
 
@@ -78,7 +83,7 @@ def query(env, text, params=None):
         close()
 
 
-def test_batches_load_incrementally_and_match_a_full_rebuild(env):
+def test_batches_load_incrementally_and_match_a_full_rebuild(env, tmp_path):
     run_virta([*GEN, "--through", "3"], env)
     run_virta(["dbt", "build"], env)
     # everything delivered is loaded: the stages have nothing left to feed the vault
@@ -136,10 +141,43 @@ def test_batches_load_incrementally_and_match_a_full_rebuild(env):
     assert query(env, VAULT_COUNTS) == incremental
     assert content_checksums(env) == incremental_content
     assert query(env, logged) == taken_by
-    assert recomputed(env) == fourth  # no news: no row recomputed with a newer batch
+    assert recomputed(env) == fourth  # no news: no row recomputed
 
     refused = run_virta([*GEN, "--batch", "4"], env, check=False)
     assert refused.returncode == 2 and "was loaded already" in refused.stderr
+
+    # A referral still waiting for processing is cancelled in a later delivery, with a corrected
+    # identity code: still one referral (the latest patient), and its clocks stop running and are
+    # dropped from the incremental tables, not left behind.
+    referral_id, specialty, received, unit, delivered = query(env, """
+        select r.referral_id, r.specialty, r.received_dttm, r.dept_id,
+               (select max(delivered_on) from raw._batches where source_system = 'apotti')
+        from raw.apotti_referrals as r
+        where r.referral_status = 'RECEIVED' and r.pat_ssn_valid = 'true'
+          and not exists (select from raw.apotti_referrals as later
+                          where later.referral_id = r.referral_id and later._batch_id > r._batch_id)
+        order by r.referral_id limit 1""")[0]
+    clocks_of = ("select count(*) from business_vault.{} "
+                 "where event_hk = decode(md5(upper(trim('APOTTI|' || %s))), 'hex')")
+    assert query(env, clocks_of.format("bv_clock_events"), (referral_id,))[0][0] > 0
+    # a system delivers every table each time: the others empty (header only)
+    unchanged = {name: {column: [] for column in spec.columns}
+                 for name, spec in raw_tables().items() if name.startswith("apotti_")}
+    cancelled = write_delivery(tmp_path / "cancelled", "apotti", delivered + dt.timedelta(days=1), {
+        **unchanged,
+        "apotti_referrals": {
+            "referral_id": [referral_id], "pat_ssn": ["010180-902" + check_char("010180", "902")],
+            "specialty": [specialty], "received_dttm": [received], "triage_dttm": [None],
+            "assessment_dttm": [None], "queue_dttm": [None], "treatment_dttm": [None],
+            "cancel_dttm": [received], "referral_status": ["CANCELLED"], "dept_id": [unit]}})
+    run_virta(["load", str(cancelled)], env)
+    run_virta(["dbt", "build"], env)
+    assert query(env, clocks_of.format("bv_specialised_care_referral").replace("event_hk", "referral_hk"),
+                 (referral_id,)) == [(1,)]
+    assert query(env, clocks_of.format("bv_clock_events"), (referral_id,)) == [(0,)]
+    assert query(env, clocks_of.format("bv_deadline_due"), (referral_id,)) == [(0,)]
+    incremental = query(env, VAULT_COUNTS)
+    incremental_content = content_checksums(env)
 
     run_virta(["dbt", "build", "--full-refresh"], env)  # the whole history in one load
     full = dict(query(env, VAULT_COUNTS))

@@ -180,12 +180,17 @@ def delivery_freshness_checks():
 @dbt_assets(manifest=manifest_path(), dagster_dbt_translator=VirtaTranslator())
 def virta_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """`dbt build` as the transformer: models as assets, tests as their checks."""
+    from virta.daily import rebuild_vars, record_full_build
+
     with run_lock("run", wait=LOCK_WAIT):
         conn = db.ensure_available("transformer")
         with _transformer_environment(conn):  # dbt's process starts here, with this environment
-            invocation = dbt.cli(["build"], context=context,
+            # the incremental business vault rebuilt whole when the code changed (as virta daily does)
+            invocation = dbt.cli(["build", *rebuild_vars(conn)], context=context,
                                  target_path=target_dir() / "dagster" / f"run-{context.run_id[:8]}")
-        yield from invocation.stream()
+        yield from invocation.stream()  # raises when the build failed
+        if not context.is_subset:
+            record_full_build(conn)
 
 
 daily_job = dg.define_asset_job("virta_daily", selection=dg.AssetSelection.all(),

@@ -170,7 +170,8 @@ def code_digest() -> str:
 
     digest = hashlib.sha256()
     files = [PROJECT_ROOT / "dbt_project.yml", PROJECT_ROOT / "package-lock.yml",
-             *(path for folder in ("models", "macros", "seeds") for path in sorted((PROJECT_ROOT / folder).rglob("*")))]
+             *(path for folder in ("models", "macros", "seeds") for path in sorted((PROJECT_ROOT / folder).rglob("*"))
+               if path.suffix in (".sql", ".yml", ".csv"))]  # what dbt reads; not an editor's backup
     for path in files:
         if path.is_file():
             digest.update(str(path.relative_to(PROJECT_ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")

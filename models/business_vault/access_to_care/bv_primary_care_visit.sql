@@ -7,14 +7,13 @@
 
 with
 {%- if is_incremental() %}
--- visits whose own row, assessment, person or unit (or that assessment's or unit's row) changed
--- since the last refresh; deleted visits every time (the deletion view keeps no load time, and
--- they are few)
+-- visits whose own row, deletion, assessment, person or unit (or that assessment's or unit's row)
+-- changed since the last refresh
 affected as (
     select v.visit_hk as affected_key
     from ({{ virta.bv_changed_in_current('bv_current_visit', 'visit_hk') }}) as v
     union
-    select d.visit_hk from {{ ref('bv_deleted_visit') }} as d
+    {{ virta.bv_changed_in_current('bv_deleted_visit', 'visit_hk') }}
     union
     {{ virta.bv_link_news(ref('link_visit_assessment'), 'visit_hk', 'need_assessment_hk',
         'select a.need_assessment_hk from ' ~ ref('bv_primary_care_assessment') ~ ' as a where '

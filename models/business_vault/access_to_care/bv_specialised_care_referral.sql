@@ -32,6 +32,18 @@ referrals as (
     from {{ virta.bv_affected_rows(ref('bv_current_referral'), 'referral_hk') }} as r
 ),
 
+-- the patient and the receiving unit the latest delivery names: a referral re-delivered with a
+-- corrected identity code or unit is one referral, not two
+referral_person as (
+    {{ current_link('link_referral_person', 'referral_hk', ['person_hk'],
+        rows=virta.bv_affected_rows(ref('link_referral_person'), 'referral_hk')) }}
+),
+
+referral_unit as (
+    {{ current_link('link_referral_unit', 'referral_hk', ['organisation_unit_hk'],
+        rows=virta.bv_affected_rows(ref('link_referral_unit'), 'referral_hk')) }}
+),
+
 units as (
     select * from {{ ref('bv_current_organisation_unit') }}
 ),
@@ -64,8 +76,8 @@ final as (
         -- THL: processing time = calendar days from arrival to the start of processing
         {{ virta.days_between('r.received_on', 'r.processed_on') }} as processing_days
     from referrals as r
-    left join {{ ref('link_referral_person') }} as rp on r.referral_hk = rp.referral_hk
-    left join {{ ref('link_referral_unit') }} as ru on r.referral_hk = ru.referral_hk
+    left join referral_person as rp on r.referral_hk = rp.referral_hk
+    left join referral_unit as ru on r.referral_hk = ru.referral_hk
     left join units as u on ru.organisation_unit_hk = u.organisation_unit_hk
     left join {{ ref('bv_person') }} as p on rp.person_hk = p.person_hk
 )

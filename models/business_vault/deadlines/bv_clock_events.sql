@@ -79,7 +79,7 @@ final as (
         a.service_line as service,
         a.urgency,
         a.age_at_contact as age_at_clock_start,
-        -- customer segments the person is in, comma-delimited ('' = none known); see bv_deadline_status
+        -- customer segments the person is in, comma-delimited ('' = none known); see bv_deadline_due
         '' as segments,
         'contact' as clock_start_event,
         'need_assessment' as clock_stop_event,

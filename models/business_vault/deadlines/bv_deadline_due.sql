@@ -5,7 +5,8 @@
 -- age then (ref_legal_deadline_rules) and its due date by laki 150/1930. Rules are matched on
 -- service, segment, clock events, urgency, validity on the clock-start date and age then.
 -- Nothing here depends on the as-of date (bv_deadline_status adds the status on it), so the table
--- is kept incrementally: only the events whose clocks changed (clock_event_news) are recomputed.
+-- is kept incrementally: only the events whose clocks changed (clock_event_news, and the clocks
+-- recomputed since) are recomputed.
 -- depends_on: {{ ref('bv_primary_care_assessment') }}
 -- depends_on: {{ ref('bv_primary_care_visit') }}
 -- depends_on: {{ ref('bv_specialised_care_referral') }}
@@ -16,6 +17,9 @@ with
 {%- if is_incremental() %}
 affected as (
     {{ virta.clock_event_news() }}
+    union
+    -- clocks recomputed since (bv_clock_events refreshed on its own, say after a rule fix)
+    select e.event_hk from {{ ref('bv_clock_events') }} as e where {{ virta.bv_refreshed_since('e') }}
 ),
 {%- endif %}
 
