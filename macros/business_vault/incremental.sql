@@ -44,8 +44,8 @@
                 ~ "once with --vars '{rebuild_business_vault: true}' (virta run and virta daily do so when "
                 ~ "the code changed)") }}
         {%- endif -%}
-        {%- set found = run_query("select coalesce(max(w._refreshed_at), '-infinity')::text from "
-            ~ this ~ " as w") -%}
+        {%- set found = run_query("select cast(coalesce(max(w._refreshed_at), '-infinity') as "
+            ~ dbt.type_string() ~ ") from " ~ this ~ " as w") -%}
         {{- return("'" ~ found.columns[0].values()[0] ~ "'::timestamptz") -}}
     {%- endif -%}
     {{- return("'-infinity'::timestamptz") -}}
@@ -56,8 +56,8 @@
 {% macro bv_loaded_since_refresh(ldts) -%}
     {%- set since = none -%}
     {%- if execute and is_incremental() -%}
-        {%- set found = run_query('select min(b.delivered_at)::text from ' ~ ref('audit_batch_log')
-            ~ ' as b where b.processed_at > ' ~ virta.bv_watermark()) -%}
+        {%- set found = run_query('select cast(min(b.delivered_at) as ' ~ dbt.type_string() ~ ') from '
+            ~ ref('audit_batch_log') ~ ' as b where b.processed_at > ' ~ virta.bv_watermark()) -%}
         {%- set since = found.columns[0].values()[0] -%}
     {%- endif -%}
     {%- if since is none -%}
