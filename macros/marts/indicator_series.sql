@@ -63,11 +63,15 @@ with
         {{ month }} as month,
         {%- if ind.get('value') %}
         d.{{ ind.n }} as n,
-        d.{{ ind.value }} as value
+        d.{{ ind.value }} as value,
+        -- withheld by the detail mart's disclosure control: the series withholds it too
+        d.{{ ind.n }} is null or coalesce(d.is_suppressed, false) as is_withheld
         {%- else %}
         sum({{ ind.get('n') or ind.denominator }}) as n,
         {{ virta.to_decimal(ind.get('scale', 1)) }} * sum({{ ind.numerator }}) / nullif(sum({{ ind.denominator }}), 0)
-            as value
+            as value,
+        -- a sum over cells one of which is withheld would be wrong, and could give the cell away
+        bool_or({{ ind.numerator }} is null or ({{ ind.get('n') or ind.denominator }}) is null) as is_withheld
         {%- endif %}
     from {{ ref(ind.mart) }} as d
     inner join {{ ref('bv_reporting_month') }} as rm on {{ month }} = rm.month
@@ -90,9 +94,9 @@ select
     s.area_code,
     s.area_level,
     s.month,
-    s.n,
-    {{ is_suppressed('s.n') }} as is_suppressed,
-    {{ suppressed(virta.round_to('s.value', 1), 's.n') }} as value,
+    case when not s.is_withheld then s.n end as n,
+    s.is_withheld or {{ is_suppressed('s.n') }} as is_suppressed,
+    case when not s.is_withheld then {{ suppressed(virta.round_to('s.value', 1), 's.n') }} end as value,
     {{ is_final_month('s.month') }} as is_final
 from (
     {%- for ind in parts %}

@@ -16,7 +16,7 @@ from virta import pseudonym
 pytestmark = pytest.mark.e2e
 
 LOGIN_ROLES = ("virta_loader", "virta_transformer", "virta_steward", "virta_analyst")
-HIDDEN_FROM_ANALYST = ("raw", "staging", "raw_vault", "business_vault", "audit", "restricted", "reference",
+HIDDEN_FROM_ANALYST = ("raw", "staging", "raw_vault", "business_vault", "disclosure", "audit", "restricted", "reference",
                        "security")
 
 

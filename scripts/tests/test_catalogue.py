@@ -33,8 +33,8 @@ def test_a_missing_meta_key_an_unknown_dimension_or_an_undocumented_mart_is_repo
             "          rank and the next rank is skipped (1, 1, 3). Null for the whole country and for suppressed or\n")
     assert rank in text
     text = text.replace(rank, "good nor bad).\n          Null for the whole country and for suppressed or\n")
-    assert "  - name: fct_costs_monthly\n" in text
-    yml.write_text(text.replace("  - name: fct_costs_monthly\n", "  - name: costs_monthly\n"))
+    assert "  - name: dsc_costs_monthly\n" in text
+    yml.write_text(text.replace("  - name: dsc_costs_monthly\n", "  - name: costs_monthly\n"))
     found = catalogue.problems(tmp_path)
     assert ("mart_cost_per_unit_yearly: rank column eur_per_client_rank does not say what rank 1 is and what ties "
             "do") in found

@@ -333,8 +333,8 @@ def test_costs_reconcile_with_the_ledger_and_allocation_moves_no_money(sql):
     by_service, _ = rr.costs_by_service(sql)  # the ledger recomputed from raw, line by line
     ledger = sql("select sum(amount_eur) from business_vault.bv_ledger_entry")[0][0]
     assert ledger == sum(by_service.values())  # to the cent
-    assert sql("select sum(net_eur) from marts.fct_costs_monthly")[0][0] == ledger
-    unmapped = sql("select sum(net_eur) from marts.fct_costs_monthly where service_code = 'unmapped'")[0][0]
+    assert sql("select sum(net_eur) from marts.dsc_costs_monthly")[0][0] == ledger
+    unmapped = sql("select sum(net_eur) from marts.dsc_costs_monthly where service_code = 'unmapped'")[0][0]
     assert unmapped == sum(v for (_, _, service), v in by_service.items() if service == "unmapped") > 0
     assert sql("""select count(*) from (select county_code, month from business_vault.bv_cost_allocation_monthly
                   group by 1, 2 having sum(allocated_eur) <> 0) as unbalanced""")[0][0] == 0

@@ -77,8 +77,8 @@ class Schemas:
         return layer if layer == "raw" else f"{self.prefix}{layer}"
 
 
-BUILT_LAYERS = ("staging", "raw_vault", "business_vault", "marts", "restricted", "audit", "reference")
-STEWARD_LAYERS = ("raw_vault", "business_vault", "marts", "restricted", "audit", "reference")
+BUILT_LAYERS = ("staging", "raw_vault", "business_vault", "disclosure", "marts", "restricted", "audit", "reference")
+STEWARD_LAYERS = ("raw_vault", "business_vault", "disclosure", "marts", "restricted", "audit", "reference")
 GUARDED_TAGS = ("CREATE FUNCTION", "ALTER FUNCTION", "CREATE PROCEDURE", "ALTER PROCEDURE", "CREATE TRIGGER",
                 "ALTER TRIGGER", "CREATE RULE", "CREATE AGGREGATE", "CREATE OPERATOR",
                 "CREATE CAST", "CREATE LANGUAGE", "CREATE TRANSFORM", "CREATE EXTENSION")

@@ -242,6 +242,14 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_privacy(args: argparse.Namespace) -> int:
+    from virta import privacy
+
+    result = privacy.check(secondary=not args.primary_only)
+    privacy.print_result(result)
+    return 0 if result.ok else 1
+
+
 def _cmd_test(args: argparse.Namespace) -> int:
     from virta.testing import run_tests
 
@@ -391,6 +399,14 @@ def build_parser() -> argparse.ArgumentParser:
     b_vault.add_argument("--repeats", type=int, default=2, help="full loads per scale, each from an empty vault")
     b_vault.add_argument("--seed", type=int, default=20260101)
     p_bench.set_defaults(func=_cmd_bench)
+
+    p_priv = sub.add_parser("privacy", help="disclosure control: attack the published marts (differencing)")
+    priv_sub = p_priv.add_subparsers(dest="privacy_command", required=True, metavar="ACTION")
+    p_check = priv_sub.add_parser("check", help="recover withheld cells from the published marts the way an "
+                                  "intruder would; exit 1 if any is recovered")
+    p_check.add_argument("--primary-only", action="store_true",
+                         help="attack as if only the cells under the threshold were withheld (shows the attack bites)")
+    p_priv.set_defaults(func=_cmd_privacy)
 
     p_test = sub.add_parser("test", help="run the whole test suite (sqlfluff, vault check, pytest incl. end-to-end)",
                             description="Lint SQL with sqlfluff, check generated files, then run pytest; "

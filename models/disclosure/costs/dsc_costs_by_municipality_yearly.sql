@@ -1,0 +1,54 @@
+-- Kustannukset kunnittain (costs per municipality): the county's costs as booked on cost centres
+-- that serve one municipality, per year and AURA-style class at each level, with euros per resident
+-- of the municipality. Shared costs allocated at county level have no municipality and are left out.
+
+with costs as (
+    select
+        f.*,
+        date_trunc('year', f.month)::date as year
+    from {{ ref('dsc_costs_monthly') }} as f
+    where f.cost_kind = 'direct' and f.municipality_code is not null
+),
+
+by_level as (
+    {%- for level in aura_levels() %}
+        select
+            c.county_code,
+            c.municipality_code,
+            c.year,
+            '{{ level.level }}' as aura_level,
+            c.{{ level.code }} as class_code,
+            sum(c.net_eur) as net_eur,
+            count(distinct c.month) as months_n
+        from costs as c
+        group by c.county_code, c.municipality_code, c.year, c.{{ level.code }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
+residents as (
+    select
+        p.county_code,
+        p.municipality_code,
+        date_trunc('year', p.month)::date as year,
+        sum(p.residents_n) / {{ virta.to_decimal('count(distinct p.month)') }} as residents_n
+    from {{ ref('bv_population_monthly') }} as p
+    group by p.county_code, p.municipality_code, date_trunc('year', p.month)::date
+)
+
+select
+    b.county_code,
+    b.municipality_code,
+    b.year,
+    b.months_n,
+    {{ is_full_year('extract(year from b.year)::integer') }} as is_full_year,
+    b.aura_level,
+    b.class_code,
+    round(b.net_eur, 2) as net_eur,
+    round(r.residents_n) as residents_n,
+    round(b.net_eur / nullif(r.residents_n, 0), 2) as net_eur_per_resident
+from by_level as b
+left join residents as r
+    on b.county_code = r.county_code and b.municipality_code = r.municipality_code and b.year = r.year

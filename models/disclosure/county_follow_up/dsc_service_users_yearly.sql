@@ -1,0 +1,63 @@
+-- Palvelujen käyttäjät (service users) per 1 000 residents, per county and the whole country, year
+-- and service package (Sote-tietopaketti of the AURA-style classification: primary care, oral care,
+-- specialised care, older people's services, family services): unique people with activity in the
+-- patient and client systems, a measure of the need for services.
+
+{%- set per = var('service_users_rate_base') %}
+
+with users as (
+    select
+        a.county_code,
+        extract(year from a.month)::integer as year,
+        c.package_code,
+        a.person_hk
+    from {{ ref('bv_service_activity') }} as a
+    inner join {{ ref('ref_aura_service_classes') }} as c on a.service_code = c.service_code
+    inner join {{ ref('bv_reporting_month') }} as rm on a.month = rm.month
+),
+
+cells as (
+    select
+        {{ area_code() }} as area_code,
+        {{ area_level() }} as area_level,
+        year,
+        package_code,
+        count(distinct person_hk) as users_n
+    from users
+    group by {{ by_county_and_country(['year', 'package_code']) }}
+),
+
+residents as (
+    {{ residents_by_area_year() }}
+),
+
+packages as (
+    select distinct
+        package_code,
+        package_name_fi,
+        package_name_en
+    from {{ ref('ref_aura_service_classes') }}
+),
+
+measured as (
+    select
+        c.area_code,
+        c.area_level,
+        c.year,
+        c.package_code,
+        p.package_name_fi,
+        p.package_name_en,
+        c.users_n,
+        round(r.residents_n) as residents_n,
+        {{ 'round(' ~ per ~ '.0 * c.users_n / nullif(r.residents_n, 0), 1)' }}
+            as users_per_{{ per }}
+    from cells as c
+    left join residents as r on c.area_code = r.area_code and c.year = r.year
+    left join packages as p on c.package_code = p.package_code
+)
+
+select
+    *,
+    -- false for a year the data covers only in part
+    {{ is_full_year('year') }} as is_full_year
+from measured

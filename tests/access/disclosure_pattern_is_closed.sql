@@ -1,0 +1,24 @@
+-- The suppression pattern reached its fixed point: no equation has exactly one withheld member
+-- (it could be recovered as the total minus the other parts), and no cell whose population is
+-- withheld is published. Fails when var('disclosure_passes') were too few.
+with members as (
+    select
+        e.equation_id,
+        p.is_withheld
+    from {{ ref('disclosure_equations') }} as e
+    inner join {{ ref('disclosure_pattern') }} as p on e.cell_id = p.cell_id
+)
+
+select
+    'equation with one withheld member' as problem,
+    equation_id as id
+from members
+group by equation_id
+having count(*) filter (where is_withheld) = 1
+union all
+select
+    'published with its population withheld' as problem,
+    c.cell_id as id
+from {{ ref('disclosure_pattern') }} as c
+inner join {{ ref('disclosure_pattern') }} as pop on c.population_cell_id = pop.cell_id
+where pop.is_withheld and not c.is_withheld
