@@ -69,6 +69,4 @@ measured as (
     from cells
 )
 
-select
-    *
-from measured
+select * from measured

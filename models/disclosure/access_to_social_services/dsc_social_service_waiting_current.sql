@@ -50,9 +50,9 @@ select
     case_group,
     service,
     waiting_n,
-    overdue_from_decision_n as overdue_from_decision_n,
-    overdue_from_initiation_n as overdue_from_initiation_n,
+    overdue_from_decision_n,
+    overdue_from_initiation_n,
     round(days_since_decision_mean, 1) as days_since_decision_mean,
-    days_since_decision_max as days_since_decision_max,
+    days_since_decision_max,
     round(days_since_initiation_mean, 1) as days_since_initiation_mean
 from cells

@@ -62,6 +62,4 @@ measured as (
     from cells
 )
 
-select
-    *
-from measured
+select * from measured

@@ -96,6 +96,4 @@ with_change as (
         on m.area_code = p.area_code and m.service_code = p.service_code and m.year - interval '1 year' = p.year
 )
 
-select
-    *
-from with_change
+select * from with_change

@@ -1,2 +1,3 @@
--- Published: the cells of dsc_costs_by_aura_monthly after disclosure control (meta.disclosure in the YAML).
+-- Published: the cells of dsc_costs_by_aura_monthly after disclosure control
+-- (meta.disclosure in the YAML says which columns are counts and how the table adds up).
 {{ publish_protected(ref('dsc_costs_by_aura_monthly')) }}
