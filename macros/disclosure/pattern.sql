@@ -54,7 +54,7 @@
 {% macro disclosure_equations(relations) -%}
 {%- if not execute -%}
     {{ return("select cast(null as " ~ dbt.type_string() ~ ") as equation_id, cast(null as " ~ dbt.type_string()
-        ~ ") as cell_id, false as is_total where false") }}
+        ~ ") as cell_id, false as is_total, cast(null as " ~ dbt.type_string() ~ ") as kind where false") }}
 {%- endif -%}
 {%- set by_mart = {} -%}
 {%- for rel in relations -%}{%- do by_mart.update({disclosure_mart_of(rel.identifier): rel}) -%}{%- endfor -%}
@@ -68,7 +68,8 @@
                 "select md5('" ~ mart ~ "|" ~ layer.column ~ "|" ~ h.dimension ~ "|' || " ~ eq_key ~ ") as equation_id, "
                 ~ disclosure_cell_id(mart, layer.column, disclosure_row_key(decl.dimensions, 'c')) ~ " as cell_id, "
                 ~ "coalesce(cast(c." ~ h.dimension ~ " as " ~ dbt.type_string() ~ ") = '" ~ disclosure_total(h.total)
-                ~ "', false) as is_total from " ~ rel ~ " as c where c." ~ layer.column ~ " is not null") -%}
+                ~ "', false) as is_total, 'hierarchy' as kind from " ~ rel ~ " as c where c." ~ layer.column
+                ~ " is not null") -%}
         {%- endfor -%}
     {%- endfor -%}
     {%- for link in decl.get('links', []) -%}
@@ -80,28 +81,70 @@
         {%- set our_key = disclosure_row_key(decl.dimensions, 'o') -%}
         {%- set eq = "md5('link|" ~ mart ~ "|" ~ link.count ~ "|' || " ~ our_key ~ ")" -%}
         {%- do parts.append("select " ~ eq ~ " as equation_id, " ~ disclosure_cell_id(mart, link.count, our_key)
-            ~ " as cell_id, true as is_total from " ~ rel ~ " as o where o." ~ link.count ~ " is not null") -%}
+            ~ " as cell_id, true as is_total, 'link' as kind from " ~ rel ~ " as o where o." ~ link.count
+            ~ " is not null") -%}
         {%- do parts.append("select " ~ eq ~ " as equation_id, "
             ~ disclosure_cell_id(link.parts, link.parts_count, disclosure_row_key(parts_decl.dimensions, 'p'))
-            ~ " as cell_id, false as is_total from " ~ rel ~ " as o join " ~ by_mart[link.parts] ~ " as p on "
+            ~ " as cell_id, false as is_total, 'link' as kind from " ~ rel ~ " as o join " ~ by_mart[link.parts]
+            ~ " as p on "
             ~ link.join_on ~ " where o." ~ link.count ~ " is not null and p." ~ link.parts_count ~ " is not null") -%}
     {%- endfor -%}
 {%- endfor -%}
 {{ parts | join('\nunion all\n') }}
 {%- endmacro %}
 
-{#- Primary suppression, then secondary suppression to a fixed point: while an equation has exactly
-    one withheld member it could be recovered (total minus the other parts), so its smallest published
-    part is withheld too (the total only when no part is left); a cell whose population is withheld
-    withholds all its counts and amounts. var('disclosure_passes') passes are unrolled; the test
+{#- Primary suppression, then secondary suppression to a fixed point: while a hierarchy's equation
+    has exactly one withheld member it could be recovered (total minus the other parts), so its smallest published
+    part is withheld too (the total only when no part is left; never a cell an earlier release
+    published with its current value); a cell whose population is withheld withholds all its counts
+    and amounts. A linked period cell (a half year) is withheld when one of its months is: what it
+    publishes is then only ever a sum of published months, never a new equation on withheld ones
+    (forcing months from the half year instead leaves odd cycles of equations an intruder can
+    solve). var('disclosure_passes') passes are unrolled; the test
     disclosure_pattern_is_closed fails the build if they did not reach the fixed point. -#}
-{% macro disclosure_pattern(cells, equations, passes) -%}
-with cells as (
-    select cell_id, population_cell_id, value, primary_reason from {{ cells }}
+{% macro disclosure_pattern(cells, equations, passes, releases=none, patches=none) -%}
+with patches as (
+    {%- if patches is not none %}
+    select cell_id, value from {{ patches }}
+    {%- else %}
+    select cast(null as {{ dbt.type_string() }}) as cell_id, cast(null as {{ dbt.type_numeric() }}) as value
+    where false
+    {%- endif %}
+),
+
+history as (
+    {%- if releases is not none %}
+    select cell_id, published_value, withheld_value from {{ releases }}
+    {%- else %}
+    select
+        cast(null as {{ dbt.type_string() }}) as cell_id,
+        cast(null as {{ dbt.type_numeric() }}) as published_value,
+        cast(null as {{ dbt.type_numeric() }}) as withheld_value
+    where false
+    {%- endif %}
+),
+
+cells as (
+    select
+        c.cell_id,
+        c.population_cell_id,
+        c.value,
+        -- withheld by an earlier release and unchanged: publishing it now would give it away
+        coalesce(
+            c.primary_reason,
+            case when h.withheld_value = c.value then 'withheld_earlier' end,
+            -- withheld by `virta privacy protect` so the exact attack recovers nothing (while unchanged)
+            case when pt.value = c.value then 'attack_complement' end
+        ) as primary_reason,
+        -- published by an earlier release with this value: intruders know it, no use as a complement
+        coalesce(h.published_value = c.value, false) as is_known
+    from {{ cells }} as c
+    left join history as h on c.cell_id = h.cell_id
+    left join patches as pt on c.cell_id = pt.cell_id
 ),
 
 members as (
-    select equation_id, cell_id, is_total from {{ equations }}
+    select equation_id, cell_id, is_total, kind from {{ equations }}
 ),
 
 pass_0 as (
@@ -114,8 +157,19 @@ pass_{{ k }} as (
         select m.equation_id
         from members as m
         inner join pass_{{ k - 1 }} as p on m.cell_id = p.cell_id
+        where m.kind = 'hierarchy'
         group by m.equation_id
         having count(p.reason) = 1
+    ),
+
+    -- a period cell (the total of a link) with a withheld month: withheld, so that every period
+    -- value published is the sum of published months and tells nothing the months do not
+    linked as (
+        select distinct t.cell_id
+        from members as t
+        inner join members as m on t.equation_id = m.equation_id and not m.is_total
+        inner join pass_{{ k - 1 }} as p on m.cell_id = p.cell_id
+        where t.kind = 'link' and t.is_total and p.reason is not null
     ),
 
     ranked as (
@@ -126,7 +180,7 @@ pass_{{ k }} as (
         inner join members as m on o.equation_id = m.equation_id
         inner join pass_{{ k - 1 }} as p on m.cell_id = p.cell_id
         inner join cells as c on m.cell_id = c.cell_id
-        where p.reason is null
+        where p.reason is null and not c.is_known
     ),
 
     picked as (
@@ -139,25 +193,32 @@ pass_{{ k }} as (
             p.reason,
             case
                 when pop.reason is not null then 'population_withheld'
+                when linked.cell_id is not null then 'month_withheld'
                 when picked.cell_id is not null then 'secondary'
             end
         ) as reason,
         case
-            when p.reason is null and (pop.reason is not null or picked.cell_id is not null) then {{ k }}
+            when
+                p.reason is null
+                and (pop.reason is not null or linked.cell_id is not null or picked.cell_id is not null)
+                then {{ k }}
             else p.pass
         end as pass
     from pass_{{ k - 1 }} as p
     inner join cells as c on p.cell_id = c.cell_id
     left join pass_{{ k - 1 }} as pop on c.population_cell_id = pop.cell_id and c.cell_id != pop.cell_id
+    left join linked on p.cell_id = linked.cell_id
     left join picked on p.cell_id = picked.cell_id
 )
 {%- endfor %}
 
 select
     c.*,
+    k.is_known as was_published_before,
     p.reason as withheld_reason,
     p.reason is not null as is_withheld,
     p.pass as withheld_in_pass
 from {{ cells }} as c
+inner join cells as k on c.cell_id = k.cell_id
 inner join pass_{{ passes }} as p on c.cell_id = p.cell_id
 {%- endmacro %}

@@ -211,7 +211,7 @@ def assert_costs_by_service_match(sql):
     sums, versions = costs_by_service(sql)
     assert any(len(v) > 1 for v in versions.values()), "the sample should remap a cost centre"
     published = {(a, m, c): n for a, m, c, n in sql("""
-        select area_code, month, class_code, direct_net_eur from marts.mart_costs_by_aura_monthly
+        select area_code, month, class_code, direct_net_eur from disclosure.dsc_costs_by_aura_monthly
         where aura_level = 'service' and production_mode = 'all' and area_level = 'county'
           and direct_net_eur is not null""")}
     months = {m for _, m, _ in published}

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from fractions import Fraction
 from pathlib import Path
 
-from conftest import run_virta
+import pytest
+from conftest import query_function, run_virta, throwaway_env
 
 from virta import privacy
 from virta.paths import PROJECT_ROOT
@@ -29,6 +31,38 @@ def test_every_mart_declares_its_disclosure_control(warehouse):
         for parent in d.decl.get("inherits", []):
             node = nodes[f"model.virta.{d.name}"]
             assert f"model.virta.{parent}" in node["depends_on"]["nodes"] or parent in json.dumps(node["depends_on"])
+
+
+def test_a_published_mart_is_its_cells_with_the_withheld_ones_blanked(warehouse, sql):
+    """Every published value equals the value before disclosure control (which the recompute tests
+    check against the raw tables); a count or amount is blank exactly where the pattern withholds it,
+    and so is everything declared as derived from it."""
+    env, _ = warehouse
+    for d in privacy.declarations(Path(env["DBT_TARGET_PATH"]) / "manifest.json"):
+        if not d.decl.get("cells"):
+            continue
+        dims = d.decl["dimensions"]
+        on = " and ".join(f"p.{c} is not distinct from c.{c}" for c in dims)
+        cells = sql(f"select count(*) from {d.cells_relation}")[0][0]
+        joined = sql(f"select count(*) from {d.relation} as p join {d.cells_relation} as c on {on}")[0][0]
+        assert sql(f"select count(*) from {d.relation}")[0][0] == joined == cells, d.name
+        columns = [c for (c,) in sql("select column_name from information_schema.columns where table_schema = "
+                                     "'disclosure' and table_name = %s", (d.decl["cells"],))]
+        differs = " or ".join(f"(p.{c} is not null and p.{c} is distinct from c.{c})" for c in columns)
+        assert sql(f"select count(*) from {d.relation} as p join {d.cells_relation} as c on {on} "
+                   f"where {differs}")[0][0] == 0, f"{d.name}: a published value differs from its cell"
+        key = "concat_ws('|', " + ", ".join(f"coalesce(cast(c.{c} as text), '~')" for c in dims) + ")"
+        layers = [*d.decl.get("counts", []), *d.decl.get("magnitudes", [])]
+        for layer in layers:
+            for column in [layer["column"], *layer.get("derived", [])]:
+                shown = sql(f"""
+                    select count(*) from {d.relation} as p join {d.cells_relation} as c on {on}
+                    join disclosure.disclosure_pattern as w
+                        on w.table_name = %s and w.layer = %s and w.row_key = {key}
+                    where w.is_withheld and p.{column} is not null""", (d.name, layer["column"]))[0][0]
+                assert shown == 0, f"{d.name}.{column}: published where {layer['column']} is withheld"
+        withheld = sql(f"select count(*) from {d.relation} where is_suppressed and {layers[0]['column']} is not null")
+        assert withheld[0][0] == 0, d.name
 
 
 def test_a_mart_without_a_declaration_is_refused(tmp_path):
@@ -76,3 +110,51 @@ def test_solver_combines_equations():
     assert privacy._solve(eqs, known, {a, b, c, d}) == {}
     known[a] = Fraction(2)
     assert privacy._solve(eqs, known, {b, c, d}) == {b: 3, c: 4, d: 3}
+
+
+@pytest.mark.e2e
+def test_three_counties_at_scale_0_02_across_two_monthly_releases(tmp_path_factory):
+    """A third county and a bigger sample, released twice by `virta daily` (eleven months, then the
+    twelfth, which also revises the months before: clocks close, cases get decisions). Each release
+    passes the attack, the second with the first one's published values in the intruder's memory;
+    the attack bites when only the primary suppression is applied; a cell withheld by the first
+    release and unchanged stays withheld."""
+    env = throwaway_env(tmp_path_factory, "virta-disclosure")
+    home = Path(env["VIRTA_HOME"])
+    out, inbox, archive = home / "generated", home / "inbox", home / "archive"
+    try:
+        run_virta(["generate", "--scale", "0.02", "--counties", "90,20,11", "--start", "2024-07-01",
+                   "--end", "2025-06-30", "--batches", "12", "--out", str(out)], env, timeout=1200)
+        months = sorted({d.name.split("_")[0] for d in out.iterdir()})
+        assert len(months) == 12
+        checks = []
+        for group in (months[:11], months[11:]):
+            inbox.mkdir(exist_ok=True)
+            for d in out.iterdir():
+                if d.name.split("_")[0] in group:
+                    shutil.move(str(d), inbox / d.name)
+            run_date = max(d.name.rsplit("_", 1)[1] for d in inbox.iterdir())
+            daily = run_virta(["daily", "--inbox", str(inbox), "--archive", str(archive), "--today", run_date],
+                              env, check=False, timeout=1800)
+            assert daily.returncode == 0, daily.stdout[-3000:] + daily.stderr[-3000:]
+            assert "the attack recovers nothing" in daily.stdout
+            checks.append(run_virta(["privacy", "check"], env, check=False))
+        for check in checks:
+            assert check.returncode == 0 and "passed, nothing recovered" in check.stdout, check.stdout[-3000:]
+        unprotected = run_virta(["privacy", "check", "--primary-only"], env, check=False)
+        assert unprotected.returncode == 1, unprotected.stdout[-2000:]
+        query, close = query_function(env)
+        try:
+            kept = query("select count(*) from disclosure.disclosure_pattern where withheld_reason = 'withheld_earlier'")
+            assert kept[0][0] > 0
+            counties = query("select count(distinct area_code) from marts.mart_primary_care_waits_monthly")
+            assert counties[0][0] == 4  # three counties and FI
+            report = {r[0]: r[1:] for r in query(
+                "select table_name, control, attack_result, release_decision from marts.mart_disclosure_report")}
+            on_disk = {p.stem for p in (PROJECT_ROOT / "models" / "marts").rglob("*.sql")}
+            assert set(report) == on_disk  # the report lists every published mart
+            assert all(r[1].startswith(("passed", "not attacked")) for r in report.values()), report
+        finally:
+            close()
+    finally:
+        run_virta(["db", "stop"], env, check=False)

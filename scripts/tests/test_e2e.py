@@ -118,9 +118,8 @@ def test_every_injected_defect_row_is_accounted_for(sql):
 
 def test_mart_has_plausible_rows_for_both_counties(sql):
     rows = sql("""
-        select area_code, sum(visits_n),
-               round(100.0 * sum(visits_n) filter (where not is_suppressed) / sum(visits_n))
-        from marts.mart_primary_care_waits_monthly group by 1 order by 1""")
+        select area_code, sum(visits_n)
+        from disclosure.dsc_primary_care_waits_monthly group by 1 order by 1""")
     assert [r[0] for r in rows] == ["20", "90", "FI"]
     assert rows[2][1] == rows[0][1] + rows[1][1]  # the country is the counties' visits, once each
     assert all(r[1] > 50 for r in rows)
@@ -160,7 +159,7 @@ def test_source_deletions_are_tracked_and_left_out_of_counts(sql):
     import raw_recompute as rr
 
     counted = sum(1 for v in rr.primary_care_visits(sql) if v["assessment"] and v["assessment"]["urgency"] == "NONURGENT")
-    published = sql("""select sum(visits_n) from marts.mart_primary_care_waits_monthly where area_code = 'FI'
+    published = sql("""select sum(visits_n) from disclosure.dsc_primary_care_waits_monthly where area_code = 'FI'
                        and service_line = 'all' and professional_group = 'all' and age_group = 'all'""")[0][0]
     assert published == counted
     deleted_completed = sql("""select count(*) from business_vault.bv_primary_care_visit
@@ -216,8 +215,8 @@ def test_specialised_care_month_end_figures_recomputed_from_raw_tables(sql):
                 continue
             waiting += 1
             over_180 += wait > 180
-        ((n, over, share),) = sql("""select waiting_n, over_180_n, over_180_pct from marts.mart_specialised_care_waiting_month_end
-                                   where area_code = '90' and waiting_for = 'all' and month_end = %s""", (month_end,))
+        ((n, over, share),) = sql("""select waiting_n, over_180_n, over_180_pct
+                                   from disclosure.dsc_specialised_care_waiting_month_end where area_code = '90' and waiting_for = 'all' and month_end = %s""", (month_end,))
         assert (n, over) == (waiting, over_180), month_end
         if share is not None:
             assert float(share) == pct(over_180, waiting)
@@ -296,7 +295,7 @@ def test_social_care_headline_figures_recomputed_from_raw_tables(sql):
         if case_id in starts:
             started[month] += 1
             on_time[month] += starts[case_id] <= seventh_working_day(initiated)
-    mart = sql("""select month, started_n, started_on_time_n from marts.mart_social_assessment_timeliness_monthly
+    mart = sql("""select month, started_n, started_on_time_n from disclosure.dsc_social_assessment_timeliness_monthly
                   where area_code = '90' and legal_group = 'aged_75_plus'""")
     assert len(mart) >= 12
     for month, n, met in mart:
@@ -314,7 +313,8 @@ def test_social_care_headline_figures_recomputed_from_raw_tables(sql):
         half = dt.date(service_start.year, 1 if service_start.month <= 6 else 7, 1)
         spans[half].append((service_start - cases[case_id][1]).days)
     mart = sql("""select period_start, started_n, days_initiation_to_start_mean
-                  from marts.mart_social_service_waits_half_year where area_code = '90' and service = 'housing_24h'""")
+                  from disclosure.dsc_social_service_waits_half_year
+                  where area_code = '90' and service = 'housing_24h'""")
     assert len(mart) >= 2
     for half, n, mean in mart:
         assert n == len(spans[half]), half
@@ -333,15 +333,15 @@ def test_costs_reconcile_with_the_ledger_and_allocation_moves_no_money(sql):
     by_service, _ = rr.costs_by_service(sql)  # the ledger recomputed from raw, line by line
     ledger = sql("select sum(amount_eur) from business_vault.bv_ledger_entry")[0][0]
     assert ledger == sum(by_service.values())  # to the cent
-    assert sql("select sum(net_eur) from marts.dsc_costs_monthly")[0][0] == ledger
-    unmapped = sql("select sum(net_eur) from marts.dsc_costs_monthly where service_code = 'unmapped'")[0][0]
+    assert sql("select sum(net_eur) from disclosure.dsc_costs_monthly")[0][0] == ledger
+    unmapped = sql("select sum(net_eur) from disclosure.dsc_costs_monthly where service_code = 'unmapped'")[0][0]
     assert unmapped == sum(v for (_, _, service), v in by_service.items() if service == "unmapped") > 0
     assert sql("""select count(*) from (select county_code, month from business_vault.bv_cost_allocation_monthly
                   group by 1, 2 having sum(allocated_eur) <> 0) as unbalanced""")[0][0] == 0
     for level in ("total", "activity", "package", "service_group", "service"):
-        total = sql("""select sum(net_eur) from marts.mart_costs_by_aura_monthly
+        total = sql("""select sum(net_eur) from disclosure.dsc_costs_by_aura_monthly
                        where area_code = 'FI' and production_mode = 'all' and aura_level = %s""", (level,))[0][0]
-        rows = sql("""select count(*) from marts.mart_costs_by_aura_monthly
+        rows = sql("""select count(*) from disclosure.dsc_costs_by_aura_monthly
                       where area_code = 'FI' and production_mode = 'all' and aura_level = %s""", (level,))[0][0]
         assert abs(total - ledger) <= Decimal("0.005") * rows, level  # each row is rounded to the cent
 

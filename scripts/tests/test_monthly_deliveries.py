@@ -40,7 +40,7 @@ def test_residents_at_every_month_end_follow_the_register_version_valid_then(sql
     """Issue 13 #4: a person who moved is counted where they lived at each month end, not where the
     latest delivery says they live now."""
     published = {(a, m): n for a, m, n in sql("""
-        select distinct area_code, month_end, residents_n from marts.mart_specialised_care_waiting_month_end""")}
+        select distinct area_code, month_end, residents_n from disclosure.dsc_specialised_care_waiting_month_end""")}
     assert len({m for _, m in published}) >= 20
     expected = rr.residents_at_month_ends(sql, sorted({m for _, m in published}))
     # a month end where nobody in a county waited has no row in the mart

@@ -18,6 +18,7 @@ from virta.paths import PROJECT_ROOT
 
 MARTS = Path("models/marts")
 RESTRICTED = Path("models/restricted")  # case-level outputs: catalogued alike, readable by stewards only
+DISCLOSURE = Path("models/disclosure")  # the marts' cells before disclosure control
 OVERVIEW = Path("docs/overview.md")  # dbt_project.yml docs-paths
 REQUIRED_META = ("name_fi", "name_en", "dimension", "formula", "unit", "grain", "legal_basis",
                  "source_tables", "owner", "update_frequency", "use_case")
@@ -35,6 +36,8 @@ DIMENSIONS = (
 )
 # mart_indicator_catalogue: the registry of the headline indicators, not an indicator of one dimension
 CATALOGUE_DIMENSION = "indicator catalogue (tunnuslukuluettelo)"
+# mart_disclosure_report: what disclosure control withheld in every published table
+DISCLOSURE_DIMENSION = "disclosure control (tietosuoja)"
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,14 @@ def indicators(root: Path = PROJECT_ROOT) -> list[Indicator]:
         doc = yaml.safe_load(path.read_text()) or {}
         docs.append((path, doc))
         unit_tested |= {t["model"] for t in doc.get("unit_tests") or []}
+    for path in sorted((root / DISCLOSURE).rglob("*.yml")):  # the cells' calculation rules
+        unit_tested |= {t["model"] for t in (yaml.safe_load(path.read_text()) or {}).get("unit_tests") or []}
     for path, doc in docs:
         for model in doc.get("models") or []:
+            # a mart made of cells (meta.disclosure.cells) is unit tested on its cells model
+            cells = ((model.get("meta") or {}).get("disclosure") or {}).get("cells")
+            if cells in unit_tested:
+                unit_tested.add(model["name"])
             column_tests = any(c.get("data_tests") for c in model.get("columns") or [])
             found.append(Indicator(
                 name=model["name"], path=path.relative_to(root), description=" ".join(
@@ -75,6 +84,8 @@ def _rank_problems(root: Path, ind: Indicator) -> list[str]:
 
     sql = next((root / MARTS).rglob(f"{ind.name}.sql"), None)
     ranks = re.findall(r"\bas (\w+_rank)\b", sql.read_text()) if sql else []
+    # ranks a published mart computes over what disclosure control left (meta.disclosure.ranks)
+    ranks += [r["column"] for r in ((ind.meta.get("disclosure") or {}).get("ranks") or [])]
     out = []
     for column in ranks:
         text = ind.columns.get(column, "")
@@ -91,15 +102,15 @@ def problems(root: Path = PROJECT_ROOT) -> list[str]:
         if sql.stem not in documented:
             out.append(f"{sql.relative_to(root)}: no YAML entry (description, meta, tests)")
     for ind in indicators(root):
-        # fct_: a published fact at its finest grain that marts aggregate (money, not people: no
-        # small cells to hide); mart_: an aggregate for one use case; rst_: case level, stewards only
-        prefixes = ("rst_",) if ind.path.parts[:2] == RESTRICTED.parts else ("mart_", "fct_")
+        # mart_: an aggregate for one use case, after disclosure control; rst_: case level, stewards only
+        prefixes = ("rst_",) if ind.path.parts[:2] == RESTRICTED.parts else ("mart_",)
         if not ind.name.startswith(prefixes):
             out.append(f"{ind.name}: a published model's name starts with {' or '.join(prefixes)}")
         missing = [k for k in REQUIRED_META if not ind.meta.get(k)]
         if missing:
             out.append(f"{ind.name}: meta lacks {', '.join(missing)}")
-        if ind.meta.get("dimension") and ind.meta["dimension"] not in (*DIMENSIONS, CATALOGUE_DIMENSION):
+        if ind.meta.get("dimension") and ind.meta["dimension"] not in (*DIMENSIONS, CATALOGUE_DIMENSION,
+                                                                        DISCLOSURE_DIMENSION):
             out.append(f"{ind.name}: unknown dimension {ind.meta['dimension']!r}")
         if not ind.description:
             out.append(f"{ind.name}: no description")
@@ -119,7 +130,8 @@ def overview_md(root: Path = PROJECT_ROOT, mark: str = "") -> str:
     """The dbt docs overview page: indicators by § 29 dimension and by use case, linking to models."""
     everything = indicators(root)
     registry = [i for i in everything if i.meta.get("dimension") == CATALOGUE_DIMENSION]
-    inds = [i for i in everything if i not in registry]
+    report = [i for i in everything if i.meta.get("dimension") == DISCLOSURE_DIMENSION]
+    inds = [i for i in everything if i not in registry and i not in report]
     by_dim, by_case = defaultdict(list), defaultdict(list)
     for ind in inds:
         by_dim[ind.meta.get("dimension", "")].append(ind)
@@ -128,9 +140,12 @@ def overview_md(root: Path = PROJECT_ROOT, mark: str = "") -> str:
              "The reference warehouse of a wellbeing services county (hyvinvointialue): source systems are",
              "staged, loaded into a Data Vault 2.0 and reported in marts, each an indicator with its meaning,",
              "formula, legal basis and tests. Every table is per county and for the whole country (`FI`) with",
-             "the county's rank; small cells are suppressed. Click an indicator for its columns, tests and lineage.",
+             "the county's rank; small cells, and any cell they could be derived from, are withheld (disclosure",
+             "control, docs/disclosure.md). Click an indicator for its columns, tests and lineage.",
              "", f"{len(inds)} indicator models cover all nine dimensions of järjestämislaki 612/2021 § 29.",
              *(f"The headline indicators of the series marts, with units and formulas: {_link(i)}." for i in registry),
+             *(f"What disclosure control withheld in each published table, the attack's result and the risk "
+               f"left: {_link(i)}." for i in report),
              "",
              "## Indicators by § 29 dimension", ""]
     for dim in DIMENSIONS:

@@ -106,6 +106,15 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     import datetime as dt
 
     params = GenerationParams(seed=args.seed, scale=args.scale, defect_rate=args.defect_rate)
+    if args.counties:
+        from virta.generate.profiles import PROFILES
+
+        codes = tuple(c.strip() for c in args.counties.split(",") if c.strip())
+        unknown = [c for c in codes if c not in PROFILES]
+        if unknown or len(set(codes)) != len(codes):
+            raise VirtaError(f"--counties: {', '.join(unknown) or 'a county twice'}; "
+                             f"counties with a synthetic profile: {', '.join(sorted(PROFILES))}")
+        params = dataclasses.replace(params, counties=codes)
     try:
         if args.start:
             params = dataclasses.replace(params, start=dt.date.fromisoformat(args.start))
@@ -243,8 +252,13 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _cmd_privacy(args: argparse.Namespace) -> int:
-    from virta import privacy
+    from virta import db, paths, privacy
 
+    if args.privacy_command == "protect":
+        result, added = privacy.protect(db.ensure_available("transformer"), paths.target_dir() / "manifest.json")
+        print(f"disclosure control: {added} more cells withheld after the exact attack; rebuild the published "
+              "marts: `./virta dbt build --select tag:published`")
+        return 0
     result = privacy.check(secondary=not args.primary_only)
     privacy.print_result(result)
     return 0 if result.ok else 1
@@ -308,6 +322,9 @@ def build_parser() -> argparse.ArgumentParser:
                            "systems, loaded with COPY into schema raw; replaces what raw holds.")
     p_gen.add_argument("--scale", type=float, default=0.002, help="share of full county size")
     p_gen.add_argument("--seed", type=int, default=20260101, help="random seed")
+    p_gen.add_argument("--counties", default=None,
+                       help="comma-separated county codes with a synthetic profile (default 90,20: Helsinki "
+                       "and Kainuu; 11, Etelä-Karjala, adds a third)")
     p_gen.add_argument("--defect-rate", type=float, default=0.004,
                        help="share of rows per table that get each kind of defect on purpose (0 = clean)")
     p_gen.add_argument("--batches", type=int, default=1,
@@ -406,6 +423,8 @@ def build_parser() -> argparse.ArgumentParser:
                                   "intruder would; exit 1 if any is recovered")
     p_check.add_argument("--primary-only", action="store_true",
                          help="attack as if only the cells under the threshold were withheld (shows the attack bites)")
+    priv_sub.add_parser("protect", help="close the suppression pattern against the attack (withhold more cells "
+                        "until none can be recovered); `virta run` and `virta daily` do this before publishing")
     p_priv.set_defaults(func=_cmd_privacy)
 
     p_test = sub.add_parser("test", help="run the whole test suite (sqlfluff, vault check, pytest incl. end-to-end)",

@@ -30,7 +30,7 @@ import sys
 import time
 from pathlib import Path
 
-from virta import db
+from virta import db, privacy
 from virta.dbt import ensure_deps, run_dbt
 from virta.delivery import MANIFEST, AlreadyLoaded, DeliveryError, load_delivery, read_manifest
 from virta.lock import run_lock
@@ -291,8 +291,7 @@ def run_daily(inbox: Path, archive: Path, report_path: Path | None = None, today
             report["business_vault_rebuilt"] = bool(rebuild)
             with step(f"dbt build (leaving out {len(unfed)} vault models no new batch brings rows to"
                       f"{'; the business vault rebuilt whole: the code changed' if rebuild else ''})"):
-                report["dbt_build_exit"] = run_dbt(["build", *rebuild, *(["--exclude", *unfed] if unfed else [])],
-                                                   transformer)
+                report["dbt_build_exit"] = privacy.build(transformer, [*rebuild, *(["--exclude", *unfed] if unfed else [])])
             dbt_ok = report["dbt_build_exit"] == 0
             if dbt_ok and not unfed:
                 record_full_build(transformer)

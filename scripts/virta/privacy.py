@@ -35,6 +35,8 @@ class Declared:
 class Result:
     unknowns: int = 0
     equations: int = 0
+    remembered: int = 0  # withheld now, published by an earlier release
+    system: tuple = ((), {})  # (equations, known values): what the intruder worked with
     recovered: list[tuple] = field(default_factory=list)  # (mart, layer, key, value)
     withheld: dict = field(default_factory=lambda: defaultdict(int))  # mart -> withheld cells
 
@@ -77,10 +79,14 @@ def _rows(cur, relation: str, columns: list[str]) -> list[dict]:
     return [dict(zip(columns, r)) for r in cur.fetchall()]
 
 
-def attack(conn, declared: list[Declared], country: str = "FI", secondary: bool = True) -> Result:
+def attack(conn, declared: list[Declared], country: str = "FI", secondary: bool = True,
+           releases: str | None = None, pattern: str | None = None) -> Result:
     """Run the attack over every declared table at once. `secondary=False` treats only the cells
     under the threshold as withheld (what a table without complementary suppression would show):
-    the check must then recover cells, or it could not fail."""
+    the check must then recover cells, or it could not fail. `releases` (the table of what earlier
+    releases published) gives the intruder a memory: a cell withheld now whose value an earlier
+    release published is taken as unchanged. With `pattern` (disclosure_pattern) the attack reads
+    what the marts are about to publish, before they are built (`virta privacy protect`)."""
     by_name = {d.name: d for d in declared}
     known: dict[tuple, Fraction] = {}
     truth: dict[tuple, Fraction] = {}
@@ -92,35 +98,30 @@ def attack(conn, declared: list[Declared], country: str = "FI", secondary: bool 
             if not d.cells_relation:
                 continue
             dims, layers = d.decl["dimensions"], _layers(d.decl)
-            published = _rows(cur, d.relation, dims + layers)
-            private = {_key(r, dims): r for r in _rows(cur, d.cells_relation, dims + layers)}
-            for row in published:
-                key = _key(row, dims)
-                for layer in layers:
-                    true = private[key][layer]
-                    if true is None:
-                        continue
-                    var = (d.name, layer, key)
-                    truth[var] = Fraction(str(true))
-                    shown = row[layer]
-                    if not secondary and layer in [c["column"] for c in d.decl.get("counts", [])]:
-                        shown = None if 0 < true < threshold else true
-                    if shown is None:
-                        result.withheld[d.name] += 1
-                    else:
-                        known[var] = Fraction(str(shown))
+            counts = {c["column"] for c in d.decl.get("counts", [])}
+            for key, layer, true, shown in _cells(cur, d, dims, layers, pattern):
+                if true is None:
+                    continue
+                var = (d.name, layer, key)
+                truth[var] = Fraction(str(true))
+                if not secondary and layer in counts:
+                    shown = None if 0 < true < threshold else true
+                if shown is None:
+                    result.withheld[d.name] += 1
+                else:
+                    known[var] = Fraction(str(shown))
+            keys = sorted({v[2] for v in truth if v[0] == d.name}, key=str)
             # hierarchies: a total and the rows that share every other dimension
             for h in d.decl.get("hierarchies", []):
                 dim, total = h["dimension"], _total(h["total"], country)
                 i = dims.index(dim)
                 groups: dict[tuple, list[tuple]] = defaultdict(list)
-                for row in published:
-                    key = _key(row, dims)
+                for key in keys:
                     groups[key[:i] + key[i + 1:]].append(key)
                 for layer in layers:
-                    for keys in groups.values():
-                        totals = [k for k in keys if k[i] == total]
-                        parts = [k for k in keys if k[i] != total]
+                    for members in groups.values():
+                        totals = [k for k in members if k[i] == total]
+                        parts = [k for k in members if k[i] != total]
                         if len(totals) == 1 and parts:
                             eq = [((d.name, layer, totals[0]), 1)] + [((d.name, layer, k), -1) for k in parts]
                             equations.append([(v, c) for v, c in eq if v in truth])
@@ -129,8 +130,9 @@ def attack(conn, declared: list[Declared], country: str = "FI", secondary: bool 
                 pdims = parts.decl["dimensions"]
                 o_cols = [f"o.{c}" for c in dims]
                 p_cols = [f"p.{c}" for c in pdims]
-                cur.execute(f"select {', '.join(o_cols + p_cols)} from {d.relation} as o "
-                            f"join {parts.relation} as p on {link['join_on']}")
+                ours, theirs = (d.cells_relation, parts.cells_relation) if pattern else (d.relation, parts.relation)
+                cur.execute(f"select {', '.join(o_cols + p_cols)} from {ours} as o "
+                            f"join {theirs} as p on {link['join_on']}")
                 linked: dict[tuple, list[tuple]] = defaultdict(list)
                 for r in cur.fetchall():
                     o = tuple(None if v is None else str(v) for v in r[:len(dims)])
@@ -138,13 +140,54 @@ def attack(conn, declared: list[Declared], country: str = "FI", secondary: bool 
                 for o, ps in linked.items():
                     eq = [((d.name, link["count"], o), 1)] + [((parts.name, link["parts_count"], p), -1) for p in ps]
                     equations.append([(v, c) for v, c in eq if v in truth])
+    if releases and secondary:
+        memory = _remembered(conn, releases)
+        for var in truth:
+            remembered = memory.get((var[0], var[1], _row_key(var[2])))
+            if var not in known and remembered is not None:
+                known[var] = remembered
+                result.remembered += 1
     unknown = {v for v in truth if v not in known}
     result.unknowns = len(unknown)
     result.equations = len(equations)
+    result.system = (equations, known)
     for var, value in _solve(equations, known, unknown).items():
         if value == truth[var]:
             result.recovered.append((*var, value))
     return result
+
+
+def _row_key(key: tuple) -> str:
+    """A cell's key as disclosure_cells writes it (macros/disclosure: disclosure_row_key)."""
+    return "|".join("~" if k is None else k for k in key)
+
+
+def _cells(cur, d: Declared, dims: list[str], layers: list[str], pattern: str | None):
+    """(key, layer, true value, shown value or None) of every cell of a declared mart: as published,
+    or, with `pattern`, as the pattern is about to publish it."""
+    if pattern:
+        cur.execute(f"select row_key, layer, value, is_withheld from {pattern} where table_name = %s", (d.name,))
+        for row_key, layer, value, withheld in cur.fetchall():
+            key = tuple(None if k == "~" else k for k in row_key.split("|"))
+            yield key, layer, value, None if withheld else value
+        return
+    published = _rows(cur, d.relation, dims + layers)
+    private = {_key(r, dims): r for r in _rows(cur, d.cells_relation, dims + layers)}
+    for row in published:
+        key = _key(row, dims)
+        for layer in layers:
+            yield key, layer, private[key][layer], row[layer]
+
+
+def _remembered(conn, releases: str) -> dict:
+    """Values earlier releases published, by (table, layer, row key)."""
+    with conn.cursor() as cur:
+        cur.execute("select to_regclass(%s)", (releases,))
+        if cur.fetchone()[0] is None:  # the first release: nothing shown before
+            return {}
+        cur.execute(f"select table_name, layer, row_key, published_value from {releases} "
+                    "where published_value is not null")
+        return {(t, layer, k): Fraction(str(v)) for t, layer, k, v in cur.fetchall()}
 
 
 def _solve(equations, known, unknown) -> dict:
@@ -225,13 +268,16 @@ def check(secondary: bool = True) -> Result:
     if not manifest.exists():
         raise VirtaError(f"{manifest} not found", hint="run `./virta run` (dbt build) first")
     declared = declarations(manifest)
+    nodes = json.loads(manifest.read_text())["nodes"]
+    releases = nodes.get("model.virta.disclosure_releases", {}).get("relation_name")
     conn = db.ensure_available("transformer")
     with conn.connect() as pg:
-        return attack(pg, declared, secondary=secondary)
+        return attack(pg, declared, secondary=secondary, releases=releases)
 
 
 def print_result(result: Result) -> None:
-    print(f"privacy check: {result.unknowns} withheld cells, {result.equations} equations an intruder can form")
+    print(f"privacy check: {result.unknowns} withheld cells, {result.equations} equations an intruder can form, "
+          f"{result.remembered} withheld cells an earlier release showed (taken as unchanged)")
     for mart, n in sorted(result.withheld.items()):
         print(f"  {mart}: {n} withheld")
     for mart, layer, key, value in result.recovered[:50]:
@@ -239,3 +285,145 @@ def print_result(result: Result) -> None:
     if len(result.recovered) > 50:
         print(f"  ... and {len(result.recovered) - 50} more")
     print(f"privacy check: {'passed, nothing recovered' if result.ok else f'FAILED, {len(result.recovered)} withheld values recovered'}")
+
+
+PUBLISHED = "tag:published"  # the published marts and the release record (dbt_project.yml)
+PATCHES = "disclosure_patches"
+ATTACKS = "disclosure_attacks"  # the last attack's result per table, for mart_disclosure_report
+
+
+def _record(pg, table: str, declared: list[Declared], result: Result, added: int) -> None:
+    """The attack's result per published table (replaced each build)."""
+    with pg.cursor() as cur:
+        cur.execute(f"create table if not exists {table} (table_name text primary key, withheld_n integer not null, "
+                    "recovered_n integer not null, equations_n integer not null, patches_added_n integer not null, "
+                    "attacked_at timestamptz not null default now())")
+        cur.execute(f"delete from {table}")
+        recovered = defaultdict(int)
+        for mart, *_ in result.recovered:
+            recovered[mart] += 1
+        for d in declared:
+            if d.cells_relation:
+                cur.execute(f"insert into {table} (table_name, withheld_n, recovered_n, equations_n, patches_added_n) "
+                            "values (%s, %s, %s, %s, %s)",
+                            (d.name, result.withheld.get(d.name, 0), recovered[d.name], result.equations, added))
+
+
+def _relation(manifest: dict, model: str) -> str:
+    node = manifest["nodes"].get(f"model.virta.{model}")
+    if not node:
+        raise VirtaError(f"the dbt manifest has no model {model}", hint="run `./virta dbt parse`")
+    return node["relation_name"]
+
+
+def _complements(result: Result, published: set) -> dict:
+    """For each recovered cell, one more cell to withhold: the smallest published part (else the
+    total) of the nearest equation that has one, searching outward from the recovered cell through
+    the equations of its withheld neighbours (the recovery may combine several equations)."""
+    equations, known = result.system
+    by_var = defaultdict(list)
+    for eq in equations:
+        for v, _ in eq:
+            by_var[v].append(eq)
+    picks = {}
+    for mart, layer, key, _ in result.recovered:
+        frontier, seen_vars, seen_eqs = [(mart, layer, key)], {(mart, layer, key)}, set()
+        while frontier:
+            candidates, following = [], []
+            for var in frontier:
+                for eq in by_var[var]:
+                    if id(eq) in seen_eqs:
+                        continue
+                    seen_eqs.add(id(eq))
+                    for v, c in eq:
+                        if v in published:
+                            candidates.append((c > 0, known[v], str(v), v))
+                        elif v not in seen_vars:
+                            seen_vars.add(v)
+                            following.append(v)
+            if candidates:
+                _, value, _, var = min(candidates)
+                picks[var] = value
+                break
+            frontier = following
+    return picks
+
+
+def protect(conn, manifest_path: Path, max_rounds: int = 25) -> tuple[Result, int]:
+    """Close the pattern against the exact attack before anything is published: attack what the
+    pattern is about to publish; while a withheld cell can be recovered, withhold one more cell of
+    an equation it is in (table disclosure_patches: kept while the cell's value is unchanged, read
+    by disclosure_pattern) and rebuild the pattern. Returns the clean attack and the patches added."""
+    import hashlib
+
+    from virta.dbt import run_dbt
+
+    manifest = json.loads(manifest_path.read_text())
+    declared = declarations(manifest_path)
+    pattern, releases = _relation(manifest, "disclosure_pattern"), _relation(manifest, "disclosure_releases")
+    patches = pattern.rsplit(".", 1)[0] + f'."{PATCHES}"'
+    added = 0
+    pg = conn.connect()  # not `with pg:`, which opens a transaction even in autocommit mode
+    pg.autocommit = True  # each round's reads end before dbt replaces the pattern they read
+    try:
+        with pg.cursor() as cur:
+            cur.execute(f"create table if not exists {patches} (cell_id text primary key, table_name text not null, "
+                        "layer text not null, row_key text not null, value numeric not null, "
+                        "added_at timestamptz not null default now())")
+        for _ in range(max_rounds):
+            result = attack(pg, declared, releases=releases, pattern=pattern)
+            if result.ok:
+                _record(pg, pattern.rsplit(".", 1)[0] + f'."{ATTACKS}"', declared, result, added)
+                return result, added
+            with pg.cursor() as cur:
+                cur.execute(f"select table_name, layer, row_key from {pattern} where not is_withheld")
+                published = {(t, layer, tuple(None if k == "~" else k for k in row_key.split("|")))
+                             for t, layer, row_key in cur.fetchall()}
+            picks = _complements(result, published)
+            if not picks:
+                break
+            with pg.cursor() as cur:
+                for (mart, layer, key), value in picks.items():
+                    row_key = _row_key(key)
+                    cell_id = hashlib.md5(f"{mart}|{layer}|{row_key}".encode()).hexdigest()
+                    cur.execute(f"insert into {patches} (cell_id, table_name, layer, row_key, value) "
+                                "values (%s, %s, %s, %s, %s) on conflict (cell_id) do update "
+                                "set value = excluded.value, added_at = now()",
+                                (cell_id, mart, layer, row_key, str(value)))
+            added += len(picks)
+            if run_dbt(["run", "--select", "disclosure_pattern"], conn) != 0:
+                raise VirtaError("rebuilding disclosure_pattern failed; see dbt's output above")
+    finally:
+        pg.close()
+    print_result(result)
+    raise VirtaError("disclosure control could not close the pattern against the attack; nothing was published",
+                     hint="the withheld cells above can be recovered; see docs/disclosure.md")
+
+
+def build(conn, args: list[str]) -> int:
+    """`dbt build` with disclosure control between the pattern and the publication: everything but
+    the published marts, then the pattern closed against the exact attack (protect), then the
+    published marts. Returns dbt's exit code; run_results.json has both builds' results."""
+    from virta import paths
+    from virta.dbt import run_dbt
+
+    args = list(args)
+    vars_args = args[args.index("--vars"):args.index("--vars") + 2] if "--vars" in args else []
+    if "--exclude" in args:
+        args.insert(args.index("--exclude") + 1, PUBLISHED)
+    else:
+        args += ["--exclude", PUBLISHED]
+    code = run_dbt(["build", *args], conn)
+    results = paths.target_dir() / "run_results.json"
+    first = json.loads(results.read_text()) if results.exists() else None
+    if code != 0:
+        return code
+    result, added = protect(conn, paths.target_dir() / "manifest.json")
+    print(f"disclosure control: {result.unknowns} cells withheld, {added} more after the exact attack; "
+          "the attack recovers nothing", flush=True)
+    code = run_dbt(["build", "--select", PUBLISHED, *vars_args], conn)
+    if first and results.exists():  # one record of the whole build (virta daily reports it)
+        second = json.loads(results.read_text())
+        second["results"] = first["results"] + second["results"]
+        results.write_text(json.dumps(second))
+    return code

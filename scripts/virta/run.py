@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 import time
 
-from virta import db
+from virta import db, privacy
 from virta.dbt import ensure_deps, run_dbt
 from virta.errors import VirtaError
 from virta.lock import run_lock
@@ -107,7 +107,7 @@ def run_main_job(reload_sample: bool = False, scale: float = 0.002, seed: int = 
         with step("dbt build (staging -> raw vault -> business vault -> marts, with tests)"):
             from virta.daily import record_full_build, rebuild_vars
 
-            if run_dbt(["build", *rebuild_vars(conn)], conn) != 0:
+            if privacy.build(conn, rebuild_vars(conn)) != 0:
                 raise VirtaError("`dbt build` failed; see its output above", exit_code=1)
             record_full_build(conn)  # `virta daily` may leave out unfed models while the code stays so
         if docs:

@@ -1,9 +1,12 @@
--- The suppression pattern reached its fixed point: no equation has exactly one withheld member
--- (it could be recovered as the total minus the other parts), and no cell whose population is
--- withheld is published. Fails when var('disclosure_passes') were too few.
+-- The suppression pattern reached its fixed point: no hierarchy's equation has exactly one
+-- withheld member (it could be recovered as the total minus the other parts), no period is
+-- published with a month withheld, and no cell whose population is withheld is published.
+-- Fails when var('disclosure_passes') were too few.
 with members as (
     select
         e.equation_id,
+        e.kind,
+        e.is_total,
         p.is_withheld
     from {{ ref('disclosure_equations') }} as e
     inner join {{ ref('disclosure_pattern') }} as p on e.cell_id = p.cell_id
@@ -13,8 +16,17 @@ select
     'equation with one withheld member' as problem,
     equation_id as id
 from members
+where kind = 'hierarchy'
 group by equation_id
 having count(*) filter (where is_withheld) = 1
+union all
+select
+    'period published with a month withheld' as problem,
+    equation_id as id
+from members
+where kind = 'link'
+group by equation_id
+having bool_or(is_withheld and not is_total) and bool_or(is_total and not is_withheld)
 union all
 select
     'published with its population withheld' as problem,

@@ -60,6 +60,17 @@ PROFILES: dict[str, CountyProfile] = {
         sc_assessment_on_time_share=0.92, sc_housing_mean_days=40.0,
         net_cost_per_resident=4408.0, purchased_share=0.12, assessment_coverage=0.83,
     ),
+    # A third county, off by default: a sample with more than two counties (the comparison marts'
+    # ranks, and disclosure control whose secondary suppression then has a choice of county).
+    "11": CountyProfile(
+        code="11", name="Etelä-Karjala", population=125_083, patient_system="lifecare",
+        municipalities=(("405", 1.0),),
+        age_shift=5.0, gp_fast_share=0.58, gp_slow_mean_days=15.0,
+        oral_fast_share=0.33, oral_slow_mean_days=44.0, queue_growth_per_year=0.07,
+        esh_assessment_mean_days=33.0, esh_treatment_mean_days=120.0,
+        sc_assessment_on_time_share=0.90, sc_housing_mean_days=45.0,
+        net_cost_per_resident=3900.0, purchased_share=0.14, assessment_coverage=0.86,
+    ),
 }
 
 DEFAULT_COUNTIES = ("90", "20")
