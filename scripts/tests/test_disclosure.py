@@ -22,7 +22,7 @@ def test_every_mart_declares_its_disclosure_control(warehouse):
     declared = privacy.declarations(manifest)  # raises for a mart without a declaration
     on_disk = {p.stem for p in (PROJECT_ROOT / "models" / "marts").rglob("*.sql")}
     assert {d.name for d in declared} == on_disk
-    listed = set(re.findall(r"ref\('(dsc_\w+)'\)", (PROJECT_ROOT / "models/disclosure/disclosure_cells.sql").read_text()))
+    listed = set(re.findall(r"ref\('(dsc_\w+)'\)", (PROJECT_ROOT / "macros/disclosure/inputs.sql").read_text()))
     assert {d.decl["cells"] for d in declared if d.decl.get("cells")} == listed
     nodes = json.loads(manifest.read_text())["nodes"]
     for d in declared:
@@ -63,6 +63,19 @@ def test_a_published_mart_is_its_cells_with_the_withheld_ones_blanked(warehouse,
                 assert shown == 0, f"{d.name}.{column}: published where {layer['column']} is withheld"
         withheld = sql(f"select count(*) from {d.relation} where is_suppressed and {layers[0]['column']} is not null")
         assert withheld[0][0] == 0, d.name
+
+
+def test_the_magnitude_rule_withholds_a_cost_two_clients_make_up(sql):
+    """mart_cost_per_unit_yearly: a service's yearly cost that one or two clients make up is withheld
+    (the issue's case: one client's 24-hour housing cost as net_eur / clients_n)."""
+    on = "p.area_code = c.area_code and p.year = c.year and p.service_code = c.service_code"
+    few = sql(f"""select count(*), count(p.net_eur), count(p.eur_per_client)
+                  from disclosure.dsc_cost_per_unit_yearly as c join marts.mart_cost_per_unit_yearly as p on {on}
+                  where c.clients_n between 1 and 2""")[0]
+    assert few[0] > 0 and few[1:] == (0, 0)
+    under = sql(f"""select count(p.clients_n) from disclosure.dsc_cost_per_unit_yearly as c
+                    join marts.mart_cost_per_unit_yearly as p on {on} where c.clients_n between 1 and 4""")[0][0]
+    assert under == 0
 
 
 def test_a_mart_without_a_declaration_is_refused(tmp_path):
