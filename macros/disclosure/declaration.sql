@@ -13,6 +13,8 @@
           derived: [...]
       hierarchies:             dimensions whose total is a row of the same table
         - {dimension: area_code, total: $country}
+        - {dimension: class_code, parent: parent_class_code, level: aura_level}   (a tree: a class
+          is the sum of the classes whose parent it is, at the level below)
       links:                   another published table whose cells add up to ours over a period
         - {parts: mart_y, count: started_n, parts_count: starts_n,
            join_on: "p.area_code = o.area_code and p.month between o.period_start and o.period_end"}
@@ -61,10 +63,12 @@
 {%- endmacro %}
 
 {#- A cell's key as text: its dimensions joined with '|', `star` replaced by '*' (an equation's key). -#}
-{% macro disclosure_row_key(dimensions, alias, star=none) -%}
+{#- `replace` maps a dimension to another SQL expression (a tree's equation: the parent's code). -#}
+{% macro disclosure_row_key(dimensions, alias, star=none, replace={}) -%}
     concat_ws('|'
     {%- for d in dimensions -%}
-        , {% if d == star %}'*'{% else %}coalesce(cast({{ alias }}.{{ d }} as {{ dbt.type_string() }}), '~'){% endif %}
+        , {% if d == star %}'*'{% elif d in replace %}coalesce(cast({{ replace[d] }} as {{ dbt.type_string() }}), '~')
+        {%- else %}coalesce(cast({{ alias }}.{{ d }} as {{ dbt.type_string() }}), '~'){% endif %}
     {%- endfor -%})
 {%- endmacro %}
 

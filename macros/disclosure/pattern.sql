@@ -62,7 +62,19 @@
 {%- for mart, rel in by_mart.items() -%}
     {%- set decl = disclosure_declaration(mart) -%}
     {%- for layer in disclosure_layers(decl) -%}
-        {%- for h in decl.get('hierarchies', []) -%}
+        {%- for h in decl.get('hierarchies', []) if h.get('parent') -%}
+            {#- a tree: each row a part of its parent's equation and the total of its own -#}
+            {%- set cell = disclosure_cell_id(mart, layer.column, disclosure_row_key(decl.dimensions, 'c')) -%}
+            {%- set eq = "md5('" ~ mart ~ "|" ~ layer.column ~ "|" ~ h.dimension ~ "|' || " -%}
+            {%- do parts.append("select " ~ eq ~ disclosure_row_key(decl.dimensions, 'c', replace={
+                    h.dimension: 'c.' ~ h.parent, h.level: "'*'"}) ~ ") as equation_id, " ~ cell
+                ~ " as cell_id, false as is_total, 'hierarchy' as kind from " ~ rel ~ " as c where c."
+                ~ layer.column ~ " is not null and c." ~ h.parent ~ " is not null") -%}
+            {%- do parts.append("select " ~ eq ~ disclosure_row_key(decl.dimensions, 'c', replace={h.level: "'*'"})
+                ~ ") as equation_id, " ~ cell ~ " as cell_id, true as is_total, 'hierarchy' as kind from " ~ rel
+                ~ " as c where c." ~ layer.column ~ " is not null") -%}
+        {%- endfor -%}
+        {%- for h in decl.get('hierarchies', []) if not h.get('parent') -%}
             {%- set eq_key = disclosure_row_key(decl.dimensions, 'c', star=h.dimension) -%}
             {%- do parts.append(
                 "select md5('" ~ mart ~ "|" ~ layer.column ~ "|" ~ h.dimension ~ "|' || " ~ eq_key ~ ") as equation_id, "
@@ -159,7 +171,8 @@ pass_{{ k }} as (
         inner join pass_{{ k - 1 }} as p on m.cell_id = p.cell_id
         where m.kind = 'hierarchy'
         group by m.equation_id
-        having count(p.reason) = 1
+        -- a total with no parts (a tree's leaf) is no equation
+        having count(p.reason) = 1 and count(*) > 1
     ),
 
     -- a period cell (the total of a link) with a withheld month: withheld, so that every period

@@ -32,6 +32,13 @@
     {{ exceptions.raise_compiler_error(model.name ~ ": meta.disclosure names " ~ column ~ ", which "
         ~ cells.identifier ~ " does not have") }}
 {%- endfor -%}
+{%- set private = decl.get('private', []) -%}
+{%- set previous = decl.get('previous', []) -%}
+{%- set layer_names = layers | map(attribute='column') | list -%}
+{%- for p in previous if p.layer not in layer_names -%}
+    {{ exceptions.raise_compiler_error(model.name ~ ": meta.disclosure.previous names layer " ~ p.layer
+        ~ ", which is not a count or amount of the declaration") }}
+{%- endfor -%}
 {%- set ranks = decl.get('ranks', []) -%}
 {%- set rank_by = decl.dimensions | reject('equalto', 'area_code') | list -%}
 select
@@ -41,9 +48,14 @@ select
     {%- endfor %}
 from (
     select
-        {%- for column in columns %}
-        {%- if column in withheld_by %}
-        case when p{{ withheld_by[column] }}.is_withheld then null else c.{{ column }} end as {{ column }},
+        {%- for column in columns if column not in private %}
+        {%- set earlier = previous | selectattr('column', 'equalto', column) | list %}
+        {%- if column in withheld_by or earlier %}
+        case
+            when {{ 'p' ~ withheld_by[column] ~ '.is_withheld' if column in withheld_by else 'false' }}
+                {%- for e in earlier %} or e{{ loop.index0 }}_{{ column }}.is_withheld{% endfor %} then null
+            else c.{{ column }}
+        end as {{ column }},
         {%- else %}
         c.{{ column }},
         {%- endif %}
@@ -53,6 +65,14 @@ from (
     {%- for layer in layers %}
     left join {{ pattern }} as p{{ loop.index0 }}
         on p{{ loop.index0 }}.cell_id = {{ disclosure_cell_id(model.name, layer.column, key) }}
+    {%- endfor %}
+    {#- a change from the period before gives that period's value away when it is withheld -#}
+    {%- for column in previous | map(attribute='column') | unique %}
+    {%- for e in previous | selectattr('column', 'equalto', column) %}
+    left join {{ pattern }} as e{{ loop.index0 }}_{{ column }}
+        on e{{ loop.index0 }}_{{ column }}.cell_id = {{ disclosure_cell_id(model.name, e.layer, disclosure_row_key(
+            decl.dimensions, 'c', replace={e.period: 'cast(c.' ~ e.period ~ ' - ' ~ e.shift ~ ' as date)'})) }}
+    {%- endfor %}
     {%- endfor %}
 ) as published
 {%- endmacro %}

@@ -111,8 +111,25 @@ def attack(conn, declared: list[Declared], country: str = "FI", secondary: bool 
                 else:
                     known[var] = Fraction(str(shown))
             keys = sorted({v[2] for v in truth if v[0] == d.name}, key=str)
+            # trees (a class and its subclasses): the classification is public, read with the cells
+            for h in [h for h in d.decl.get("hierarchies", []) if h.get("parent")]:
+                i, j = dims.index(h["dimension"]), dims.index(h["level"])
+                cur.execute(f"select {', '.join(dims)}, {h['parent']} from {d.cells_relation}")
+                parent = {tuple(None if v is None else str(v) for v in r[:-1]): r[-1] for r in cur.fetchall()}
+                children: dict[tuple, list[tuple]] = defaultdict(list)
+                own: dict[tuple, tuple] = {}
+                for key in keys:
+                    blank = key[:j] + ("*",) + key[j + 1:]
+                    own[blank] = key
+                    if parent.get(key) is not None:
+                        children[blank[:i] + (str(parent[key]),) + blank[i + 1:]].append(key)
+                for layer in layers:
+                    for group, parts in children.items():
+                        if group in own:
+                            eq = [((d.name, layer, own[group]), 1)] + [((d.name, layer, k), -1) for k in parts]
+                            equations.append([(v, c) for v, c in eq if v in truth])
             # hierarchies: a total and the rows that share every other dimension
-            for h in d.decl.get("hierarchies", []):
+            for h in [h for h in d.decl.get("hierarchies", []) if not h.get("parent")]:
                 dim, total = h["dimension"], _total(h["total"], country)
                 i = dims.index(dim)
                 groups: dict[tuple, list[tuple]] = defaultdict(list)
@@ -155,6 +172,13 @@ def attack(conn, declared: list[Declared], country: str = "FI", secondary: bool 
         if value == truth[var]:
             result.recovered.append((*var, value))
     return result
+
+
+def _decimal(value: Fraction) -> str:
+    """A published value (cents at most) as exact decimal text for SQL."""
+    from decimal import Decimal
+
+    return str(Decimal(value.numerator) / Decimal(value.denominator))
 
 
 def _row_key(key: tuple) -> str:
@@ -389,7 +413,7 @@ def protect(conn, manifest_path: Path, max_rounds: int = 25) -> tuple[Result, in
                     cur.execute(f"insert into {patches} (cell_id, table_name, layer, row_key, value) "
                                 "values (%s, %s, %s, %s, %s) on conflict (cell_id) do update "
                                 "set value = excluded.value, added_at = now()",
-                                (cell_id, mart, layer, row_key, str(value)))
+                                (cell_id, mart, layer, row_key, _decimal(value)))
             added += len(picks)
             if run_dbt(["run", "--select", "disclosure_pattern"], conn) != 0:
                 raise VirtaError("rebuilding disclosure_pattern failed; see dbt's output above")

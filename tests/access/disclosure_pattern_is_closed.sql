@@ -18,7 +18,7 @@ select
 from members
 where kind = 'hierarchy'
 group by equation_id
-having count(*) filter (where is_withheld) = 1
+having count(*) filter (where is_withheld) = 1 and count(*) > 1
 union all
 select
     'period published with a month withheld' as problem,

@@ -33,6 +33,9 @@ by_level as (
             m.month,
             '{{ level.level }}' as aura_level,
             {{ level.class_code }} as class_code,
+            -- the class one level up (the classification is a tree: disclosure control's equations)
+            {{ 'cast(null as ' ~ dbt.type_string() ~ ')' if loop.first else levels[loop.index0 - 1].class_code }}
+                as parent_class_code,
             coalesce(m.reported_mode, 'unmapped') as production_mode,
             m.cost_kind,
             m.gross_eur,
@@ -52,6 +55,7 @@ cells as (
         month,
         aura_level,
         class_code,
+        parent_class_code,
         production_mode,
         sum(gross_eur) as gross_eur,
         sum(income_eur) as income_eur,
@@ -59,11 +63,15 @@ cells as (
         coalesce(sum(net_eur) filter (where cost_kind = 'allocation'), 0) as allocated_eur,
         sum(net_eur) as net_eur
     from by_level
-    group by {{ by_county_and_country(dims) }}
+    group by {{ by_county_and_country(dims + ['parent_class_code']) }}
 ),
 
 residents as (
     {{ residents_by_area_month() }}
+),
+
+clients as (
+    {{ service_clients_by_area_year() }}
 ),
 
 class_names as (
@@ -93,6 +101,7 @@ measured as (
         c.month,
         c.aura_level,
         c.class_code,
+        c.parent_class_code,
         coalesce(a.name_fi, 'kohdistamaton') as class_name_fi,
         coalesce(a.name_en, 'unmapped') as class_name_en,
         c.production_mode,
@@ -103,7 +112,9 @@ measured as (
         round(c.net_eur, 2) as net_eur,
         r.residents_n,
         round(c.net_eur / nullif(r.residents_n, 0), 2) as net_eur_per_resident,
-        round(100.0 * (c.net_eur - p.net_eur) / nullif(p.net_eur, 0), 1) as net_eur_yoy_change_pct
+        round(100.0 * (c.net_eur - p.net_eur) / nullif(p.net_eur, 0), 1) as net_eur_yoy_change_pct,
+        -- the service's clients in the area that year: the magnitude rule's contributors (not published)
+        k.clients_n as service_clients_in_year_n
     from cells as c
     left join residents as r on c.area_code = r.area_code and c.month = r.month
     left join cells as p
@@ -114,6 +125,12 @@ measured as (
             and c.production_mode = p.production_mode
             and c.month - interval '1 year' = p.month
     left join class_names as a on c.aura_level = a.aura_level and c.class_code = a.class_code
+    left join clients as k
+        on
+            c.aura_level = 'service'
+            and c.area_code = k.area_code
+            and date_trunc('year', c.month)::date = k.year
+            and c.class_code = k.service_code
 )
 
 select

@@ -11,21 +11,30 @@ with costs as (
 ),
 
 by_level as (
-    {%- for level in aura_levels() %}
+    {%- set levels = aura_levels() %}
+    {%- for level in levels %}
+        {%- set parent = 'cast(null as ' ~ dbt.type_string() ~ ')' if loop.first
+            else 'c.' ~ levels[loop.index0 - 1].code %}
         select
             c.county_code,
             c.municipality_code,
             c.year,
             '{{ level.level }}' as aura_level,
             c.{{ level.code }} as class_code,
+            -- the class one level up (the classification is a tree: disclosure control's equations)
+            {{ parent }} as parent_class_code,
             sum(c.net_eur) as net_eur,
             count(distinct c.month) as months_n
         from costs as c
-        group by c.county_code, c.municipality_code, c.year, c.{{ level.code }}
+        group by c.county_code, c.municipality_code, c.year, c.{{ level.code }}, {{ parent }}
         {%- if not loop.last %}
             union all
         {%- endif %}
     {%- endfor %}
+),
+
+clients as (
+    {{ service_clients_by_area_year() }}
 ),
 
 residents as (
@@ -46,9 +55,15 @@ select
     {{ is_full_year('extract(year from b.year)::integer') }} as is_full_year,
     b.aura_level,
     b.class_code,
+    b.parent_class_code,
     round(b.net_eur, 2) as net_eur,
     round(r.residents_n) as residents_n,
-    round(b.net_eur / nullif(r.residents_n, 0), 2) as net_eur_per_resident
+    round(b.net_eur / nullif(r.residents_n, 0), 2) as net_eur_per_resident,
+    -- the service's clients in the county that year: the magnitude rule's contributors (not published;
+    -- the systems do not say which municipality a client's service was for)
+    k.clients_n as service_clients_in_year_n
 from by_level as b
 left join residents as r
     on b.county_code = r.county_code and b.municipality_code = r.municipality_code and b.year = r.year
+left join clients as k
+    on b.aura_level = 'service' and b.county_code = k.area_code and b.year = k.year and b.class_code = k.service_code

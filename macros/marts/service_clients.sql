@@ -1,0 +1,20 @@
+{#- Unique clients of each AURA service per area (county and the whole country) and year, from the
+    patient and client systems: the people a service's yearly cost is spent on, which the magnitude
+    rule of disclosure control counts (an amount fewer than disclosure_min_contributors people make
+    up is withheld). -#}
+{% macro service_clients_by_area_year() -%}
+    select
+        {{ area_code() }} as area_code,
+        year,
+        service_code,
+        count(distinct person_hk) as clients_n
+    from (
+        select
+            a.county_code,
+            date_trunc('year', a.month)::date as year,
+            a.service_code,
+            a.person_hk
+        from {{ ref('bv_service_activity') }} as a
+    ) as activity
+    group by {{ by_county_and_country(['year', 'service_code']) }}
+{%- endmacro %}
