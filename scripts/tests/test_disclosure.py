@@ -76,6 +76,25 @@ def test_the_magnitude_rule_withholds_a_cost_two_clients_make_up(sql):
     under = sql(f"""select count(p.clients_n) from disclosure.dsc_cost_per_unit_yearly as c
                     join marts.mart_cost_per_unit_yearly as p on {on} where c.clients_n between 1 and 4""")[0][0]
     assert under == 0
+    # nor can it be added up from the months or the municipalities of the other cost tables
+    months = sql("""select count(a.direct_net_eur), count(a.net_eur) from disclosure.dsc_cost_per_unit_yearly as c
+                    join marts.mart_costs_by_aura_monthly as a
+                        on a.area_code = c.area_code and date_trunc('year', a.month) = c.year
+                           and a.class_code = c.service_code
+                    where c.clients_n between 1 and 2""")[0]
+    munis = sql("""select count(m.net_eur) from disclosure.dsc_cost_per_unit_yearly as c
+                   join marts.mart_costs_by_municipality_yearly as m
+                       on m.county_code = c.area_code and m.year = c.year and m.class_code = c.service_code
+                   where c.clients_n between 1 and 2""")[0][0]
+    assert months == (0, 0) and munis == 0
+    # a change from a year before never gives a withheld year away
+    changes = sql("""select count(*) from marts.mart_costs_by_aura_monthly as a
+                     join marts.mart_costs_by_aura_monthly as b
+                         on b.area_code = a.area_code and b.month = cast(a.month - interval '1 year' as date)
+                            and b.aura_level = a.aura_level and b.class_code = a.class_code
+                            and b.production_mode = a.production_mode
+                     where b.is_suppressed and a.net_eur_yoy_change_pct is not null""")[0][0]
+    assert changes == 0
 
 
 def test_a_mart_without_a_declaration_is_refused(tmp_path):
