@@ -13,8 +13,8 @@
           derived: [...]
       hierarchies:             dimensions whose total is a row of the same table
         - {dimension: area_code, total: $country}
-        - {dimension: class_code, parent: parent_class_code, level: aura_level}   (a tree: a class
-          is the sum of the classes whose parent it is, at the level below)
+        - {dimension: class_code, parent: parent_class_code, level: aura_level,
+           parent_level: parent_aura_level}   (a tree: a class is the sum of its subclasses)
       links:                   another published table whose cells add up to ours over a period
         - {parts: mart_y, count: started_n, parts_count: starts_n,
            join_on: "p.area_code = o.area_code and p.month between o.period_start and o.period_end"}

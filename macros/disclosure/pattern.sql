@@ -19,6 +19,7 @@
         {{ disclosure_cell_id(mart, layer.column, key) }} as cell_id,
         {{ disclosure_cell_id(mart, population, key) }} as population_cell_id,
         {{ layer.population }} as is_population,
+        {{ layer.kind == 'count' }} as is_count,
         cast(c.{{ layer.column }} as {{ dbt.type_numeric() }}) as value,
         {%- if layer.kind == 'magnitude' and layer.contributors %}
         -- the magnitude rule: an amount too few people make up describes them
@@ -43,7 +44,7 @@
     select
         cast(null as {{ dbt.type_string() }}) as table_name, cast(null as {{ dbt.type_string() }}) as layer,
         cast(null as {{ dbt.type_string() }}) as row_key, cast(null as {{ dbt.type_string() }}) as cell_id,
-        cast(null as {{ dbt.type_string() }}) as population_cell_id, false as is_population,
+        cast(null as {{ dbt.type_string() }}) as population_cell_id, false as is_population, false as is_count,
         cast(null as {{ dbt.type_numeric() }}) as value, cast(null as {{ dbt.type_string() }}) as primary_reason
     where false
 {%- endmacro %}
@@ -67,10 +68,10 @@
             {%- set cell = disclosure_cell_id(mart, layer.column, disclosure_row_key(decl.dimensions, 'c')) -%}
             {%- set eq = "md5('" ~ mart ~ "|" ~ layer.column ~ "|" ~ h.dimension ~ "|' || " -%}
             {%- do parts.append("select " ~ eq ~ disclosure_row_key(decl.dimensions, 'c', replace={
-                    h.dimension: 'c.' ~ h.parent, h.level: "'*'"}) ~ ") as equation_id, " ~ cell
+                    h.dimension: 'c.' ~ h.parent, h.level: 'c.' ~ h.parent_level}) ~ ") as equation_id, " ~ cell
                 ~ " as cell_id, false as is_total, 'hierarchy' as kind from " ~ rel ~ " as c where c."
                 ~ layer.column ~ " is not null and c." ~ h.parent ~ " is not null") -%}
-            {%- do parts.append("select " ~ eq ~ disclosure_row_key(decl.dimensions, 'c', replace={h.level: "'*'"})
+            {%- do parts.append("select " ~ eq ~ disclosure_row_key(decl.dimensions, 'c')
                 ~ ") as equation_id, " ~ cell ~ " as cell_id, true as is_total, 'hierarchy' as kind from " ~ rel
                 ~ " as c where c." ~ layer.column ~ " is not null") -%}
         {%- endfor -%}
@@ -141,6 +142,9 @@ cells as (
         c.cell_id,
         c.population_cell_id,
         c.value,
+        c.is_count,
+        -- what an intruder knows a withheld count is at least: a cell's population is a row, so 1
+        case when c.is_population then 1 else 0 end as lower_bound,
         -- withheld by an earlier release and unchanged: publishing it now would give it away
         coalesce(
             c.primary_reason,
@@ -169,10 +173,24 @@ pass_{{ k }} as (
         select m.equation_id
         from members as m
         inner join pass_{{ k - 1 }} as p on m.cell_id = p.cell_id
+        inner join cells as c on m.cell_id = c.cell_id
         where m.kind = 'hierarchy'
         group by m.equation_id
         -- a total with no parts (a tree's leaf) is no equation
-        having count(p.reason) = 1 and count(*) > 1
+        having
+            count(*) > 1
+            and (
+                count(p.reason) = 1
+                -- withheld parts of a published total whose sum leaves them less room above what they
+                -- are known to be at least than the threshold are bounded (two cells summing to 2 are
+                -- both 1, two sub-counts summing to 0 are both 0)
+                or (
+                    count(p.reason) > 1 and bool_and(c.is_count)
+                    and bool_or(m.is_total and p.reason is null)
+                    and sum(c.value - c.lower_bound) filter (where p.reason is not null)
+                    < {{ var('small_cell_threshold') }} - 1
+                )
+            )
     ),
 
     -- a period cell (the total of a link) with a withheld month: withheld, so that every period
@@ -193,7 +211,9 @@ pass_{{ k }} as (
         inner join members as m on o.equation_id = m.equation_id
         inner join pass_{{ k - 1 }} as p on m.cell_id = p.cell_id
         inner join cells as c on m.cell_id = c.cell_id
-        where p.reason is null and not c.is_known
+        -- never a part of nothing (0) or a negative amount: it would hide no value (a total of
+        -- nothing may be withheld: then its parts' sum is unknown)
+        where p.reason is null and not c.is_known and (c.value > 0 or m.is_total)
     ),
 
     picked as (

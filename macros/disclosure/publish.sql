@@ -39,6 +39,14 @@
     {{ exceptions.raise_compiler_error(model.name ~ ": meta.disclosure.previous names layer " ~ p.layer
         ~ ", which is not a count or amount of the declaration") }}
 {%- endfor -%}
+{#- a count not declared would be published as it is: refuse it (attributes: counts of the public
+    register such as residents, declared as such) -#}
+{%- set known = decl.dimensions + (withheld_by.keys() | list) + private + decl.get('attributes', [])
+    + (previous | map(attribute='column') | list) -%}
+{%- for column in columns if column.endswith('_n') and column not in known -%}
+    {{ exceptions.raise_compiler_error(model.name ~ ": column " ~ column ~ " looks like a count but meta.disclosure "
+        ~ "neither protects it (a layer or derived of one) nor lists it as private or an attribute") }}
+{%- endfor -%}
 {%- set ranks = decl.get('ranks', []) -%}
 {%- set rank_by = decl.dimensions | reject('equalto', 'area_code') | list -%}
 select
@@ -51,8 +59,11 @@ from (
         {%- for column in columns if column not in private %}
         {%- set earlier = previous | selectattr('column', 'equalto', column) | list %}
         {%- if column in withheld_by or earlier %}
+        {%- set layer_column = layers[withheld_by[column]].column if column in withheld_by else none %}
+        {#- withheld, or a value the pattern has no row for (fail closed) #}
         case
-            when {{ 'p' ~ withheld_by[column] ~ '.is_withheld' if column in withheld_by else 'false' }}
+            when {{ '(p' ~ withheld_by[column] ~ '.is_withheld or (c.' ~ layer_column ~ ' is not null and p'
+                ~ withheld_by[column] ~ '.cell_id is null))' if column in withheld_by else 'false' }}
                 {%- for e in earlier %} or e{{ loop.index0 }}_{{ column }}.is_withheld{% endfor %} then null
             else c.{{ column }}
         end as {{ column }},

@@ -204,9 +204,10 @@ def virta_published(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         conn = db.ensure_available("transformer")
         target = target_dir() / "dagster" / f"run-{context.run_id[:8]}-published"
         with _transformer_environment(conn):
-            if dbt.cli(["parse"], target_path=target).wait().is_successful():
-                result, added = privacy.protect(conn, target / "manifest.json")
-                context.log.info(f"disclosure control: {result.unknowns} cells withheld, {added} after the attack")
+            if not dbt.cli(["parse"], target_path=target, raise_on_error=False).wait().is_successful():
+                raise VirtaError("`dbt parse` failed: nothing is published without disclosure control")
+            result, added = privacy.protect(conn, target / "manifest.json")
+            context.log.info(f"disclosure control: {result.unknowns} cells withheld, {added} after the attack")
             invocation = dbt.cli(["build"], context=context, target_path=target)
         yield from invocation.stream()
 

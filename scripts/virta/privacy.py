@@ -79,7 +79,16 @@ def _rows(cur, relation: str, columns: list[str]) -> list[dict]:
     return [dict(zip(columns, r)) for r in cur.fetchall()]
 
 
-def attack(conn, declared: list[Declared], country: str = "FI", secondary: bool = True,
+def project_vars() -> dict:
+    """The project's vars (dbt_project.yml): the threshold and the country's area code."""
+    import yaml
+
+    from virta.paths import PROJECT_ROOT
+
+    return yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())["vars"]
+
+
+def attack(conn, declared: list[Declared], country: str | None = None, secondary: bool = True,
            releases: str | None = None, pattern: str | None = None) -> Result:
     """Run the attack over every declared table at once. `secondary=False` treats only the cells
     under the threshold as withheld (what a table without complementary suppression would show):
@@ -92,7 +101,11 @@ def attack(conn, declared: list[Declared], country: str = "FI", secondary: bool 
     truth: dict[tuple, Fraction] = {}
     result = Result()
     equations: list[list[tuple[tuple, int]]] = []
-    threshold = 5
+    count_vars: set = set()
+    population_vars: set = set()
+    settings = project_vars()
+    threshold = settings["small_cell_threshold"]
+    country = country or settings["country_area_code"]
     with conn.cursor() as cur:
         for d in declared:
             if not d.cells_relation:
@@ -104,6 +117,10 @@ def attack(conn, declared: list[Declared], country: str = "FI", secondary: bool 
                     continue
                 var = (d.name, layer, key)
                 truth[var] = Fraction(str(true))
+                if layer in counts:
+                    count_vars.add(var)
+                if layer == d.decl.get("counts", [{}])[0].get("column"):
+                    population_vars.add(var)
                 if not secondary and layer in counts:
                     shown = None if 0 < true < threshold else true
                 if shown is None:
@@ -114,19 +131,20 @@ def attack(conn, declared: list[Declared], country: str = "FI", secondary: bool 
             # trees (a class and its subclasses): the classification is public, read with the cells
             for h in [h for h in d.decl.get("hierarchies", []) if h.get("parent")]:
                 i, j = dims.index(h["dimension"]), dims.index(h["level"])
-                cur.execute(f"select {', '.join(dims)}, {h['parent']} from {d.cells_relation}")
-                parent = {tuple(None if v is None else str(v) for v in r[:-1]): r[-1] for r in cur.fetchall()}
+                cur.execute(f"select {', '.join(dims)}, {h['parent']}, {h['parent_level']} from {d.cells_relation}")
+                parent = {tuple(None if v is None else str(v) for v in r[:-2]): r[-2:] for r in cur.fetchall()}
                 children: dict[tuple, list[tuple]] = defaultdict(list)
-                own: dict[tuple, tuple] = {}
                 for key in keys:
-                    blank = key[:j] + ("*",) + key[j + 1:]
-                    own[blank] = key
-                    if parent.get(key) is not None:
-                        children[blank[:i] + (str(parent[key]),) + blank[i + 1:]].append(key)
+                    code, level = parent.get(key, (None, None))
+                    if code is not None:
+                        up = list(key)
+                        up[i], up[j] = str(code), str(level)
+                        children[tuple(up)].append(key)
+                own = set(keys)
                 for layer in layers:
-                    for group, parts in children.items():
-                        if group in own:
-                            eq = [((d.name, layer, own[group]), 1)] + [((d.name, layer, k), -1) for k in parts]
+                    for total, parts in children.items():
+                        if total in own:
+                            eq = [((d.name, layer, total), 1)] + [((d.name, layer, k), -1) for k in parts]
                             equations.append([(v, c) for v, c in eq if v in truth])
             # hierarchies: a total and the rows that share every other dimension
             for h in [h for h in d.decl.get("hierarchies", []) if not h.get("parent")]:
@@ -168,7 +186,17 @@ def attack(conn, declared: list[Declared], country: str = "FI", secondary: bool 
     result.unknowns = len(unknown)
     result.equations = len(equations)
     result.system = (equations, known)
-    for var, value in _solve(equations, known, unknown).items():
+    solved = _solve(equations, known, unknown)
+    # counts are at least 0, a cell's population at least 1 (the row exists): withheld counts that
+    # must add up to the least they can be are all at that least
+    for eq in equations:
+        rest = [(v, c) for v, c in eq if v in unknown]
+        if rest and len({c for _, c in rest}) == 1 and all(v in count_vars for v, _ in rest):
+            total = -sum(c * known[v] for v, c in eq if v in known) / rest[0][1]
+            least = {v: Fraction(1 if v in population_vars else 0) for v, _ in rest}
+            if total == sum(least.values()):
+                solved.update(least)
+    for var, value in solved.items():
         if value == truth[var]:
             result.recovered.append((*var, value))
     return result
@@ -360,7 +388,7 @@ def _complements(result: Result, published: set) -> dict:
                         continue
                     seen_eqs.add(id(eq))
                     for v, c in eq:
-                        if v in published:
+                        if v in published and known[v] > 0:  # hiding a zero hides nothing
                             candidates.append((c > 0, known[v], str(v), v))
                         elif v not in seen_vars:
                             seen_vars.add(v)
@@ -400,7 +428,9 @@ def protect(conn, manifest_path: Path, max_rounds: int = 25) -> tuple[Result, in
                 _record(pg, pattern.rsplit(".", 1)[0] + f'."{ATTACKS}"', declared, result, added)
                 return result, added
             with pg.cursor() as cur:
-                cur.execute(f"select table_name, layer, row_key from {pattern} where not is_withheld")
+                # a cell an earlier release showed with this value is no use as a complement
+                cur.execute(f"select table_name, layer, row_key from {pattern} "
+                            "where not is_withheld and not was_published_before")
                 published = {(t, layer, tuple(None if k == "~" else k for k in row_key.split("|")))
                              for t, layer, row_key in cur.fetchall()}
             picks = _complements(result, published)

@@ -1,5 +1,6 @@
 -- The suppression pattern reached its fixed point: no hierarchy's equation has exactly one
--- withheld member (it could be recovered as the total minus the other parts), no period is
+-- withheld member (it could be recovered as the total minus the other parts) or withheld counts
+-- bounded below the threshold by their sum, no period is
 -- published with a month withheld, and no cell whose population is withheld is published.
 -- Fails when var('disclosure_passes') were too few.
 with members as (
@@ -7,7 +8,10 @@ with members as (
         e.equation_id,
         e.kind,
         e.is_total,
-        p.is_withheld
+        p.is_withheld,
+        p.is_count,
+        p.is_population,
+        p.value
     from {{ ref('disclosure_equations') }} as e
     inner join {{ ref('disclosure_pattern') }} as p on e.cell_id = p.cell_id
 )
@@ -18,7 +22,17 @@ select
 from members
 where kind = 'hierarchy'
 group by equation_id
-having count(*) filter (where is_withheld) = 1 and count(*) > 1
+having
+    count(*) > 1
+    and (
+        count(*) filter (where is_withheld) = 1
+        or (
+            count(*) filter (where is_withheld) > 1 and bool_and(is_count)
+            and bool_or(is_total and not is_withheld)
+            and sum(value - case when is_population then 1 else 0 end) filter (where is_withheld)
+            < {{ var('small_cell_threshold') }} - 1
+        )
+    )
 union all
 select
     'period published with a month withheld' as problem,

@@ -36,6 +36,8 @@ by_level as (
             -- the class one level up (the classification is a tree: disclosure control's equations)
             {{ 'cast(null as ' ~ dbt.type_string() ~ ')' if loop.first else levels[loop.index0 - 1].class_code }}
                 as parent_class_code,
+            {{ 'cast(null as ' ~ dbt.type_string() ~ ')' if loop.first else "'" ~ levels[loop.index0 - 1].level ~ "'" }}
+                as parent_aura_level,
             coalesce(m.reported_mode, 'unmapped') as production_mode,
             m.cost_kind,
             m.gross_eur,
@@ -56,6 +58,7 @@ cells as (
         aura_level,
         class_code,
         parent_class_code,
+        parent_aura_level,
         production_mode,
         sum(gross_eur) as gross_eur,
         sum(income_eur) as income_eur,
@@ -63,7 +66,7 @@ cells as (
         coalesce(sum(net_eur) filter (where cost_kind = 'allocation'), 0) as allocated_eur,
         sum(net_eur) as net_eur
     from by_level
-    group by {{ by_county_and_country(dims + ['parent_class_code']) }}
+    group by {{ by_county_and_country(dims + ['parent_class_code', 'parent_aura_level']) }}
 ),
 
 residents as (
@@ -102,6 +105,7 @@ measured as (
         c.aura_level,
         c.class_code,
         c.parent_class_code,
+        c.parent_aura_level,
         coalesce(a.name_fi, 'kohdistamaton') as class_name_fi,
         coalesce(a.name_en, 'unmapped') as class_name_en,
         c.production_mode,

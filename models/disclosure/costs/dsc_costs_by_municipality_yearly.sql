@@ -23,6 +23,8 @@ by_level as (
             c.{{ level.code }} as class_code,
             -- the class one level up (the classification is a tree: disclosure control's equations)
             {{ parent }} as parent_class_code,
+            {{ 'cast(null as ' ~ dbt.type_string() ~ ')' if loop.first else "'" ~ levels[loop.index0 - 1].level ~ "'" }}
+                as parent_aura_level,
             sum(c.net_eur) as net_eur,
             count(distinct c.month) as months_n
         from costs as c
@@ -56,6 +58,7 @@ select
     b.aura_level,
     b.class_code,
     b.parent_class_code,
+    b.parent_aura_level,
     round(b.net_eur, 2) as net_eur,
     round(r.residents_n) as residents_n,
     round(b.net_eur / nullif(r.residents_n, 0), 2) as net_eur_per_resident,
