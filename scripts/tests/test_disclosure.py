@@ -46,8 +46,12 @@ def test_a_published_mart_is_its_cells_with_the_withheld_ones_blanked(warehouse,
         cells = sql(f"select count(*) from {d.cells_relation}")[0][0]
         joined = sql(f"select count(*) from {d.relation} as p join {d.cells_relation} as c on {on}")[0][0]
         assert sql(f"select count(*) from {d.relation}")[0][0] == joined == cells, d.name
+        private = set(d.decl.get("private", []))
         columns = [c for (c,) in sql("select column_name from information_schema.columns where table_schema = "
-                                     "'disclosure' and table_name = %s", (d.decl["cells"],))]
+                                     "'disclosure' and table_name = %s", (d.decl["cells"],)) if c not in private]
+        published = {c for (c,) in sql("select column_name from information_schema.columns where table_schema = "
+                                       "'marts' and table_name = %s", (d.name,))}
+        assert not private & published, f"{d.name}: a private column is published"
         differs = " or ".join(f"(p.{c} is not null and p.{c} is distinct from c.{c})" for c in columns)
         assert sql(f"select count(*) from {d.relation} as p join {d.cells_relation} as c on {on} "
                    f"where {differs}")[0][0] == 0, f"{d.name}: a published value differs from its cell"
