@@ -4,6 +4,7 @@
     withheld cell never takes a rank. The mart's declaration (meta.disclosure) says what is what. -#}
 {% macro publish_protected(cells) -%}
 {%- set pattern = ref('disclosure_pattern') -%}
+{%- set areas = ref('bv_area') -%}  {#- read by area_join: a dependency at parse time too -#}
 {%- if not execute -%}
     select * from {{ cells }}
     {{- return('') -}}
@@ -49,10 +50,19 @@
 {%- endfor -%}
 {%- set ranks = decl.get('ranks', []) -%}
 {%- set rank_by = decl.dimensions | reject('equalto', 'area_code') | list -%}
+{#- the published shape every mart shares (docs/marts.md): area names beside area_code, one name
+    for a complete period, and with each rank the number of areas ranked -#}
 select
-    published.*
+    {%- for column in columns if column not in private %}
+    published.{{ published_column_name(column) }},
+    {%- if column == 'area_code' %}
+    {{ area_names('published.area_code') }},
+    {%- endif %}
+    {%- endfor %}
+    published.is_suppressed
     {%- for r in ranks %},
-    {{ county_rank('published.' ~ r.measure, rank_by, r.direction) }} as {{ r.column }}
+    {{ county_rank('published.' ~ r.measure, rank_by, r.direction) }} as {{ r.column }},
+    {{ ranked_areas_n('published.' ~ r.measure, rank_by) }} as {{ r.column | replace('_rank', '') }}_ranked_areas_n
     {%- endfor %}
 from (
     select
@@ -68,7 +78,7 @@ from (
             else c.{{ column }}
         end as {{ column }},
         {%- else %}
-        c.{{ column }},
+        c.{{ column }}{{ ' as ' ~ published_column_name(column) if published_column_name(column) != column }},
         {%- endif %}
         {%- endfor %}
         coalesce(p0.is_withheld, false) as is_suppressed
@@ -82,8 +92,12 @@ from (
     {%- for e in previous | selectattr('column', 'equalto', column) %}
     left join {{ pattern }} as e{{ loop.index0 }}_{{ column }}
         on e{{ loop.index0 }}_{{ column }}.cell_id = {{ disclosure_cell_id(model.name, e.layer, disclosure_row_key(
-            decl.dimensions, 'c', replace={e.period: 'cast(c.' ~ e.period ~ ' - ' ~ e.shift ~ ' as date)'})) }}
+            decl.dimensions, 'c', replace={e.period: ('cast(c.' ~ e.period ~ ' - ' ~ e.shift ~ ' as date)') if 'interval' in e.shift
+                else '(c.' ~ e.period ~ ' - ' ~ e.shift ~ ')'})) }}
     {%- endfor %}
     {%- endfor %}
 ) as published
+{%- if 'area_code' in columns %}
+{{ area_join('published.area_code') }}
+{%- endif %}
 {%- endmacro %}

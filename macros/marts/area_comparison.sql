@@ -59,3 +59,34 @@
 {% macro or_all(column) -%}
     case when grouping({{ column }}) = 1 then 'all' else {{ column }} end
 {%- endmacro %}
+
+{#- The published marts' shared shape (docs/marts.md). A cells model says whether its period is
+    complete as is_final (a month) or is_full_year (a year); every published mart says it as
+    is_complete_period, so one filter reads every mart alike. -#}
+{% macro published_column_name(column) -%}
+    {{ return({'is_final': 'is_complete_period', 'is_full_year': 'is_complete_period'}.get(column, column)) }}
+{%- endmacro %}
+
+{#- The area's names, read from bv_area (current names) by area_join. -#}
+{% macro area_names(area_code) -%}
+    area.area_name_fi,
+    area.area_name_sv,
+    area.area_name_en
+{%- endmacro %}
+
+{% macro area_join(area_code) -%}
+    {#- only the names: the mart's own area_level and other columns stay unambiguous -#}
+    left join (
+        select area_code, area_name_fi, area_name_sv, area_name_en
+        from {{ ref('bv_area') }}
+        where valid_to is null
+    ) as area on {{ area_code }} = area.area_code
+{%- endmacro %}
+
+{#- How many areas a rank (county_rank) ranks among: the counties with a published value in the
+    same partition, so "3rd" reads as "3rd of 21". Null where the row has no rank. -#}
+{% macro ranked_areas_n(measure, partition_by) -%}
+    case when area_level = 'county' and {{ measure }} is not null then
+        count({{ measure }}) over (partition by area_level, ({{ measure }} is null), {{ partition_by | join(', ') }})
+    end
+{%- endmacro %}

@@ -21,6 +21,17 @@ with series as (
     where value is not null
 ),
 
+-- where each series ends, shown or withheld: a forecast starts after the data period, never inside it
+series_end as (
+    select
+        indicator_id,
+        area_code,
+        max(area_level) as area_level,
+        max((extract(year from month) * 12 + extract(month from month))::integer) as end_t
+    from {{ series_relation }}
+    group by indicator_id, area_code
+),
+
 fits as (
     select
         'forecast' as fit,
@@ -65,16 +76,22 @@ predicted as (
         tr.fit,
         tr.indicator_id,
         tr.area_code,
-        tr.last_t + h.step as t,
-        tr.intercept + tr.slope * (tr.last_t + h.step) + coalesce(se.seasonal_index, 0) as raw_prediction
-    from trend as tr
+        tr.origin_t + h.step as t,
+        tr.intercept + tr.slope * (tr.origin_t + h.step) + coalesce(se.seasonal_index, 0) as raw_prediction
+    from (
+        select
+            t.*,
+            case when t.fit = 'forecast' then e.end_t else t.last_t end as origin_t
+        from trend as t
+        inner join series_end as e on t.indicator_id = e.indicator_id and t.area_code = e.area_code
+    ) as tr
     cross join {{ virta.series(1, horizon, alias='h', column='step') }}
     left join season as se
         on
             tr.fit = se.fit
             and tr.indicator_id = se.indicator_id
             and tr.area_code = se.area_code
-            and se.month_of_year = (tr.last_t + h.step - 1) % 12
+            and se.month_of_year = (tr.origin_t + h.step - 1) % 12
 ),
 
 bounds as (
@@ -126,20 +143,41 @@ joined as (
         on g.indicator_id = f.indicator_id and g.area_code = f.area_code and g.t = f.t and f.fit = 'forecast'
     left join bounded as b
         on g.indicator_id = b.indicator_id and g.area_code = b.area_code and g.t = b.t and b.fit = 'backtest'
+),
+
+with_error as (
+    select
+        j.*,
+        -- mean absolute error of the back-test over the held-out months, on every row of the series
+        avg(j.backtest_abs_error) over (partition by j.indicator_id, j.area_code) as backtest_mae
+    from joined as j
 )
 
 select
-    indicator_id,
-    area_code,
-    month,
-    case when actual_value is not null then 'actual' else 'forecast' end as row_type,
-    {{ virta.round_to('actual_value', 1) }} as actual_value,
-    {{ virta.round_to('forecast_value', 1) }} as forecast_value,
-    {{ virta.round_to('backtest_forecast_value', 1) }} as backtest_forecast_value,
-    {{ virta.round_to('backtest_abs_error', 2) }} as backtest_abs_error,
-    -- mean absolute error of the back-test over the held-out months, repeated on every row of the series
-    {{ virta.round_to('avg(backtest_abs_error) over (partition by indicator_id, area_code)', 2) }} as backtest_mae,
+    w.indicator_id,
+    w.area_code,
+    {{ area_names('w.area_code') }},
+    e.area_level,
+    w.month,
+    case when w.actual_value is not null then 'actual' else 'forecast' end as row_type,
+    {{ virta.round_to('w.actual_value', 1) }} as actual_value,
+    {{ virta.round_to('w.forecast_value', 1) }} as forecast_value,
+    -- an approximate 95 % interval: errors taken as normal with sd = sqrt(pi / 2) * MAE of the
+    -- back-test, kept within the indicator's range; none without a back-test
+    -- (greatest and least skip nulls: without a back-test the bounds alone would pass for an interval)
+    case when w.backtest_mae is not null and w.forecast_value is not null then
+            {{ virta.round_to('greatest(b.lower_bound, least(b.upper_bound, w.forecast_value - 1.96 * 1.2533 * w.backtest_mae))', 1) }}
+    end as forecast_lower_95,
+    case when w.backtest_mae is not null and w.forecast_value is not null then
+            {{ virta.round_to('greatest(b.lower_bound, least(b.upper_bound, w.forecast_value + 1.96 * 1.2533 * w.backtest_mae))', 1) }}
+    end as forecast_upper_95,
+    {{ virta.round_to('w.backtest_forecast_value', 1) }} as backtest_forecast_value,
+    {{ virta.round_to('w.backtest_abs_error', 2) }} as backtest_abs_error,
+    {{ virta.round_to('w.backtest_mae', 2) }} as backtest_mae,
     'linear trend + calendar-month seasonality (least squares); back-test on the last '
     || {{ horizon }} || ' months' as method
-from joined
+from with_error as w
+inner join series_end as e on w.indicator_id = e.indicator_id and w.area_code = e.area_code
+left join bounds as b on w.indicator_id = b.indicator_id
+{{ area_join('w.area_code') }}
 {%- endmacro %}

@@ -4,7 +4,8 @@
     {%- set found, seen = [], [] -%}
     {%- for ind in var('indicators') -%}
         {%- set name = "var 'indicators': " ~ (ind.get('id') or 'entry ' ~ loop.index) -%}
-        {%- for key in ['id', 'use_case', 'mart', 'unit', 'bounds', 'better', 'name_en', 'name_fi'] -%}
+        {%- for key in ['id', 'use_case', 'mart', 'unit', 'bounds', 'better', 'name_en', 'name_fi', 'name_sv',
+                     'legal_basis'] -%}
             {%- if ind.get(key) is none -%}
                 {{ exceptions.raise_compiler_error(name ~ " has no '" ~ key ~ "'") }}
             {%- endif -%}
@@ -49,7 +50,7 @@
 {#- A use case's indicator series: every registry indicator of `use_case` read from its detail mart
     (nothing is computed again), in the shape every series mart shares and forecast_series reads:
     indicator_id, area_code, area_level, month, n (the count the value rests on), is_suppressed,
-    value (hidden under the small-cell threshold) and is_final (the month is over). -#}
+    value (hidden under the small-cell threshold) and is_complete_period (the month is over). -#}
 {% macro indicator_series(use_case) -%}
 {%- set parts = indicators(use_case) %}
 with
@@ -92,12 +93,13 @@ with
 select
     s.indicator_id,
     s.area_code,
+    {{ area_names('s.area_code') }},
     s.area_level,
     s.month,
     case when not s.is_withheld then s.n end as n,
     s.is_withheld or {{ is_suppressed('s.n') }} as is_suppressed,
     case when not s.is_withheld then {{ suppressed(virta.round_to('s.value', 1), 's.n') }} end as value,
-    {{ is_final_month('s.month') }} as is_final
+    {{ is_final_month('s.month') }} as is_complete_period
 from (
     {%- for ind in parts %}
     select * from {{ ind.id }}
@@ -106,6 +108,7 @@ from (
     {%- endif %}
     {%- endfor %}
 ) as s
+{{ area_join('s.area_code') }}
 {%- endmacro %}
 
 {#- A text as an SQL string literal, quotes doubled (dbt.string_literal does not escape them). -#}

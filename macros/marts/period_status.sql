@@ -22,3 +22,19 @@
         )
     )
 {%- endmacro %}
+
+{#- Whether a period of several months (a half year, THL's child-welfare period) is complete: every
+    month from its first to its last is a reporting month and none is partial. -#}
+{% macro is_complete_span(start_expr, end_expr) -%}
+    (
+        (
+            select count(*)
+            from {{ ref('bv_reporting_month') }} as sp
+            where
+                sp.month between date_trunc('month', {{ start_expr }}) and {{ end_expr }}
+                and not sp.is_partial
+        )
+        = (extract(year from {{ end_expr }}) - extract(year from {{ start_expr }})) * 12
+        + extract(month from {{ end_expr }}) - extract(month from {{ start_expr }}) + 1
+    )
+{%- endmacro %}

@@ -11,7 +11,7 @@
     from (
         select
             a.county_code,
-            date_trunc('year', a.month)::date as year,
+            cast(extract(year from a.month) as integer) as year,
             a.service_code,
             a.person_hk
         from {{ ref('bv_service_activity') }} as a

@@ -52,7 +52,10 @@ def test_a_published_mart_is_its_cells_with_the_withheld_ones_blanked(warehouse,
         published = {c for (c,) in sql("select column_name from information_schema.columns where table_schema = "
                                        "'marts' and table_name = %s", (d.name,))}
         assert not private & published, f"{d.name}: a private column is published"
-        differs = " or ".join(f"(p.{c} is not null and p.{c} is distinct from c.{c})" for c in columns)
+        # the published names of the shared shape (macro published_column_name: is_final -> is_complete_period)
+        name = {"is_final": "is_complete_period", "is_full_year": "is_complete_period"}
+        differs = " or ".join(f"(p.{name.get(c, c)} is not null and p.{name.get(c, c)} is distinct from c.{c})"
+                              for c in columns)
         assert sql(f"select count(*) from {d.relation} as p join {d.cells_relation} as c on {on} "
                    f"where {differs}")[0][0] == 0, f"{d.name}: a published value differs from its cell"
         key = "concat_ws('|', " + ", ".join(f"coalesce(cast(c.{c} as text), '~')" for c in dims) + ")"
@@ -67,38 +70,6 @@ def test_a_published_mart_is_its_cells_with_the_withheld_ones_blanked(warehouse,
                 assert shown == 0, f"{d.name}.{column}: published where {layer['column']} is withheld"
         withheld = sql(f"select count(*) from {d.relation} where is_suppressed and {layers[0]['column']} is not null")
         assert withheld[0][0] == 0, d.name
-
-
-def test_the_magnitude_rule_withholds_a_cost_two_clients_make_up(sql):
-    """mart_cost_per_unit_yearly: a service's yearly cost that one or two clients make up is withheld
-    (the issue's case: one client's 24-hour housing cost as net_eur / clients_n)."""
-    on = "p.area_code = c.area_code and p.year = c.year and p.service_code = c.service_code"
-    few = sql(f"""select count(*), count(p.net_eur), count(p.eur_per_client)
-                  from disclosure.dsc_cost_per_unit_yearly as c join marts.mart_cost_per_unit_yearly as p on {on}
-                  where c.clients_n between 1 and 2""")[0]
-    assert few[0] > 0 and few[1:] == (0, 0)
-    under = sql(f"""select count(p.clients_n) from disclosure.dsc_cost_per_unit_yearly as c
-                    join marts.mart_cost_per_unit_yearly as p on {on} where c.clients_n between 1 and 4""")[0][0]
-    assert under == 0
-    # nor can it be added up from the months or the municipalities of the other cost tables
-    months = sql("""select count(a.direct_net_eur), count(a.net_eur) from disclosure.dsc_cost_per_unit_yearly as c
-                    join marts.mart_costs_by_aura_monthly as a
-                        on a.area_code = c.area_code and date_trunc('year', a.month) = c.year
-                           and a.class_code = c.service_code
-                    where c.clients_n between 1 and 2""")[0]
-    munis = sql("""select count(m.net_eur) from disclosure.dsc_cost_per_unit_yearly as c
-                   join marts.mart_costs_by_municipality_yearly as m
-                       on m.county_code = c.area_code and m.year = c.year and m.class_code = c.service_code
-                   where c.clients_n between 1 and 2""")[0][0]
-    assert months == (0, 0) and munis == 0
-    # a change from a year before never gives a withheld year away
-    changes = sql("""select count(*) from marts.mart_costs_by_aura_monthly as a
-                     join marts.mart_costs_by_aura_monthly as b
-                         on b.area_code = a.area_code and b.month = cast(a.month - interval '1 year' as date)
-                            and b.aura_level = a.aura_level and b.class_code = a.class_code
-                            and b.production_mode = a.production_mode
-                     where b.is_suppressed and a.net_eur_yoy_change_pct is not null""")[0][0]
-    assert changes == 0
 
 
 def test_a_mart_without_a_declaration_is_refused(tmp_path):

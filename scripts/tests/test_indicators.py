@@ -121,3 +121,66 @@ def test_child_welfare_investigation_clocks_recomputed_from_raw_tables(sql):
         where clock_type = 'social_assessment_start' and service = 'child_welfare'""")}
     assert mart == dict(expected)
     assert sum(v["late"] + v["overdue"] for v in mart.values()) > 0  # not all on time: the test can fail
+
+
+FORECASTS = ("mart_access_indicator_forecast", "mart_social_indicator_forecast", "mart_cost_indicator_forecast")
+
+
+def test_forecasts_start_after_the_series_and_their_interval_is_the_backtest_error(sql):
+    """A forecast month lies after the series' last month, shown or withheld (never inside the data
+    period); its 95 % interval is forecast -/+ 1.96 * sqrt(pi/2) * backtest_mae, kept in the bounds
+    (to the rounding of the published values: 0.05 each, and the mean error times 2.5)."""
+    import math
+
+    bounds = {i["id"]: i["bounds"] for i in registry()}
+    checked = 0
+    for mart in FORECASTS:
+        series = mart.replace("_forecast", "_monthly")
+        last = dict(((i, a), m) for i, a, m in sql(
+            f"select indicator_id, area_code, max(month) from marts.{series} group by 1, 2"))
+        for ind, area, month, value, low, high, mae in sql(f"""
+                select indicator_id, area_code, month, forecast_value, forecast_lower_95, forecast_upper_95,
+                       backtest_mae from marts.{mart} where row_type = 'forecast'"""):
+            assert month > last[(ind, area)], (mart, ind, area, month)
+            if mae is None:
+                assert low is None and high is None
+                continue
+            lo_bound, hi_bound = bounds[ind]
+            half = 1.96 * 1.2533 * float(mae)
+
+            def clamp(x):
+                low_end = -math.inf if lo_bound is None else lo_bound
+                return min(math.inf if hi_bound is None else hi_bound, max(low_end, x))
+            assert abs(float(low) - clamp(float(value) - half)) <= 0.12, (mart, ind, area, month)
+            assert abs(float(high) - clamp(float(value) + half)) <= 0.12, (mart, ind, area, month)
+            checked += 1
+    assert checked > 0
+
+
+def test_ranked_areas_n_counts_the_counties_ranked(sql):
+    """Every rank's <measure>_ranked_areas_n is the number of county rows with a published measure in
+    the same breakdown and period, counted here from the published rows; the ranks run 1..n."""
+    checked = 0
+    marts = {t for (t,) in sql("select table_name from information_schema.tables where table_schema = 'marts'")}
+    for mart in sorted(marts):
+        columns = [c for (c,) in sql("select column_name from information_schema.columns where table_schema = 'marts' "
+                                     "and table_name = %s order by ordinal_position", (mart,))]
+        for rank in [c for c in columns if c.endswith("_rank")]:
+            measure = base = rank.removesuffix("_rank")  # the convention: <measure>_rank
+            assert measure in columns, (mart, rank)
+            keys = [c for c in columns if c in {"month", "month_end", "year", "period_start", "half_year", "service_line",
+                                                "professional_group", "age_group", "rule_id", "waiting_for",
+                                                "case_group", "legal_group", "clock_type", "service", "aura_level",
+                                                "class_code", "production_mode", "service_code", "package_code",
+                                                "breakdown", "queue_date"}]
+            rows = sql(f"select {', '.join(keys + [measure, rank, base + '_ranked_areas_n'])} "
+                       f"from marts.{mart} where area_level = 'county'")
+            counted = Counter(tuple(r[:len(keys)]) for r in rows if r[len(keys)] is not None)
+            for r in rows:
+                key, value, position, n = tuple(r[:len(keys)]), r[-3], r[-2], r[-1]
+                if value is None:
+                    assert position is None and n is None, (mart, rank, r)
+                else:
+                    assert n == counted[key] and 1 <= position <= n, (mart, rank, r)
+                    checked += 1
+    assert checked > 100

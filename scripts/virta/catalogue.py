@@ -20,6 +20,7 @@ MARTS = Path("models/marts")
 RESTRICTED = Path("models/restricted")  # case-level outputs: catalogued alike, readable by stewards only
 DISCLOSURE = Path("models/disclosure")  # the marts' cells before disclosure control
 OVERVIEW = Path("docs/overview.md")  # dbt_project.yml docs-paths
+DEFINITIONS = Path("docs/mart_definitions.md")  # a doc block per published model, in its description
 REQUIRED_META = ("name_fi", "name_en", "dimension", "formula", "unit", "grain", "legal_basis",
                  "source_tables", "owner", "update_frequency", "use_case")
 # The nine dimensions of järjestämislaki 612/2021 § 29, as meta.dimension spells them.
@@ -38,6 +39,9 @@ DIMENSIONS = (
 CATALOGUE_DIMENSION = "indicator catalogue (tunnuslukuluettelo)"
 # mart_disclosure_report: what disclosure control withheld in every published table
 DISCLOSURE_DIMENSION = "disclosure control (tietosuoja)"
+# mart_area: the areas every mart reports on
+AREAS_DIMENSION = "reference (alueet)"
+REFERENCE_DIMENSIONS = (CATALOGUE_DIMENSION, DISCLOSURE_DIMENSION, AREAS_DIMENSION)
 
 
 @dataclass(frozen=True)
@@ -59,13 +63,14 @@ def indicators(root: Path = PROJECT_ROOT) -> list[Indicator]:
         doc = yaml.safe_load(path.read_text()) or {}
         docs.append((path, doc))
         unit_tested |= {t["model"] for t in doc.get("unit_tests") or []}
-    for path in sorted((root / DISCLOSURE).rglob("*.yml")):  # the cells' calculation rules
+    for path in sorted([*(root / DISCLOSURE).rglob("*.yml"), *(root / "models/business_vault").rglob("*.yml")]):
         unit_tested |= {t["model"] for t in (yaml.safe_load(path.read_text()) or {}).get("unit_tests") or []}
     for path, doc in docs:
         for model in doc.get("models") or []:
             # a mart made of cells (meta.disclosure.cells) is unit tested on its cells model
             cells = ((model.get("meta") or {}).get("disclosure") or {}).get("cells")
-            if cells in unit_tested:
+            # or a mart that publishes one business-vault model as it is (meta.unit_tested_on)
+            if cells in unit_tested or (model.get("meta") or {}).get("unit_tested_on") in unit_tested:
                 unit_tested.add(model["name"])
             column_tests = any(c.get("data_tests") for c in model.get("columns") or [])
             found.append(Indicator(
@@ -109,11 +114,13 @@ def problems(root: Path = PROJECT_ROOT) -> list[str]:
         missing = [k for k in REQUIRED_META if not ind.meta.get(k)]
         if missing:
             out.append(f"{ind.name}: meta lacks {', '.join(missing)}")
-        if ind.meta.get("dimension") and ind.meta["dimension"] not in (*DIMENSIONS, CATALOGUE_DIMENSION,
-                                                                        DISCLOSURE_DIMENSION):
+        if ind.meta.get("dimension") and ind.meta["dimension"] not in (*DIMENSIONS, *REFERENCE_DIMENSIONS):
             out.append(f"{ind.name}: unknown dimension {ind.meta['dimension']!r}")
         if not ind.description:
             out.append(f"{ind.name}: no description")
+        elif definition_call(ind.name) not in ind.description:
+            out.append(f"{ind.name}: its description does not end with {definition_call(ind.name)} "
+                       f"(name, grain, unit, formula and legal basis, from meta: {DEFINITIONS})")
         if not ind.has_tests:
             out.append(f"{ind.name}: no data test or unit test")
         if not ind.has_unit_test:  # a uniqueness test says nothing about what a figure means
@@ -131,7 +138,8 @@ def overview_md(root: Path = PROJECT_ROOT, mark: str = "") -> str:
     everything = indicators(root)
     registry = [i for i in everything if i.meta.get("dimension") == CATALOGUE_DIMENSION]
     report = [i for i in everything if i.meta.get("dimension") == DISCLOSURE_DIMENSION]
-    inds = [i for i in everything if i not in registry and i not in report]
+    areas = [i for i in everything if i.meta.get("dimension") == AREAS_DIMENSION]
+    inds = [i for i in everything if i not in registry and i not in report and i not in areas]
     by_dim, by_case = defaultdict(list), defaultdict(list)
     for ind in inds:
         by_dim[ind.meta.get("dimension", "")].append(ind)
@@ -146,17 +154,31 @@ def overview_md(root: Path = PROJECT_ROOT, mark: str = "") -> str:
              *(f"The headline indicators of the series marts, with units and formulas: {_link(i)}." for i in registry),
              *(f"What disclosure control withheld in each published table, the attack's result and the risk "
                f"left: {_link(i)}." for i in report),
+             *(f"The areas (the country, the counties, the municipalities) with their names in Finnish, Swedish and "
+               f"English: {_link(i)}. How every mart is shaped (area names, periods, ranks, totals): docs/marts.md."
+               for i in areas),
              "",
              "## Indicators by § 29 dimension", ""]
     for dim in DIMENSIONS:
         lines.append(f"### {dim[0].upper()}{dim[1:]}")
         lines.append("")
-        lines.append("| indicator | nimi | unit | grain |")
-        lines.append("|---|---|---|---|")
         for ind in sorted(by_dim.get(dim, []), key=lambda i: i.name):
-            lines.append(f"| {_link(ind)} | {ind.meta.get('name_fi', '')} | {ind.meta.get('unit', '')} | "
-                         f"{ind.meta.get('grain', '')} |")
+            m = ind.meta
+            lines += [f"**{_link(ind)}**, *{_clean(m.get('name_fi'))}*", "",
+                      f"- Unit (yksikkö): {_clean(m.get('unit'))}. Grain (rivi): {_clean(m.get('grain'))}.",
+                      f"- Formula (laskenta): {_clean(m.get('formula'))}",
+                      f"- Legal basis (lakiperuste): {_clean(m.get('legal_basis'))}", ""]
         lines.append("")
+    lines += ["## Headline indicators (tunnusluvut)", "",
+              "The registry of the series marts (`marts.mart_indicator_catalogue` publishes it; join on "
+              "`indicator_id`). Legal target: what the law requires (100 % within a deadline, nobody past it).",
+              "", "| indicator_id | name | nimi | unit | better | legal target | legal basis |",
+              "|---|---|---|---|---|---|---|"]
+    for r in registry_rows(root):
+        target = "–" if r.get("legal_target") is None else r["legal_target"]
+        lines.append(f"| `{r['id']}` | {r['name_en']} | {r['name_fi']} | {r['unit']} | {r['better']} | {target} | "
+                     f"{r.get('legal_basis', '')} |")
+    lines.append("")
     lines += ["## Indicators by use case", ""]
     for case in sorted(by_case):
         lines.append(f"### {case}")
@@ -168,3 +190,42 @@ def overview_md(root: Path = PROJECT_ROOT, mark: str = "") -> str:
               "The exposures (left menu, Exposures) name the reports and dashboards that read these marts.",
               "{% enddocs %}", ""]
     return "\n".join(lines[1:] if not mark else lines)
+
+
+def definition_call(name: str) -> str:
+    return '{{ doc("' + name + '__definition") }}'
+
+
+def _clean(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(f"`{v}`" for v in value)
+    # one line, and no bar that would end a Markdown table cell
+    return " ".join(str(value or "").split()).replace("|", "\\|")
+
+
+def definitions_md(root: Path = PROJECT_ROOT, mark: str = "") -> str:
+    """A doc block per published model with what its YAML meta says, in both languages, which the
+    model's description ends with: the catalogue shows formula, legal basis, unit and grain on the
+    model's own page, not only in the meta strip."""
+    lines = [f"<!-- {mark}; the blocks from the marts' YAML meta -->"] if mark else []
+    for ind in sorted(indicators(root), key=lambda i: i.name):
+        m = ind.meta
+        lines += [f"{{% docs {ind.name}__definition %}}",
+                  "| | |", "|---|---|",
+                  f"| **Nimi** (fi) | {_clean(m.get('name_fi'))} |",
+                  f"| **Name** (en) | {_clean(m.get('name_en'))} |",
+                  f"| **Grain** (rivi) | {_clean(m.get('grain'))} |",
+                  f"| **Unit** (yksikkö) | {_clean(m.get('unit'))} |",
+                  f"| **Formula** (laskenta) | {_clean(m.get('formula'))} |",
+                  f"| **Legal basis** (lakiperuste) | {_clean(m.get('legal_basis'))} |",
+                  f"| **§ 29 dimension** | {_clean(m.get('dimension'))} |",
+                  f"| **Sources** (lähteet) | {_clean(m.get('source_tables'))} |",
+                  f"| **Owner, update** | {_clean(m.get('owner'))}; {_clean(m.get('update_frequency'))} |",
+                  "{% enddocs %}", ""]
+    return "\n".join(lines)
+
+
+def registry_rows(root: Path = PROJECT_ROOT) -> list[dict]:
+    """The headline indicators of the registry (var 'indicators' of dbt_project.yml)."""
+    project = yaml.safe_load((root / "dbt_project.yml").read_text())
+    return project["vars"]["indicators"]

@@ -37,7 +37,8 @@ def _docs_files() -> dict[Path, str]:
     from virta import catalogue, docs_pages
 
     return {docs_pages.RAW_TABLES: docs_pages.raw_tables_md(),
-            catalogue.OVERVIEW: catalogue.overview_md(mark=docs_pages.DOCS_MARK)}
+            catalogue.OVERVIEW: catalogue.overview_md(mark=docs_pages.DOCS_MARK),
+            catalogue.DEFINITIONS: catalogue.definitions_md(mark=docs_pages.DOCS_MARK)}
 
 
 def _seed_files() -> dict[Path, str]:

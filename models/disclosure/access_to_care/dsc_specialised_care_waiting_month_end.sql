@@ -62,6 +62,8 @@ select
     area_code,
     area_level,
     month_end,
+    -- the month the stock date ends, as every monthly mart names its month (the first day)
+    date_trunc('month', month_end)::date as month,
     waiting_for,
     waiting_n,
     days_0_{{ short }}_n,

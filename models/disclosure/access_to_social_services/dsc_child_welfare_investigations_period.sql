@@ -65,7 +65,8 @@ measured as (
         {{ pct('started_on_time_n', 'processed_n') }}
             as started_on_time_pct,
         {{ pct('completed_on_time_n', 'completed_n') }}
-            as completed_on_time_pct
+            as completed_on_time_pct,
+        {{ is_complete_span('period_start', 'period_end') }} as is_final
     from cells
 )
 

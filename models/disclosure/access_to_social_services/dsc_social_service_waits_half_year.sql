@@ -58,7 +58,8 @@ measured as (
         {{ 'round(days_decision_to_start_mean, 1)' }} as days_decision_to_start_mean,
         {{ 'round(days_initiation_to_start_mean, 1)' }} as days_initiation_to_start_mean,
         {{ virta.round_to('days_initiation_to_start_median', 1) }}
-            as days_initiation_to_start_median
+            as days_initiation_to_start_median,
+        {{ is_complete_span('period_start', 'period_end') }} as is_final
     from cells
 )
 

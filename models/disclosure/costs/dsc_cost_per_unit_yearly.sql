@@ -8,19 +8,19 @@
 with costs as (
     select
         f.county_code,
-        date_trunc('year', f.month)::date as year,
+        cast(extract(year from f.month) as integer) as year,
         f.service_code,
         sum(f.net_eur) as net_eur,
         count(distinct f.month) as months_n
     from {{ ref('dsc_costs_monthly') }} as f
     where f.service_code <> 'unmapped'
-    group by f.county_code, date_trunc('year', f.month)::date, f.service_code
+    group by f.county_code, extract(year from f.month), f.service_code
 ),
 
 activity as (
     select
         a.county_code,
-        date_trunc('year', a.month)::date as year,
+        cast(extract(year from a.month) as integer) as year,
         a.service_code,
         a.person_hk,
         a.activity_unit,
@@ -80,7 +80,7 @@ measured as (
         round(c.net_eur / nullif(a.care_days_n, 0), 2) as eur_per_care_day
     from cost_cells as c
     left join activity_cells as a on c.area_code = a.area_code and c.year = a.year and c.service_code = a.service_code
-    left join residents as r on c.area_code = r.area_code and extract(year from c.year)::integer = r.year
+    left join residents as r on c.area_code = r.area_code and c.year = r.year
     left join {{ ref('ref_aura_service_classes') }} as s on c.service_code = s.service_code
 ),
 
@@ -93,7 +93,7 @@ with_change as (
         end as net_eur_per_resident_yoy_change_pct
     from measured as m
     left join measured as p
-        on m.area_code = p.area_code and m.service_code = p.service_code and m.year - interval '1 year' = p.year
+        on m.area_code = p.area_code and m.service_code = p.service_code and m.year - 1 = p.year
 )
 
 select * from with_change

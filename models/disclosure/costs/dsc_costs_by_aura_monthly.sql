@@ -133,7 +133,7 @@ measured as (
         on
             c.aura_level = 'service'
             and c.area_code = k.area_code
-            and date_trunc('year', c.month)::date = k.year
+            and cast(extract(year from c.month) as integer) = k.year
             and c.class_code = k.service_code
 )
 

@@ -1,11 +1,12 @@
 -- Kustannukset kunnittain (costs per municipality): the county's costs as booked on cost centres
 -- that serve one municipality, per year and AURA-style class at each level, with euros per resident
--- of the municipality. Shared costs allocated at county level have no municipality and are left out.
+-- of the municipality (area_code: the county). Shared costs allocated at county level have no
+-- municipality and are left out.
 
 with costs as (
     select
         f.*,
-        date_trunc('year', f.month)::date as year
+        cast(extract(year from f.month) as integer) as year
     from {{ ref('dsc_costs_monthly') }} as f
     where f.cost_kind = 'direct' and f.municipality_code is not null
 ),
@@ -43,18 +44,21 @@ residents as (
     select
         p.county_code,
         p.municipality_code,
-        date_trunc('year', p.month)::date as year,
+        cast(extract(year from p.month) as integer) as year,
         sum(p.residents_n) / {{ virta.to_decimal('count(distinct p.month)') }} as residents_n
     from {{ ref('bv_population_monthly') }} as p
-    group by p.county_code, p.municipality_code, date_trunc('year', p.month)::date
+    group by p.county_code, p.municipality_code, extract(year from p.month)
 )
 
 select
-    b.county_code,
+    b.county_code as area_code,
+    'county' as area_level,
     b.municipality_code,
+    m.area_name_fi as municipality_name_fi,
+    m.area_name_sv as municipality_name_sv,
     b.year,
     b.months_n,
-    {{ is_full_year('extract(year from b.year)::integer') }} as is_full_year,
+    {{ is_full_year('b.year') }} as is_full_year,
     b.aura_level,
     b.class_code,
     b.parent_class_code,
@@ -70,3 +74,5 @@ left join residents as r
     on b.county_code = r.county_code and b.municipality_code = r.municipality_code and b.year = r.year
 left join clients as k
     on b.aura_level = 'service' and b.county_code = k.area_code and b.year = k.year and b.class_code = k.service_code
+left join {{ ref('bv_area') }} as m
+    on b.municipality_code = m.area_code and m.area_level = 'municipality' and m.valid_to is null
