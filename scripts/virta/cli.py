@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from virta import __version__
 from virta.errors import VirtaError
@@ -105,7 +106,14 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     import dataclasses
     import datetime as dt
 
-    params = GenerationParams(seed=args.seed, scale=args.scale, defect_rate=args.defect_rate)
+    from virta.generate.core import DEFAULT_SAMPLE
+
+    # no size given: the bundled sample `virta run` loads; --scale alone: that share of each county
+    if args.scale is None and args.counties is None and args.min_residents is None:
+        params = dataclasses.replace(DEFAULT_SAMPLE, seed=args.seed, defect_rate=args.defect_rate)
+    else:
+        params = GenerationParams(seed=args.seed, scale=args.scale or DEFAULT_SAMPLE.scale,
+                                  defect_rate=args.defect_rate, min_residents=args.min_residents or 50)
     if args.counties:
         from virta.generate.profiles import PROFILES
 
@@ -132,8 +140,20 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         write_deliveries(Path(args.out), params, batches=args.batches, file_format=args.file_format)
         return 0
     conn = db.ensure_available("loader")
+    admin = db.admin()
+    if args.batch is None:
+        # raw is replaced: a vault built from the old sample would take the new batches (numbered from
+        # 1 again) for loaded ones and keep the old rows, so it goes too, and the next build starts fresh
+        if admin is None:
+            print("virta: note: on an external server the schemas built from the old sample stay; have the DBA "
+                  "drop them before the next build", file=sys.stderr)
+        else:
+            from virta.run import reset_warehouse
+
+            reset_warehouse(admin)
+            conn = db.resolve("loader")
     generate_and_load(conn, replace=args.batch is None, params=params,
-                      batches=args.batches, through=args.through, only=args.batch, admin=db.admin())
+                      batches=args.batches, through=args.through, only=args.batch, admin=admin)
     return 0
 
 
@@ -264,6 +284,15 @@ def _cmd_privacy(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from virta import paths, report
+
+    out = Path(args.out) if args.out else paths.target_dir() / "report"
+    written = report.build(out, args.areas or None)
+    print(f"wrote the county report: {len(written) - 1} pages in {out} (open {out / 'index.html'})")
+    return 0
+
+
 def _cmd_test(args: argparse.Namespace) -> int:
     from virta.testing import run_tests
 
@@ -289,11 +318,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_run.add_argument("--reload-sample", action="store_true",
                        help="regenerate and reload the synthetic sample even if it is loaded already")
-    p_run.add_argument("--scale", type=float, default=0.002,
-                       help="sample size as a share of full county size (default 0.002: seconds)")
+    p_run.add_argument("--scale", type=float, default=None,
+                       help="sample size as a share of full county size (default: the bundled sample, 0.02 "
+                       "of three counties with at least 8 000 residents each)")
     p_run.add_argument("--seed", type=int, default=20260101, help="random seed of the sample")
     p_run.add_argument("--skip-docs", action="store_true", help="do not run `dbt docs generate`")
     p_run.set_defaults(func=_cmd_run)
+
+    p_report = sub.add_parser(
+        "report", help="write the county report: a static site per area, Finnish and English",
+        description="Read the published marts as the analyst role and write a static site: per area and "
+        "language, each use case's current values against the legal targets, the share meeting each "
+        "legal deadline, trends with forecasts and their intervals, and the comparison with other areas. "
+        "The folder needs no network (plotly.min.js is in it); publish it beside the docs site.")
+    p_report.add_argument("--out", help="the folder to write (default target/report, replaced whole)")
+    p_report.add_argument("--areas", nargs="+", metavar="CODE",
+                          help="area codes (default: every area with data, and the whole country FI)")
+    p_report.set_defaults(func=_cmd_report)
 
     p_db = sub.add_parser("db", help="manage the embedded PostgreSQL server",
                           description="Manage the project-local PostgreSQL server in .virta/pgdata "
@@ -319,12 +360,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_gen = sub.add_parser("generate", help="generate the synthetic source extracts into the raw schema",
                            description="Deterministic (by seed) synthetic extracts of county source "
-                           "systems, loaded with COPY into schema raw; replaces what raw holds.")
-    p_gen.add_argument("--scale", type=float, default=0.002, help="share of full county size")
+                           "systems, loaded with COPY into schema raw; replaces what raw holds and, on the "
+                           "embedded server, drops what dbt built from it (the next build starts a fresh vault). "
+                           "With --batch, appends one delivery date instead.")
+    p_gen.add_argument("--scale", type=float, default=None,
+                       help="share of full county size (default: the bundled sample of `virta run`: 0.02 of "
+                       "counties 90, 20 and 11, at least 8 000 residents each; with --scale alone, that share "
+                       "of counties 90 and 20)")
     p_gen.add_argument("--seed", type=int, default=20260101, help="random seed")
     p_gen.add_argument("--counties", default=None,
-                       help="comma-separated county codes with a synthetic profile (default 90,20: Helsinki "
-                       "and Kainuu; 11, Etelä-Karjala, adds a third)")
+                       help="comma-separated county codes with a synthetic profile (90 Helsinki, 20 Kainuu, "
+                       "11 Etelä-Karjala)")
+    p_gen.add_argument("--min-residents", type=int, default=None,
+                       help="each county's residents at least (default 50 with --scale)")
     p_gen.add_argument("--defect-rate", type=float, default=0.004,
                        help="share of rows per table that get each kind of defect on purpose (0 = clean)")
     p_gen.add_argument("--batches", type=int, default=1,

@@ -3,6 +3,7 @@ bundled synthetic sample the first time, `dbt build`, `dbt docs generate`, then 
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 
@@ -26,14 +27,17 @@ def sample_loaded(conn: db.Connection) -> bool:
 
 
 def reset_warehouse(admin: db.Connection) -> None:
-    """Drop everything dbt built from raw, so a reloaded sample starts a fresh vault. The owner's
-    objects in those schemas (the invocation log) go too; the access setup recreates them."""
+    """Drop everything dbt built from raw, so a reloaded sample starts a fresh vault (and disclosure
+    control forgets what it released of the old one). The owner's objects in those schemas (the
+    invocation log) go too; the access setup recreates them, and the schemas, on the embedded server."""
     from virta.access import Schemas, schema_prefix
 
     schemas = Schemas(schema_prefix())
     with admin.connect() as pg, pg.cursor() as cur:
-        for layer in ("staging", "raw_vault", "business_vault", "marts", "restricted", "audit"):
+        for layer in ("staging", "raw_vault", "business_vault", "disclosure", "marts", "restricted", "audit"):
             cur.execute(f"drop schema if exists {getattr(schemas, layer)} cascade")
+    if admin.embedded:
+        db.EmbeddedServer(port=admin.port).apply_access(force=True)
 
 
 def summary(conn: db.Connection, analyst: db.Connection) -> str:
@@ -73,13 +77,16 @@ def summary(conn: db.Connection, analyst: db.Connection) -> str:
         "Docs site (indicator catalogue):",
         "  ./virta dbt docs serve --port 8080   then open http://localhost:8080",
         f"  (static files in {target_dir()})",
+        "",
+        "County report (charts per area, Finnish and English, from the published marts):",
+        f"  {target_dir() / 'report' / 'index.html'}   (./virta report writes it again)",
     ]
     if conn.embedded:
         lines.append("\nThe embedded server keeps running; stop it with ./virta db stop.")
     return "\n".join(lines)
 
 
-def run_main_job(reload_sample: bool = False, scale: float = 0.002, seed: int = 20260101,
+def run_main_job(reload_sample: bool = False, scale: float | None = None, seed: int = 20260101,
                  docs: bool = True) -> int:
     started = time.monotonic()
     with run_lock("run"):
@@ -100,8 +107,11 @@ def run_main_job(reload_sample: bool = False, scale: float = 0.002, seed: int = 
         if reload_sample or not sample_loaded(loader):
             if reload_sample and admin is not None:
                 reset_warehouse(admin)
-                db.EmbeddedServer(port=conn.port).apply_access(force=True)
-            generate_and_load(loader, scale=scale, seed=seed, replace=True, admin=admin)
+            from virta.generate.core import DEFAULT_SAMPLE, GenerationParams
+
+            params = dataclasses.replace(DEFAULT_SAMPLE, seed=seed) if scale is None \
+                else GenerationParams(seed=seed, scale=scale)
+            generate_and_load(loader, params=params, replace=True, admin=admin)
         else:
             info("synthetic sample already loaded (use --reload-sample to regenerate it)")
         with step("dbt build (staging -> raw vault -> business vault -> marts, with tests)"):
@@ -114,6 +124,11 @@ def run_main_job(reload_sample: bool = False, scale: float = 0.002, seed: int = 
             with step("dbt docs generate (the indicator catalogue)"):
                 if run_dbt(["docs", "generate"], conn) != 0:
                     raise VirtaError("`dbt docs generate` failed; see its output above", exit_code=1)
+        with step("county report (virta report: the published marts as charts, per area)"):
+            from virta import report
+
+            pages = report.build(target_dir() / "report", conn=analyst)
+            info(f"{len(pages) - 1} pages in {target_dir() / 'report'} (open index.html)")
         print(summary(admin or conn, analyst))
         print(f"\nvirta run finished in {time.monotonic() - started:.0f} s", file=sys.stderr)
     return 0
