@@ -37,9 +37,10 @@ def admin_sql(env):
 @pytest.fixture(scope="module")
 def sample_codes():
     """The identity codes the sample's generator made (clear, in this process only)."""
-    from virta.generate import GenerationParams, generate
+    from virta.generate import generate
+    from virta.generate.core import DEFAULT_SAMPLE
 
-    return [c for c in generate(GenerationParams(scale=0.002)).tables["vtj_residents"]["hetu"] if c]
+    return [c for c in generate(DEFAULT_SAMPLE).tables["vtj_residents"]["hetu"] if c]
 
 
 @pytest.fixture(scope="module")

@@ -89,9 +89,10 @@ def test_every_injected_defect_row_is_accounted_for(sql):
     line on an unknown cost centre) listed in audit_orphan_records."""
     import fnmatch
 
-    from virta.generate import GenerationParams, generate
+    from virta.generate import generate
+    from virta.generate.core import DEFAULT_SAMPLE
 
-    extract = generate(GenerationParams(scale=0.002))
+    extract = generate(DEFAULT_SAMPLE)
     # the sample is one delivery date: a batch per system, so each table's rows are in one batch
     quarantine = {(t, n): r for t, n, r in sql("select source_table, row_no, reason from audit.audit_quarantine")}
     unknown = {(t, n) for t, n in sql("select source_table, row_no from audit.audit_unknown_codes")}

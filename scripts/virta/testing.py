@@ -1,7 +1,7 @@
 """`virta test`: the whole test suite, as CI runs it.
 
 1. `virta vault|docs|seeds check`: generated files are neither stale nor hand-edited;
-2. sqlfluff lint (dbt templater) of models and macros, against a throwaway embedded server;
+2. sqlfluff lint (dbt templater) of models, tests, analyses and macros, against a throwaway embedded server;
 3. pytest: unit tests, then end-to-end tests that start their own throwaway embedded servers
    and run the main job (skipped with --fast).
 """
@@ -70,7 +70,7 @@ def lint() -> int:
         # Models and tests through the dbt templater (the SQL dbt runs); macros, which it skips, through
         # the Jinja templater: their bodies' style (indentation of Jinja-built SQL is left to the compiled
         # models). A skipped file is a file nobody checked, so it fails the lint.
-        runs = [["models", "tests"],
+        runs = [["models", "tests", "analyses"],
                 ["macros", "--templater", "jinja", "--exclude-rules", "LT02"]]
         code = 0
         for run in runs:

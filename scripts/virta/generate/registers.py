@@ -15,7 +15,7 @@ AGE_BAND_WEIGHTS = np.array([0.095, 0.11, 0.12, 0.13, 0.125, 0.12, 0.125, 0.115,
 
 
 def residents(g: Generator, county: CountyProfile) -> Table:
-    n = max(50, round(county.population * g.p.scale))
+    n = max(g.p.min_residents, round(county.population * g.p.scale))
     weights = AGE_BAND_WEIGHTS.copy()
     if county.age_shift:
         weights = weights * np.exp(np.arange(10) * county.age_shift / 60)
