@@ -20,5 +20,6 @@ select
     y.*,
     y.within_14d_pct_mean - p.within_14d_pct_mean as within_14d_pct_change
 from yearly as y
-left join yearly as p on y.area_code = p.area_code and y.year = p.year + 1
+-- a year covered in part (the first and the last) is compared only with as many months
+left join yearly as p on y.area_code = p.area_code and y.year = p.year + 1 and y.months_n = p.months_n
 order by y.area_code, y.year;

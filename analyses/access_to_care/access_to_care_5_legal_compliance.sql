@@ -1,11 +1,13 @@
 -- Hoitoon pääsy, lain vaatimukset: per area and year, the share of primary-care visits within the
 -- treatment deadline in force (terveydenhuoltolaki § 51, target 100 %) and of need assessments on
 -- time (the same arkipäivä since 2023-09-01; both service lines), from the published monthly counts.
+-- months_n says how many complete, published months the year's share rests on.
 with treatment as (
     select
         area_code,
         area_name_en,
         cast(extract(year from month) as integer) as year,
+        count(*) as months_n,
         sum(deadline_judged_n) as judged_n,
         round(sum(deadline_met_pct * deadline_judged_n) / nullif(sum(deadline_judged_n), 0), 1) as deadline_met_pct
     from marts.mart_primary_care_waits_monthly
@@ -30,6 +32,7 @@ select
     t.area_code,
     t.area_name_en,
     t.year,
+    t.months_n,
     t.judged_n,
     t.deadline_met_pct,
     a.decided_n as assessments_decided_n,

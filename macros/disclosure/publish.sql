@@ -49,6 +49,13 @@
         ~ "neither protects it (a layer or derived of one) nor lists it as private or an attribute") }}
 {%- endfor -%}
 {%- set ranks = decl.get('ranks', []) -%}
+{%- for r in ranks if not r.column.endswith('_rank') -%}
+    {{ exceptions.raise_compiler_error(model.name ~ ": rank column " ~ r.column ~ " must be named <measure>_rank") }}
+{%- endfor -%}
+{%- if 'is_final' in columns and 'is_full_year' in columns -%}
+    {{ exceptions.raise_compiler_error(model.name ~ ": the cells have both is_final and is_full_year; the mart "
+        ~ "publishes one is_complete_period") }}
+{%- endif -%}
 {%- set rank_by = decl.dimensions | reject('equalto', 'area_code') | list -%}
 {#- the published shape every mart shares (docs/marts.md): area names beside area_code, one name
     for a complete period, and with each rank the number of areas ranked -#}
@@ -62,7 +69,7 @@ select
     published.is_suppressed
     {%- for r in ranks %},
     {{ county_rank('published.' ~ r.measure, rank_by, r.direction) }} as {{ r.column }},
-    {{ ranked_areas_n('published.' ~ r.measure, rank_by) }} as {{ r.column | replace('_rank', '') }}_ranked_areas_n
+    {{ ranked_areas_n('published.' ~ r.measure, rank_by) }} as {{ r.column[:-5] }}_ranked_areas_n
     {%- endfor %}
 from (
     select

@@ -67,20 +67,25 @@
     {{ return({'is_final': 'is_complete_period', 'is_full_year': 'is_complete_period'}.get(column, column)) }}
 {%- endmacro %}
 
-{#- The area's names, read from bv_area (current names) by area_join. -#}
+{#- The area's names, read from bv_area (the latest names of each code) by area_join. -#}
 {% macro area_names(area_code) -%}
     area.area_name_fi,
     area.area_name_sv,
     area.area_name_en
 {%- endmacro %}
 
-{% macro area_join(area_code) -%}
+{% macro area_join(area_code, alias='area') -%}
     {#- only the names: the mart's own area_level and other columns stay unambiguous -#}
     left join (
         select area_code, area_name_fi, area_name_sv, area_name_en
-        from {{ ref('bv_area') }}
-        where valid_to is null
-    ) as area on {{ area_code }} = area.area_code
+        from (
+            select
+                a.*,
+                row_number() over (partition by a.area_code order by a.valid_from desc) as recency
+            from {{ ref('bv_area') }} as a
+        ) as latest
+        where recency = 1
+    ) as {{ alias }} on {{ area_code }} = {{ alias }}.area_code
 {%- endmacro %}
 
 {#- How many areas a rank (county_rank) ranks among: the counties with a published value in the

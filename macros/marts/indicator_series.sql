@@ -66,13 +66,16 @@ with
         d.{{ ind.n }} as n,
         d.{{ ind.value }} as value,
         -- withheld by the detail mart's disclosure control: the series withholds it too
-        d.{{ ind.n }} is null or coalesce(d.is_suppressed, false) as is_withheld
+        d.{{ ind.n }} is null or coalesce(d.is_suppressed, false) as is_withheld,
+        coalesce(d.is_complete_period, false) as is_complete
         {%- else %}
         sum({{ ind.get('n') or ind.denominator }}) as n,
         {{ virta.to_decimal(ind.get('scale', 1)) }} * sum({{ ind.numerator }}) / nullif(sum({{ ind.denominator }}), 0)
             as value,
         -- a sum over cells one of which is withheld would be wrong, and could give the cell away
-        bool_or({{ ind.numerator }} is null or ({{ ind.get('n') or ind.denominator }}) is null) as is_withheld
+        bool_or({{ ind.numerator }} is null or ({{ ind.get('n') or ind.denominator }}) is null) as is_withheld,
+        -- complete when every cell added up is (no clock counted in any of them still open)
+        coalesce(bool_and(d.is_complete_period), false) as is_complete
         {%- endif %}
     from {{ ref(ind.mart) }} as d
     inner join {{ ref('bv_reporting_month') }} as rm on {{ month }} = rm.month
@@ -99,7 +102,8 @@ select
     case when not s.is_withheld then s.n end as n,
     s.is_withheld or {{ is_suppressed('s.n') }} as is_suppressed,
     case when not s.is_withheld then {{ suppressed(virta.round_to('s.value', 1), 's.n') }} end as value,
-    {{ is_final_month('s.month') }} as is_complete_period
+    -- the month is over, and the detail rows it is read from are final (no clock still open)
+    {{ is_final_month('s.month') }} and s.is_complete as is_complete_period
 from (
     {%- for ind in parts %}
     select * from {{ ind.id }}

@@ -56,7 +56,8 @@ def env(tmp_path_factory):
 
 def test_dagster_materialises_the_sample_once(env):
     inbox = Path(env["VIRTA_HOME"]) / "inbox"
-    run_virta(["generate", "--out", str(inbox)], env)  # the sample's deliveries, waiting in the inbox
+    # a small sample's deliveries (two counties at 0.2 %), waiting in the inbox
+    run_virta(["generate", "--scale", "0.002", "--out", str(inbox)], env)
     delivered = sorted(p.name for p in inbox.iterdir())
     broken = inbox / "00000_unknown"  # a manifest that cannot be read: which system's it was is unknown
     broken.mkdir()

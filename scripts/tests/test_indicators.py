@@ -133,11 +133,19 @@ def test_forecasts_start_after_the_series_and_their_interval_is_the_backtest_err
     import math
 
     bounds = {i["id"]: i["bounds"] for i in registry()}
+    horizon = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())["vars"]["forecast_horizon_months"]
     checked = 0
     for mart in FORECASTS:
         series = mart.replace("_forecast", "_monthly")
         last = dict(((i, a), m) for i, a, m in sql(
             f"select indicator_id, area_code, max(month) from marts.{series} group by 1, 2"))
+        # the months right after the series' last, as many as the horizon
+        for ind, area, months in sql(f"""select indicator_id, area_code, array_agg(month order by month)
+                                         from marts.{mart} where row_type = 'forecast' group by 1, 2"""):
+            first = last[(ind, area)]
+            expected = [dt.date(first.year + (first.month + k - 1) // 12, (first.month + k - 1) % 12 + 1, 1)
+                        for k in range(1, horizon + 1)]
+            assert months == expected, (mart, ind, area, months)
         for ind, area, month, value, low, high, mae in sql(f"""
                 select indicator_id, area_code, month, forecast_value, forecast_lower_95, forecast_upper_95,
                        backtest_mae from marts.{mart} where row_type = 'forecast'"""):

@@ -40,11 +40,39 @@ def test_the_current_value_is_the_latest_complete_month_with_a_published_value()
     pages = report.plan(data, ["20"])
     assert [(p.area_code, p.lang) for p in pages] == [("20", "fi"), ("20", "en")]
     row = pages[1].sections[0]["rows"][0]
-    assert (row["current"]["value"], row["country"]["value"], row["status"]) == (80.0, 90.0, "short of target by 20.0")
+    assert (row["current"]["value"], row["country"]["value"], row["status"]) == (80.0, 90.0, "short of target by 20.0 %-points")
     comparison = pages[1].sections[0]["cards"][0]["comparison"]["data"][0]
     assert list(zip(comparison["customdata"], comparison["y"])) == [("FI", 90.0), ("90", 95.0), ("20", 80.0)]
     trend = {t["meta"]["kind"]: t for t in pages[1].sections[0]["cards"][0]["trend"]["data"]}
     assert trend["forecast_lower_95"]["y"] == [70.0] and trend["forecast"]["y"] == [85.0]
+
+
+def test_a_withheld_month_is_a_gap_in_the_line_and_finnish_pages_use_a_decimal_comma():
+    data = _data()
+    data.forecasts += [
+        {"indicator_id": "x_pct", "area_code": "20", "month": m, "row_type": "actual", "actual_value": v,
+         "forecast_value": None, "forecast_lower_95": None, "forecast_upper_95": None, "backtest_mae": 6.0}
+        for m, v in (("2025-03-01", 70.0), ("2025-05-01", 75.0))]
+    actual = next(t for t in report.trend_figure(data, data.indicators[0], "20", "en")["data"]
+                  if t["meta"]["kind"] == "actual" and t["meta"]["area_code"] == "20")
+    assert list(zip(actual["x"], actual["y"])) == [("2025-03-01", 70.0), ("2025-04-01", None), ("2025-05-01", 75.0)]
+    fi = report.plan(data, ["20"])[0]
+    assert fi.sections[0]["rows"][0]["status"] == "jää tavoitteesta 20,0 %-yks."
+    assert "80,0 %" in report.render(fi, data, "2026-11-30")
+
+
+def test_the_report_never_replaces_a_folder_it_did_not_write(tmp_path):
+    mine = tmp_path / "notes"
+    mine.mkdir()
+    (mine / "thesis.txt").write_text("keep me")
+    with pytest.raises(VirtaError, match="not a report"):
+        report.write(_data(), mine, ["20"])
+    assert (mine / "thesis.txt").read_text() == "keep me"
+    site = tmp_path / "site"
+    report.write(_data(), site, ["20"])
+    written = report.write(_data(), site, ["20"])  # its own folder is replaced whole
+    assert sorted(p.relative_to(site).as_posix() for p in written) == ["en/20.html", "fi/20.html", "index.html"]
+    assert 'href="fi/90.html"' not in (site / "index.html").read_text()  # only the areas written are linked
 
 
 def test_an_area_without_data_is_refused():
@@ -158,5 +186,7 @@ def _check_trace(sql, catalogue, area, trace) -> int:
     expected = _fetch_all(sql, f"select month, {column} from marts.{forecast_mart} where indicator_id = %s and "
                                "area_code = %s and row_type = %s order by month",
                           (meta["indicator_id"], meta["area_code"], row_type))
-    assert list(zip(trace["x"], trace["y"])) == [(_iso(m), v) for m, v in expected], meta
-    return len(expected)
+    # a month without a row, or a blank value (no interval without a back-test), is a gap in the line
+    drawn = [(x, y) for x, y in zip(trace["x"], trace["y"]) if y is not None]
+    assert drawn == [(_iso(m), v) for m, v in expected if v is not None], meta
+    return len(drawn)

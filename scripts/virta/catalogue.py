@@ -119,7 +119,7 @@ def problems(root: Path = PROJECT_ROOT) -> list[str]:
         if not ind.description:
             out.append(f"{ind.name}: no description")
         elif definition_call(ind.name) not in ind.description:
-            out.append(f"{ind.name}: its description does not end with {definition_call(ind.name)} "
+            out.append(f"{ind.name}: its description does not include {definition_call(ind.name)} "
                        f"(name, grain, unit, formula and legal basis, from meta: {DEFINITIONS})")
         if not ind.has_tests:
             out.append(f"{ind.name}: no data test or unit test")

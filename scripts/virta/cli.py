@@ -112,8 +112,11 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     if args.scale is None and args.counties is None and args.min_residents is None:
         params = dataclasses.replace(DEFAULT_SAMPLE, seed=args.seed, defect_rate=args.defect_rate)
     else:
-        params = GenerationParams(seed=args.seed, scale=args.scale or DEFAULT_SAMPLE.scale,
-                                  defect_rate=args.defect_rate, min_residents=args.min_residents or 50)
+        if args.scale is not None and not 0 < args.scale <= 1:
+            raise VirtaError("--scale must be a share of the county's size, above 0 and at most 1")
+        params = GenerationParams(seed=args.seed, scale=DEFAULT_SAMPLE.scale if args.scale is None else args.scale,
+                                  defect_rate=args.defect_rate,
+                                  min_residents=50 if args.min_residents is None else args.min_residents)
     if args.counties:
         from virta.generate.profiles import PROFILES
 
@@ -320,7 +323,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="regenerate and reload the synthetic sample even if it is loaded already")
     p_run.add_argument("--scale", type=float, default=None,
                        help="sample size as a share of full county size (default: the bundled sample, 0.02 "
-                       "of three counties with at least 8 000 residents each)")
+                       "of three counties with at least 8 000 residents each; with --scale, that share of Helsinki "
+                       "and Kainuu: `virta generate` sets counties and sizes freely)")
     p_run.add_argument("--seed", type=int, default=20260101, help="random seed of the sample")
     p_run.add_argument("--skip-docs", action="store_true", help="do not run `dbt docs generate`")
     p_run.set_defaults(func=_cmd_run)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import re
 import shutil
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -42,7 +43,7 @@ TEXT = {
         "deadlines": "Lakisääteisen määräajan täyttävien osuus",
         "indicator": "Tunnusluku", "month": "Kuukausi", "value": "Arvo", "country": "Koko maa",
         "target": "Lain tavoite", "status": "Tilanne", "no_target": "laki ei aseta lukua",
-        "meets": "täyttyy", "short": "jää tavoitteesta", "withheld": "ei julkaistu (pieni solu)",
+        "meets": "täyttyy", "short": "jää tavoitteesta", "points": " %-yks.", "withheld": "ei julkaistu (pieni solu)",
         "no_value": "ei julkaistua arvoa",
         "trend": "Kehitys ja ennuste", "comparison": "Vertailu alueisiin",
         "actual": "toteutunut", "forecast": "ennuste", "interval": "95 %:n ennusteväli",
@@ -62,7 +63,7 @@ TEXT = {
         "deadlines": "Share meeting each legal deadline",
         "indicator": "Indicator", "month": "Month", "value": "Value", "country": "Whole country",
         "target": "Legal target", "status": "Status", "no_target": "no figure in law",
-        "meets": "met", "short": "short of target by", "withheld": "withheld (small cell)",
+        "meets": "met", "short": "short of target by", "points": " %-points", "withheld": "withheld (small cell)",
         "no_value": "no published value",
         "trend": "Trend and forecast", "comparison": "Comparison with other areas",
         "actual": "actual", "forecast": "forecast", "interval": "95 % forecast interval",
@@ -111,7 +112,18 @@ def fetch(conn, schema: str = "marts") -> Data:
     """Read the catalogue, the areas, the series and forecast marts (as whoever `conn` is: the CLI
     connects as the analyst role)."""
     with conn.cursor() as cur:
+        # the report is the analyst's: a login that reads the vault could put unpublished figures on a page
+        vault = schema.removesuffix("marts") + "business_vault"
+        cur.execute("select current_user, exists (select 1 from pg_namespace where nspname = %s "
+                    "and has_schema_privilege(current_user, oid, 'USAGE'))", (vault,))
+        user, reads_vault = cur.fetchone()
+        if reads_vault:
+            raise VirtaError(f"the report reads the published marts as the analyst role, and {user} reads {vault}",
+                             hint="connect as virta_analyst (PGUSER on an external server)")
         indicators = _rows(cur, f"select * from {schema}.mart_indicator_catalogue order by use_case, indicator_id")
+        for mart in {i["series_mart"] for i in indicators}:
+            if not re.fullmatch(r"mart_[a-z0-9_]+", mart):
+                raise VirtaError(f"mart_indicator_catalogue names a series mart {mart!r} that is not a mart")
         areas = {a["area_code"]: a for a in _rows(
             cur, f"select * from {schema}.mart_area where valid_to is null order by area_code")}
         series, forecasts = [], []
@@ -160,8 +172,10 @@ def _status(ind: dict, value: float | None, lang: str) -> str:
         return t["no_target"]
     if value is None:
         return t["no_value"]
-    gap = (target - value) if ind["better"] == "higher" else (value - target)
-    return t["meets"] if gap <= 0 else f"{t['short']} {gap:.1f}"
+    gap = round((target - value) if ind["better"] == "higher" else (value - target), 1)
+    if gap <= 0:
+        return t["meets"]
+    return f"{t['short']} {_fmt(gap, '', lang)}{t['points'] if ind['unit'] == 'percent' else ''}"
 
 
 def _trace(x, y, name, meta, **style) -> dict:
@@ -183,7 +197,10 @@ def trend_figure(data: Data, ind: dict, area_code: str, lang: str) -> dict:
         traces.append(_trace([r["month"] for r in future], [r["forecast_lower_95"] for r in future], t["interval"],
                              {"indicator_id": iid, "area_code": area_code, "kind": "forecast_lower_95"},
                              mode="lines", line={"width": 0}, fill="tonexty", fillcolor="rgba(31,119,180,0.18)"))
-    traces.append(_trace([r["month"] for r in actual], [r["actual_value"] for r in actual],
+    # a month the series withholds has no forecast-mart row: a gap in the line, not a straight bridge
+    shown = {r["month"]: r["actual_value"] for r in actual}
+    months = _months(min(shown), max(shown)) if shown else []
+    traces.append(_trace(months, [shown.get(m) for m in months],
                          f"{_area_name(data, area_code, lang)}: {t['actual']}",
                          {"indicator_id": iid, "area_code": area_code, "kind": "actual"},
                          mode="lines+markers", line={"color": "#1f77b4"}))
@@ -192,13 +209,23 @@ def trend_figure(data: Data, ind: dict, area_code: str, lang: str) -> dict:
                              {"indicator_id": iid, "area_code": area_code, "kind": "forecast"},
                              mode="lines+markers", line={"color": "#1f77b4", "dash": "dash"}))
     if area_code != "FI":
-        country = [r for r in data.forecasts if r["indicator_id"] == iid and r["area_code"] == "FI"
-                   and r["row_type"] == "actual"]
-        traces.append(_trace([r["month"] for r in country], [r["actual_value"] for r in country],
+        country = {r["month"]: r["actual_value"] for r in data.forecasts if r["indicator_id"] == iid
+                   and r["area_code"] == "FI" and r["row_type"] == "actual"}
+        country_months = _months(min(country), max(country)) if country else []
+        traces.append(_trace(country_months, [country.get(m) for m in country_months],
                              f"{t['country']}: {t['actual']}",
                              {"indicator_id": iid, "area_code": "FI", "kind": "actual"},
                              mode="lines", line={"color": "#888888"}))
     return {"data": traces, "layout": _layout(ind, lang, t["trend"])}
+
+
+def _months(first: str, last: str) -> list[str]:
+    """Every month's first day from `first` to `last` (ISO dates)."""
+    out, day = [], dt.date.fromisoformat(first)
+    while day.isoformat() <= last:
+        out.append(day.isoformat())
+        day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return out
 
 
 def comparison_figure(data: Data, ind: dict, area_code: str, month: str, lang: str) -> dict:
@@ -244,9 +271,19 @@ def deadline_figure(data: Data, indicators: list[dict], area_code: str, lang: st
     return {"data": traces, "layout": layout}
 
 
+# the registry's units (mart_indicator_catalogue.unit) in Finnish; any other unit is shown as it is
+UNITS_FI = {"percent": "prosenttia", "days": "päivää", "per 10 000 residents": "/ 10 000 asukasta",
+            "EUR per resident": "euroa / asukas"}
+
+
+def _unit(unit: str, lang: str) -> str:
+    return UNITS_FI.get(unit, unit) if lang == "fi" else unit
+
+
 def _layout(ind: dict, lang: str, title: str) -> dict:
     return {"title": {"text": title, "font": {"size": 13}}, "height": 320, "margin": {"l": 50, "r": 10, "t": 40, "b": 60},
-            "yaxis": {"title": {"text": ind["unit"]}, "rangemode": "tozero"}, "legend": {"orientation": "h", "y": -0.25}}
+            "yaxis": {"title": {"text": _unit(ind["unit"], lang)}, "rangemode": "tozero"},
+            "legend": {"orientation": "h", "y": -0.25}}
 
 
 def plan(data: Data, areas: list[str] | None = None) -> list[Page]:
@@ -277,35 +314,36 @@ def plan(data: Data, areas: list[str] | None = None) -> list[Page]:
     return pages
 
 
-def _fmt(value, unit: str) -> str:
+def _fmt(value, unit: str, lang: str = "en") -> str:
     if value is None:
         return "–"
-    return f"{value:,.1f}".replace(",", "\u202f") + (" %" if unit == "percent" else "")
+    text = f"{value:,.1f}".replace(",", "\u202f")
+    return (text.replace(".", ",") if lang == "fi" else text) + (" %" if unit == "percent" else "")
 
 
-def render(page: Page, data: Data, generated_on: str) -> str:
+def render(page: Page, data: Data, generated_on: str, areas: list[str] | None = None) -> str:
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.PackageLoader("virta", "report_templates"),
                              autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
-    env.filters["fmt"] = _fmt
+    env.filters["fmt"] = lambda value, unit: _fmt(value, unit, page.lang)
     env.filters["json"] = lambda obj: json.dumps(obj, ensure_ascii=False).replace("</", "<\\/")
     other = "en" if page.lang == "fi" else "fi"
     as_of = max((r["month"] for r in data.series), default="")
     return env.get_template("area.html").render(
         page=page, t=TEXT[page.lang], lang=page.lang, other=other,
         area_name=_area_name(data, page.area_code, page.lang),
-        areas=[(c, _area_name(data, c, page.lang)) for c in report_areas(data)],
+        areas=[(c, _area_name(data, c, page.lang)) for c in areas or report_areas(data)],
         as_of=as_of[:7], generated_on=generated_on, escape=html.escape)
 
 
-def render_index(data: Data, generated_on: str) -> str:
+def render_index(data: Data, generated_on: str, areas: list[str] | None = None) -> str:
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.PackageLoader("virta", "report_templates"),
                              autoescape=jinja2.select_autoescape(["html"]))
     return env.get_template("index.html").render(
-        areas=[(c, {lang: _area_name(data, c, lang) for lang in LANGUAGES}) for c in report_areas(data)],
+        areas=[(c, {lang: _area_name(data, c, lang) for lang in LANGUAGES}) for c in areas or report_areas(data)],
         generated_on=generated_on)
 
 
@@ -319,22 +357,31 @@ def plotly_js() -> Path:
 
 
 def write(data: Data, out: Path, areas: list[str] | None = None) -> list[Path]:
-    """Write the site into `out` (replaced whole, so no page of an area gone stays behind)."""
+    """Write the site into `out`, replaced whole (no page of an area gone stays behind). A folder
+    that is not a report written here (index.html and plotly.min.js) is never replaced."""
+    out = out.resolve()
+    if out.exists() and any(out.iterdir()) and not ((out / "index.html").exists() and (out / "plotly.min.js").exists()):
+        raise VirtaError(f"{out} is a folder with other files, not a report: it is not replaced",
+                         hint="give --out an empty or new folder, or the report folder written before")
     pages = plan(data, areas)
+    shown = sorted({p.area_code for p in pages}, key=lambda c: (c != "FI", c))
     generated_on = dt.date.today().isoformat()
-    tmp = out.with_name(out.name + ".tmp")
+    tmp, old = out.with_name(out.name + ".tmp"), out.with_name(out.name + ".old")
     shutil.rmtree(tmp, ignore_errors=True)
     for lang in LANGUAGES:
         (tmp / lang).mkdir(parents=True)
     shutil.copyfile(plotly_js(), tmp / "plotly.min.js")
     written = [tmp / "index.html"]
-    (tmp / "index.html").write_text(render_index(data, generated_on), encoding="utf-8")
+    (tmp / "index.html").write_text(render_index(data, generated_on, shown), encoding="utf-8")
     for page in pages:
         path = tmp / page.lang / f"{page.area_code}.html"
-        path.write_text(render(page, data, generated_on), encoding="utf-8")
+        path.write_text(render(page, data, generated_on, shown), encoding="utf-8")
         written.append(path)
-    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+    if out.exists():
+        out.rename(old)
     tmp.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
     return [out / p.relative_to(tmp) for p in written]
 
 

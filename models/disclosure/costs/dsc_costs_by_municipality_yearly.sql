@@ -74,5 +74,4 @@ left join residents as r
     on b.county_code = r.county_code and b.municipality_code = r.municipality_code and b.year = r.year
 left join clients as k
     on b.aura_level = 'service' and b.county_code = k.area_code and b.year = k.year and b.class_code = k.service_code
-left join {{ ref('bv_area') }} as m
-    on b.municipality_code = m.area_code and m.area_level = 'municipality' and m.valid_to is null
+{{ area_join('b.municipality_code', alias='m') }}
