@@ -1,21 +1,26 @@
--- Kustannukset, kehitys: net costs per resident per area and year (all services), from the monthly
--- series, with the change from the year before; complete months only.
-with yearly as (
+-- Kustannukset, kehitys: net costs per resident per area and year (all services, complete months),
+-- and the change from the same months a year before (a year covered in part is compared over the
+-- months both years have).
+with monthly as (
     select
-        s.area_code,
-        s.area_name_en,
-        cast(extract(year from s.month) as integer) as year,
-        count(*) as months_n,
-        round(sum(s.value), 1) as net_eur_per_resident
-    from marts.mart_cost_indicator_monthly as s
-    where s.indicator_id = 'cost_net_eur_per_resident' and s.is_complete_period and s.value is not null
-    group by s.area_code, s.area_name_en, extract(year from s.month)
+        area_code,
+        area_name_en,
+        month,
+        value
+    from marts.mart_cost_indicator_monthly
+    where indicator_id = 'cost_net_eur_per_resident' and is_complete_period and value is not null
 )
 
 select
-    y.*,
-    round(100.0 * (y.net_eur_per_resident - p.net_eur_per_resident) / nullif(p.net_eur_per_resident, 0), 1)
+    m.area_code,
+    m.area_name_en,
+    cast(extract(year from m.month) as integer) as year,
+    count(*) as months_n,
+    round(sum(m.value), 1) as net_eur_per_resident,
+    round(100.0 * (sum(m.value) filter (where p.value is not null) - sum(p.value)) / nullif(sum(p.value), 0), 1)
         as change_pct
-from yearly as y
-left join yearly as p on y.area_code = p.area_code and y.year = p.year + 1 and y.months_n = p.months_n
-order by y.area_code, y.year;
+from monthly as m
+left join monthly as p
+    on m.area_code = p.area_code and p.month = cast(m.month - interval '1 year' as date)
+group by m.area_code, m.area_name_en, extract(year from m.month)
+order by m.area_code, year;

@@ -39,20 +39,18 @@ def role_for(statement: str) -> str:
 
 
 def shows_numbers(columns: list[str], rows: list[tuple]) -> list[str]:
-    """What keeps the result from showing numbers: no rows, only withheld rows, or a number column
-    blank in every row."""
+    """What keeps the result from showing numbers: no rows, only withheld rows, or a column blank in
+    every row."""
     if not rows:
         return ["no rows"]
     problems = []
     if "is_suppressed" in columns and all(r[columns.index("is_suppressed")] for r in rows):
         problems.append("every row suppressed")
     for i, name in enumerate(columns):
-        values = [r[i] for r in rows]
-        typed = [v for v in values if v is not None]
-        if not typed and (name.endswith(("_n", "_pct", "_mean", "_median", "_eur", "_rank", "_value", "_mae"))
-                          or name in ("value", "n", "waiting", "overdue")):
+        typed = [r[i] for r in rows if r[i] is not None]
+        if not typed:  # a column blank in every row shows nothing (a withheld measure, a failed join)
             problems.append(f"{name} blank in every row")
-        if typed and not isinstance(typed[0], (int, float, Decimal, str, bool, dt.date)):
+        elif not isinstance(typed[0], (int, float, Decimal, str, bool, dt.date)):
             problems.append(f"{name}: unexpected type {type(typed[0]).__name__}")
     return problems
 
