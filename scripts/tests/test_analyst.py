@@ -131,7 +131,7 @@ ATTRIBUTES = {
 METADATA = {"mart_indicator_catalogue", "mart_disclosure_report", "mart_area"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def published(sql):
     columns: dict[str, dict[str, str]] = {}
     for table, column, data_type in sql("""select table_name, column_name, data_type from information_schema.columns
