@@ -1,183 +1,103 @@
-{#- Trend and forecast (ennuste) of every series of an indicator-series mart (columns indicator_id,
-    area_code, month, value) for the next var('forecast_horizon_months') months, computed in SQL so
-    every `dbt build` renews it. Shared by the use cases' forecast marts so they forecast alike.
-    Method: additive linear trend + calendar-month seasonality. The trend is a least-squares line
-    over the months of the series (regr_slope / regr_intercept); the seasonal index of a calendar
-    month is the mean residual of that month around the line. Back-test: the same fit without the
-    last `horizon` months, whose forecasts are compared with what happened (mean absolute error).
-    Series with fewer than var('forecast_min_months') shown months get no forecast. -#}
-{% macro forecast_series(series_relation) -%}
-{%- set horizon = var('forecast_horizon_months') %}
+{#- A forecast mart: the shown months of an indicator-series mart (columns indicator_id, area_code,
+    area_level, month, value) and, after each series' last month, the forecasts the forecasting step
+    made from them (scripts/virta/forecast.py, `virta forecast`: method chosen per series by
+    rolling-origin back-tests, 80 % and 95 % prediction intervals), with the series' method and
+    back-test skill on every row. Shared by the use cases' forecast marts so they read alike. -#}
+{% macro forecast_series(series_mart) -%}
+{#- by name: the forecasting step's rows carry the series mart's name (a unit test's ref is a fixture) -#}
+{%- set mart = series_mart %}
+{%- set series_relation = ref(series_mart) %}
 
 with series as (
     select
         indicator_id,
         area_code,
         month,
-        value::float as value,
-        (extract(year from month) * 12 + extract(month from month))::integer as t,
-        row_number() over (partition by indicator_id, area_code order by month desc) as recency
+        value
     from {{ series_relation }}
     where value is not null
 ),
 
--- where each series ends, shown or withheld: a forecast starts after the data period, never inside it
-series_end as (
+series_area as (
     select
         indicator_id,
         area_code,
-        max(area_level) as area_level,
-        max((extract(year from month) * 12 + extract(month from month))::integer) as end_t
+        max(area_level) as area_level
     from {{ series_relation }}
     group by indicator_id, area_code
 ),
 
-fits as (
+skill as (
+    select *
+    from {{ source('forecast', 'indicator_forecast_skill') }}
+    where series_mart = '{{ mart }}'
+),
+
+forecasts as (
+    select *
+    from {{ source('forecast', 'indicator_forecast_values') }}
+    where series_mart = '{{ mart }}'
+),
+
+months as (
     select
-        'forecast' as fit,
-        s.*
-    from series as s
+        indicator_id,
+        area_code,
+        month,
+        'actual' as row_type,
+        value as actual_value,
+        null::float as forecast_value,
+        null::float as lower_80,
+        null::float as upper_80,
+        null::float as lower_95,
+        null::float as upper_95,
+        null::integer as horizon
+    from series
     union all
     select
-        'backtest' as fit,
-        s.*
-    from series as s
-    where s.recency > {{ horizon }}
-),
-
-trend as (
-    select
-        fit,
         indicator_id,
         area_code,
-        regr_slope(value, t) as slope,
-        regr_intercept(value, t) as intercept,
-        max(t) as last_t,
-        count(*) as months_n
-    from fits
-    group by fit, indicator_id, area_code
-    having count(*) >= {{ var('forecast_min_months') }}
-),
-
-season as (
-    select
-        f.fit,
-        f.indicator_id,
-        f.area_code,
-        (f.t - 1) % 12 as month_of_year,
-        avg(f.value - (tr.intercept + tr.slope * f.t)) as seasonal_index
-    from fits as f
-    inner join trend as tr on f.fit = tr.fit and f.indicator_id = tr.indicator_id and f.area_code = tr.area_code
-    group by f.fit, f.indicator_id, f.area_code, (f.t - 1) % 12
-),
-
-predicted as (
-    select
-        tr.fit,
-        tr.indicator_id,
-        tr.area_code,
-        tr.origin_t + h.step as t,
-        tr.intercept + tr.slope * (tr.origin_t + h.step) + coalesce(se.seasonal_index, 0) as raw_prediction
-    from (
-        select
-            t.*,
-            case when t.fit = 'forecast' then e.end_t else t.last_t end as origin_t
-        from trend as t
-        inner join series_end as e on t.indicator_id = e.indicator_id and t.area_code = e.area_code
-    ) as tr
-    cross join {{ virta.series(1, horizon, alias='h', column='step') }}
-    left join season as se
-        on
-            tr.fit = se.fit
-            and tr.indicator_id = se.indicator_id
-            and tr.area_code = se.area_code
-            and se.month_of_year = (tr.origin_t + h.step - 1) % 12
-),
-
-bounds as (
-    -- each indicator's range from the registry (percentages 0-100, counts and rates 0 or more)
-    {%- for ind in virta.indicators() %}
-    select
-        '{{ ind.id }}' as indicator_id,
-        cast({{ ind.bounds[0] if ind.bounds[0] is not none else 'null' }} as {{ dbt.type_float() }}) as lower_bound,
-        cast({{ ind.bounds[1] if ind.bounds[1] is not none else 'null' }} as {{ dbt.type_float() }}) as upper_bound
-    {{- '\n    union all' if not loop.last }}
-    {%- endfor %}
-),
-
-bounded as (
-    select
-        p.*,
-        greatest(b.lower_bound, least(b.upper_bound, p.raw_prediction)) as prediction
-    from predicted as p
-    left join bounds as b on p.indicator_id = b.indicator_id
-),
-
-grid as (
-    select
-        indicator_id,
-        area_code,
-        t
-    from series
-    union
-    select
-        indicator_id,
-        area_code,
-        t
-    from bounded
-    where fit = 'forecast'
-),
-
-joined as (
-    select
-        g.indicator_id,
-        g.area_code,
-        make_date((g.t - 1) / 12, (g.t - 1) % 12 + 1, 1) as month,
-        s.value as actual_value,
-        f.prediction as forecast_value,
-        b.prediction as backtest_forecast_value,
-        abs(b.prediction - s.value) as backtest_abs_error
-    from grid as g
-    left join series as s on g.indicator_id = s.indicator_id and g.area_code = s.area_code and g.t = s.t
-    left join bounded as f
-        on g.indicator_id = f.indicator_id and g.area_code = f.area_code and g.t = f.t and f.fit = 'forecast'
-    left join bounded as b
-        on g.indicator_id = b.indicator_id and g.area_code = b.area_code and g.t = b.t and b.fit = 'backtest'
-),
-
-with_error as (
-    select
-        j.*,
-        -- mean absolute error of the back-test over the held-out months, on every row of the series
-        avg(j.backtest_abs_error) over (partition by j.indicator_id, j.area_code) as backtest_mae
-    from joined as j
+        month,
+        'forecast' as row_type,
+        null as actual_value,
+        forecast_value,
+        lower_80,
+        upper_80,
+        lower_95,
+        upper_95,
+        horizon
+    from forecasts
 )
 
 select
-    w.indicator_id,
-    w.area_code,
-    {{ area_names('w.area_code') }},
-    e.area_level,
-    w.month,
-    case when w.actual_value is not null then 'actual' else 'forecast' end as row_type,
-    {{ virta.round_to('w.actual_value', 1) }} as actual_value,
-    {{ virta.round_to('w.forecast_value', 1) }} as forecast_value,
-    -- an approximate 95 % interval: errors taken as normal with sd = sqrt(pi / 2) * MAE of the
-    -- back-test, kept within the indicator's range; none without a back-test
-    -- (greatest and least skip nulls: without a back-test the bounds alone would pass for an interval)
-    case when w.backtest_mae is not null and w.forecast_value is not null then
-            {{ virta.round_to('greatest(b.lower_bound, least(b.upper_bound, w.forecast_value - 1.96 * 1.2533 * w.backtest_mae))', 1) }}
-    end as forecast_lower_95,
-    case when w.backtest_mae is not null and w.forecast_value is not null then
-            {{ virta.round_to('greatest(b.lower_bound, least(b.upper_bound, w.forecast_value + 1.96 * 1.2533 * w.backtest_mae))', 1) }}
-    end as forecast_upper_95,
-    {{ virta.round_to('w.backtest_forecast_value', 1) }} as backtest_forecast_value,
-    {{ virta.round_to('w.backtest_abs_error', 2) }} as backtest_abs_error,
-    {{ virta.round_to('w.backtest_mae', 2) }} as backtest_mae,
-    'linear trend + calendar-month seasonality (least squares); back-test on the last '
-    || {{ horizon }} || ' months' as method
-from with_error as w
-inner join series_end as e on w.indicator_id = e.indicator_id and w.area_code = e.area_code
-left join bounds as b on w.indicator_id = b.indicator_id
-{{ area_join('w.area_code') }}
+    m.indicator_id,
+    m.area_code,
+    {{ area_names('m.area_code') }},
+    a.area_level,
+    m.month,
+    m.row_type,
+    m.actual_value,
+    {%- for name, column in [('forecast_value', 'forecast_value'), ('forecast_lower_80', 'lower_80'),
+                             ('forecast_upper_80', 'upper_80'), ('forecast_lower_95', 'lower_95'),
+                             ('forecast_upper_95', 'upper_95')] %}
+    {{ virta.round_to('m.' ~ column, 1) }} as {{ name }},
+    {%- endfor %}
+    m.horizon as horizon_months,
+    k.method,
+    k.is_benchmark,
+    k.chosen_method,
+    k.chosen_beats_benchmarks,
+    k.beats_benchmarks,
+    {%- for name, column in [('backtest_mae', 'backtest_mae'), ('backtest_mase', 'backtest_mase'),
+                             ('naive_mase', 'naive_mase'), ('mean_6_mase', 'mean_6_mase'),
+                             ('backtest_coverage_80', 'coverage_80'), ('backtest_coverage_95', 'coverage_95')] %}
+    {{ virta.round_to('k.' ~ column, 2) }} as {{ name }},
+    {%- endfor %}
+    k.backtest_origins_n,
+    k.history_months,
+    k.no_forecast_reason
+from months as m
+inner join series_area as a on m.indicator_id = a.indicator_id and m.area_code = a.area_code
+left join skill as k on m.indicator_id = k.indicator_id and m.area_code = k.area_code
+{{ area_join('m.area_code') }}
 {%- endmacro %}

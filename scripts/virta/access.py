@@ -77,7 +77,8 @@ class Schemas:
         return layer if layer == "raw" else f"{self.prefix}{layer}"
 
 
-BUILT_LAYERS = ("staging", "raw_vault", "business_vault", "disclosure", "marts", "restricted", "audit", "reference")
+BUILT_LAYERS = ("staging", "raw_vault", "business_vault", "disclosure", "marts", "restricted", "audit", "reference",
+                "forecast")
 STEWARD_LAYERS = ("raw_vault", "business_vault", "disclosure", "marts", "restricted", "audit", "reference")
 GUARDED_TAGS = ("CREATE FUNCTION", "ALTER FUNCTION", "CREATE PROCEDURE", "ALTER PROCEDURE", "CREATE TRIGGER",
                 "ALTER TRIGGER", "CREATE RULE", "CREATE AGGREGATE", "CREATE OPERATOR",

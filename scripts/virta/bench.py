@@ -5,6 +5,7 @@ are for people). Every benchmark runs on its own throwaway embedded server.
 - `incremental`: time of a full vault load of the history, and of loading one more day's batch on
   top of it, for two history lengths; the one-day cost should not grow with the history.
 - `vault`: the vault load against its one-pass floor, per scale, twice, and one more day on top.
+- `forecast`: the forecasting step's time for all series of a built sample, and its skill.
 """
 
 from __future__ import annotations
@@ -301,3 +302,48 @@ def bench_vault(scales: list[float], seed: int, repeats: int) -> None:
           " bv+marts: the day's business vault, marts and restricted outputs (`dbt run`; the business vault\n"
           " recomputes the keys the day touched), bv th-s its business-vault thread-seconds, and full bv+m the\n"
           " same models built whole on the history)")
+
+
+def bench_forecast(samples: list[str], seed: int) -> None:
+    """Forecasting time for all series of a built warehouse, per sample ('default' or a scale): the
+    sample loaded and built (dbt build, disclosure control, the forecasting step) on a throwaway
+    server, then the step timed again on its own; with the share of series beating the benchmarks.
+    The figures are printed together at the end (dbt prints its build above them)."""
+    import dataclasses
+
+    from virta import db, forecast, privacy
+    from virta.access import Schemas, schema_prefix
+    from virta.generate import generate_and_load
+    from virta.generate.core import DEFAULT_SAMPLE, GenerationParams
+
+    ensure_deps()
+    lines = [f"{'sample':>8} {'series':>7} {'forecast':>8} {'seconds':>8} {'s/series':>8} {'beat both':>9} "
+             f"{'chosen beat':>11} {'benchmark':>9}"]
+    saved = os.environ.get("DBT_TARGET_PATH")
+    for sample in samples:
+        params = dataclasses.replace(DEFAULT_SAMPLE, seed=seed) if sample == "default" \
+            else GenerationParams(seed=seed, scale=float(sample))
+        with throwaway_server() as (conn, home):
+            os.environ["DBT_TARGET_PATH"] = str(home / "target")  # the project's target/ stays as it is
+            try:
+                generate_and_load(db.resolve("loader"), params=params, replace=True, admin=db.admin())
+                if privacy.build(conn, []) != 0:
+                    raise VirtaError(f"the build of sample {sample} failed; see dbt's output above")
+                start = time.perf_counter()
+                done = forecast.run_step(conn)
+                seconds = time.perf_counter() - start
+                with conn.connect() as pg, pg.cursor() as cur:
+                    cur.execute("select count(method), count(*) filter (where beats_benchmarks), "
+                                "count(*) filter (where chosen_beats_benchmarks), count(*) filter (where is_benchmark) "
+                                f"from {Schemas(schema_prefix()).forecast}.indicator_forecast_skill")
+                    forecasts, beat, chosen, benchmark = cur.fetchone()
+            finally:
+                if saved is None:
+                    os.environ.pop("DBT_TARGET_PATH", None)
+                else:
+                    os.environ["DBT_TARGET_PATH"] = saved
+        series = sum(d["series"] for d in done.values())
+        share = (lambda k: f"{k / forecasts:.0%}" if forecasts else "-")
+        lines.append(f"{sample:>8} {series:>7} {forecasts:>8} {seconds:>8.1f} {seconds / max(series, 1):>8.2f} "
+                     f"{share(beat):>9} {share(chosen):>11} {share(benchmark):>9}")
+    print("\n".join(["", "forecasting step (virta forecast) on a built sample:", *lines]), flush=True)

@@ -269,6 +269,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         bench.bench_big_file(args.gb)
     elif args.bench_command == "vault":
         bench.bench_vault(args.scales, args.seed, args.repeats)
+    elif args.bench_command == "forecast":
+        bench.bench_forecast(args.samples, args.seed)
     else:
         bench.bench_incremental(args.years, args.scale, args.seed)
     return 0
@@ -285,6 +287,16 @@ def _cmd_privacy(args: argparse.Namespace) -> int:
     result = privacy.check(secondary=not args.primary_only)
     privacy.print_result(result)
     return 0 if result.ok else 1
+
+
+def _cmd_forecast(args: argparse.Namespace) -> int:
+    from virta import db, forecast
+
+    done = forecast.run_step(db.ensure_available("transformer"))
+    for mart, d in done.items():
+        print(f"{mart}: {d['forecasts']} of {d['series']} series forecast in {d['seconds']:.1f} s")
+    print("publish them: `./virta dbt build --select source:forecast+`")
+    return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -328,6 +340,15 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--seed", type=int, default=20260101, help="random seed of the sample")
     p_run.add_argument("--skip-docs", action="store_true", help="do not run `dbt docs generate`")
     p_run.set_defaults(func=_cmd_run)
+
+    p_forecast = sub.add_parser(
+        "forecast", help="forecast every indicator series (the step between the series and forecast marts)",
+        description="Read the published series marts (mart_*_indicator_monthly) as the transformer, choose a "
+        "method per series by rolling-origin back-tests (benchmarks, damped ETS, Theta; statsforecast), and "
+        "replace the schema forecast's tables with the forecasts, their 80 %% and 95 %% intervals and the "
+        "back-test skill. `virta run` and `virta daily` run it; after it, `./virta dbt build --select "
+        "source:forecast+` publishes the forecast marts. See docs/forecasts.md.")
+    p_forecast.set_defaults(func=_cmd_forecast)
 
     p_report = sub.add_parser(
         "report", help="write the county report: a static site per area, Finnish and English",
@@ -467,6 +488,10 @@ def build_parser() -> argparse.ArgumentParser:
     b_vault.add_argument("--scales", type=float, nargs="+", default=[0.05, 0.3])
     b_vault.add_argument("--repeats", type=int, default=2, help="full loads per scale, each from an empty vault")
     b_vault.add_argument("--seed", type=int, default=20260101)
+    b_fc = bench_sub.add_parser("forecast", help="forecasting time for all series of a built sample, and its skill")
+    b_fc.add_argument("--samples", nargs="+", default=["default", "0.02", "0.3"],
+                      help="'default' (the bundled sample) or scales (default: default 0.02 0.3)")
+    b_fc.add_argument("--seed", type=int, default=20260101)
     p_bench.set_defaults(func=_cmd_bench)
 
     p_priv = sub.add_parser("privacy", help="disclosure control: attack the published marts (differencing)")

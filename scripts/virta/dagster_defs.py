@@ -17,6 +17,8 @@ and point Dagster at this module:
 - the dbt project as assets, from dbt's manifest (dagster-dbt): one `dbt build`, its tests as asset
   checks, its raw sources wired to the raw tables above. Not retried: a failing model or test fails
   again the same way; the next scheduled run builds again (staging reads what is not in the vault).
+- `forecasts`: the forecasting step (virta.forecast) between the published series marts and the
+  forecast marts, which are built after it (`virta_forecast_marts`), as `virta run` does.
 - `delivery_freshness`: an asset check per source system, warning and then failing by the cadence
   its mapping declares (concept_model/sources, `freshness:`).
 - job `virta_daily`, a daily schedule at 05:30 Finnish time, and a sensor that starts the job when
@@ -36,7 +38,7 @@ import subprocess
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets, get_asset_key_for_model
 
 from virta import db
 from virta.dbt import dbt_env, dbt_executable, ensure_deps
@@ -112,7 +114,15 @@ class VirtaTranslator(DagsterDbtTranslator):
         props = self.get_resource_props(manifest, unique_id)
         if props.get("resource_type") == "source" and props.get("name") in _raw_tables():
             return spec.replace_attributes(key=dg.AssetKey(["raw", props["name"]]))
+        if props.get("resource_type") == "source" and props.get("source_name") == "forecast":
+            return spec.replace_attributes(key=dg.AssetKey(["forecast", props["name"]]))
         return spec
+
+
+def _series_marts() -> list[str]:
+    from virta.forecast import series_marts
+
+    return series_marts()
 
 
 def _system_keys() -> dict[str, dg.AssetKey]:
@@ -194,7 +204,8 @@ def virta_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
             record_full_build(conn)
 
 
-@dbt_assets(manifest=manifest_path(), dagster_dbt_translator=VirtaTranslator(), select="tag:published")
+@dbt_assets(manifest=manifest_path(), dagster_dbt_translator=VirtaTranslator(), select="tag:published",
+            exclude="source:forecast+")
 def virta_published(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """The published marts: first the suppression pattern is closed against the exact attack
     (`virta privacy protect`, as `virta daily` does), then the marts are built from it."""
@@ -209,6 +220,38 @@ def virta_published(context: dg.AssetExecutionContext, dbt: DbtCliResource):
             result, added = privacy.protect(conn, target / "manifest.json")
             context.log.info(f"disclosure control: {result.unknowns} cells withheld, {added} after the attack")
             invocation = dbt.cli(["build"], context=context, target_path=target)
+        yield from invocation.stream()
+
+
+FORECAST_TABLES = ("indicator_forecast_inputs", "indicator_forecast_skill", "indicator_forecast_values")
+
+
+@dg.multi_asset(
+    specs=[dg.AssetSpec(["forecast", name], group_name="forecast", kinds={"python", "postgres"},
+                        deps=[get_asset_key_for_model([virta_published], series) for series in _series_marts()],
+                        description=f"forecast.{name}: written by the forecasting step (virta forecast).")
+           for name in FORECAST_TABLES],
+    can_subset=False,
+)
+def forecasts(context: dg.AssetExecutionContext):
+    """The forecasting step (virta.forecast.run_step): every series of the published series marts,
+    its method chosen by rolling-origin back-tests, into the schema forecast."""
+    from virta import forecast
+
+    with run_lock("run", wait=LOCK_WAIT):
+        done = forecast.run_step(db.ensure_available("transformer"))
+    for name in FORECAST_TABLES:
+        yield dg.MaterializeResult(asset_key=dg.AssetKey(["forecast", name]),
+                                   metadata={mart: f"{d['forecasts']} of {d['series']} series" for mart, d in done.items()})
+
+
+@dbt_assets(manifest=manifest_path(), dagster_dbt_translator=VirtaTranslator(), select="source:forecast+")
+def virta_forecast_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """The forecast marts and the catalogue, built from what the forecasting step wrote."""
+    with run_lock("run", wait=LOCK_WAIT):
+        with _transformer_environment(db.ensure_available("transformer")):
+            invocation = dbt.cli(["build"], context=context,
+                                 target_path=target_dir() / "dagster" / f"run-{context.run_id[:8]}-forecasts")
         yield from invocation.stream()
 
 
@@ -244,7 +287,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext):
 
 
 defs = dg.Definitions(
-    assets=[raw_deliveries, virta_dbt, virta_published],
+    assets=[raw_deliveries, virta_dbt, virta_published, forecasts, virta_forecast_marts],
     asset_checks=[delivery_freshness_checks],
     jobs=[daily_job],
     schedules=[daily_schedule],

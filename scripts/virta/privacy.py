@@ -340,6 +340,7 @@ def print_result(result: Result) -> None:
 
 
 PUBLISHED = "tag:published"  # the published marts and the release record (dbt_project.yml)
+FORECASTS = "source:forecast+"  # built after the forecasting step (virta.forecast) that feeds them
 PATCHES = "disclosure_patches"
 ATTACKS = "disclosure_attacks"  # the last attack's result per table, for mart_disclosure_report
 
@@ -457,7 +458,8 @@ def protect(conn, manifest_path: Path, max_rounds: int = 25) -> tuple[Result, in
 def build(conn, args: list[str]) -> int:
     """`dbt build` with disclosure control between the pattern and the publication: everything but
     the published marts, then the pattern closed against the exact attack (protect), then the
-    published marts. Returns dbt's exit code; run_results.json has both builds' results."""
+    published marts but the forecasts, then the forecasting step (virta.forecast) and what reads it.
+    Returns dbt's exit code; run_results.json has all builds' results."""
     from virta import paths
     from virta.dbt import run_dbt
 
@@ -467,17 +469,29 @@ def build(conn, args: list[str]) -> int:
         args.insert(args.index("--exclude") + 1, PUBLISHED)
     else:
         args += ["--exclude", PUBLISHED]
-    code = run_dbt(["build", *args], conn)
     results = paths.target_dir() / "run_results.json"
-    first = json.loads(results.read_text()) if results.exists() else None
-    if code != 0:
+    records = []  # each dbt invocation's run_results, joined at the end into one record of the build
+
+    def dbt_build(*build_args: str) -> int:
+        code = run_dbt(["build", *build_args], conn)
+        if results.exists():
+            records.append(json.loads(results.read_text()))
         return code
-    result, added = protect(conn, paths.target_dir() / "manifest.json")
-    print(f"disclosure control: {result.unknowns} cells withheld, {added} more after the exact attack; "
-          "the attack recovers nothing", flush=True)
-    code = run_dbt(["build", "--select", PUBLISHED, *vars_args], conn)
-    if first and results.exists():  # one record of the whole build (virta daily reports it)
-        second = json.loads(results.read_text())
-        second["results"] = first["results"] + second["results"]
-        results.write_text(json.dumps(second))
+
+    code = dbt_build(*args)
+    if code == 0:
+        result, added = protect(conn, paths.target_dir() / "manifest.json")
+        print(f"disclosure control: {result.unknowns} cells withheld, {added} more after the exact attack; "
+              "the attack recovers nothing", flush=True)
+        code = dbt_build("--select", PUBLISHED, "--exclude", FORECASTS, *vars_args)
+    if code == 0:  # the forecasts are made from the published series, then published
+        from virta import forecast
+
+        done = forecast.run_step(conn)
+        print("forecasts: " + "; ".join(f"{mart} {d['forecasts']} of {d['series']} series ({d['seconds']:.1f} s)"
+                                        for mart, d in done.items()), flush=True)
+        code = dbt_build("--select", FORECASTS, *vars_args)
+    if len(records) > 1:  # one record of the whole build (virta daily reports it)
+        records[-1]["results"] = [r for record in records for r in record["results"]]
+        results.write_text(json.dumps(records[-1]))
     return code

@@ -51,8 +51,9 @@ TEXT = {
         "legal_basis": "Lakiperuste", "formula": "Laskenta", "source": "Lähde",
         "read_me": ("Luvut ovat julkaistuista marteista (schema marts). Alle viiden henkilön solut ja niistä "
                     "pääteltävissä olevat solut on jätetty julkaisematta (tietosuoja). Nykytila on viimeisin "
-                    "päättynyt kuukausi, jolta alueella on julkaistu arvo. Ennuste: lineaarinen trendi ja "
-                    "kuukausikausivaihtelu; väli perustuu takautuvan testin keskivirheeseen."),
+                    "päättynyt kuukausi, jolta alueella on julkaistu arvo. Ennuste: menetelmä valitaan "
+                    "sarjoittain takautuvin testein, ja jos mikään ei voita vertailukohtia (viimeisin arvo, "
+                    "kuuden kuukauden keskiarvo), ennuste on vertailukohta; väli on menetelmän 95 %:n ennusteväli."),
         "as_of": "Tiedot", "generated": "Laadittu", "synthetic": "Synteettinen esimerkkiaineisto: ei todellisia henkilöitä.",
     },
     "en": {
@@ -71,8 +72,9 @@ TEXT = {
         "legal_basis": "Legal basis", "formula": "Formula", "source": "Source",
         "read_me": ("Figures come from the published marts (schema marts). Cells of fewer than five people, and "
                     "cells they could be derived from, are withheld (disclosure control). The current state is "
-                    "the latest complete month with a published value for the area. Forecast: linear trend and "
-                    "calendar-month seasonality; the interval rests on the back-test's mean absolute error."),
+                    "the latest complete month with a published value for the area. Forecast: the method is chosen "
+                    "per series by back-tests, and where nothing beats the benchmarks (the last value, the mean "
+                    "of six months) the forecast is the benchmark; the interval is the method's 95 % interval."),
         "as_of": "Data", "generated": "Generated", "synthetic": "Synthetic sample data: no real people.",
     },
 }
@@ -273,7 +275,8 @@ def deadline_figure(data: Data, indicators: list[dict], area_code: str, lang: st
 
 # the registry's units (mart_indicator_catalogue.unit) in Finnish; any other unit is shown as it is
 UNITS_FI = {"percent": "prosenttia", "days": "päivää", "per 10 000 residents": "/ 10 000 asukasta",
-            "EUR per resident": "euroa / asukas"}
+            "EUR per resident": "euroa / asukas", "visits": "käyntiä", "referrals": "lähetettä",
+            "decisions": "päätöstä"}
 
 
 def _unit(unit: str, lang: str) -> str:

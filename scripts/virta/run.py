@@ -34,7 +34,8 @@ def reset_warehouse(admin: db.Connection) -> None:
 
     schemas = Schemas(schema_prefix())
     with admin.connect() as pg, pg.cursor() as cur:
-        for layer in ("staging", "raw_vault", "business_vault", "disclosure", "marts", "restricted", "audit"):
+        for layer in ("staging", "raw_vault", "business_vault", "disclosure", "marts", "restricted", "audit",
+                      "forecast"):
             cur.execute(f"drop schema if exists {getattr(schemas, layer)} cascade")
     if admin.embedded:
         db.EmbeddedServer(port=admin.port).apply_access(force=True)

@@ -1,5 +1,5 @@
--- Trend and 6-month forecast (ennuste) of each access-to-care indicator series, with its
--- back-test; the method is the shared forecast_series macro (linear trend + calendar-month
--- seasonality, least squares).
+-- 6-month forecast (ennuste) of every series of mart_access_indicator_monthly, with 80 % and 95 % intervals
+-- and the back-test skill: what the forecasting step (virta forecast, scripts/virta/forecast.py)
+-- made of the series, published by the shared forecast_series macro.
 
-{{ forecast_series(ref('mart_access_indicator_monthly')) }}
+{{ forecast_series('mart_access_indicator_monthly') }}

@@ -1,4 +1,5 @@
--- Trend and 6-month forecast (ennuste) of each access-to-social-services indicator series, with
--- its back-test; the same method as for health care (the shared forecast_series macro).
+-- 6-month forecast (ennuste) of every series of mart_social_indicator_monthly, with 80 % and 95 % intervals
+-- and the back-test skill: what the forecasting step (virta forecast, scripts/virta/forecast.py)
+-- made of the series, published by the shared forecast_series macro.
 
-{{ forecast_series(ref('mart_social_indicator_monthly')) }}
+{{ forecast_series('mart_social_indicator_monthly') }}

@@ -1,0 +1,16 @@
+{#- A forecast mart's forecasts were made from the series mart as it is now: the fingerprint the
+    forecasting step stored for it equals that of the series' rows now. Fails after a `dbt build` that
+    changed the series without the step (`virta forecast`; `virta run` and `virta daily` run it). -#}
+{% test forecast_is_current(model, series) %}
+
+select
+    '{{ series.identifier }}' as series_mart,
+    now_.input_md5 as series_now,
+    made.input_md5 as forecast_made_from,
+    'the forecasts are older than the series: run `virta forecast`' as problem
+from (select {{ virta.forecast_input_fingerprint() }} as input_md5 from {{ series }}) as now_
+left join {{ source('forecast', 'indicator_forecast_inputs') }} as made
+    on made.series_mart = '{{ series.identifier }}'
+where made.input_md5 is distinct from now_.input_md5
+
+{% endtest %}
