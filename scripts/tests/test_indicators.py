@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 import raw_recompute as rr
+from virta.catalogue import registry_rows as registry
 from virta.reference import holiday_dates as finnish_holidays
 from virta.paths import PROJECT_ROOT
 
@@ -20,10 +21,6 @@ pytestmark = pytest.mark.e2e
 SERIES = {"access_to_care": "mart_access_indicator_monthly",
           "access_to_social_services": "mart_social_indicator_monthly",
           "costs": "mart_cost_indicator_monthly"}
-
-
-def registry():
-    return yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())["vars"]["indicators"]
 
 
 def _round1(value):

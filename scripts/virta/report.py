@@ -21,7 +21,6 @@ data with the marts.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import re
 import shutil
@@ -337,7 +336,7 @@ def render(page: Page, data: Data, generated_on: str, areas: list[str] | None = 
         page=page, t=TEXT[page.lang], lang=page.lang, other=other,
         area_name=_area_name(data, page.area_code, page.lang),
         areas=[(c, _area_name(data, c, page.lang)) for c in areas or report_areas(data)],
-        as_of=as_of[:7], generated_on=generated_on, escape=html.escape)
+        as_of=as_of[:7], generated_on=generated_on)
 
 
 def render_index(data: Data, generated_on: str, areas: list[str] | None = None) -> str:
