@@ -1,5 +1,5 @@
-{#- A forecast mart's forecasts were made from the series mart as it is now: the fingerprint the
-    forecasting step stored for it equals that of the series' rows now. Fails after a `dbt build` that
+{#- A forecast mart's forecasts were made from the series mart as it is now, with the forecast vars
+    as they are now: the fingerprint the forecasting step stored for it equals that of now. Fails after a `dbt build` that
     changed the series without the step (`virta forecast`; `virta run` and `virta daily` run it). -#}
 {% test forecast_is_current(model, series) %}
 
@@ -8,7 +8,10 @@ select
     now_.input_md5 as series_now,
     made.input_md5 as forecast_made_from,
     'the forecasts are older than the series: run `virta forecast`' as problem
-from (select {{ virta.forecast_input_fingerprint() }} as input_md5 from {{ series }}) as now_
+from (
+    select md5({{ virta.forecast_input_fingerprint() }} || '|' || '{{ virta.forecast_settings_key() }}') as input_md5
+    from {{ series }}
+) as now_
 left join {{ source('forecast', 'indicator_forecast_inputs') }} as made
     on made.series_mart = '{{ series.identifier }}'
 where made.input_md5 is distinct from now_.input_md5

@@ -6,7 +6,7 @@
     {%- set schema = generate_schema_name('forecast', none) -%}
     create table if not exists {{ schema }}.indicator_forecast_inputs (
         series_mart text primary key,
-        input_md5 text not null,  -- forecast_input_fingerprint() of the series mart read
+        input_md5 text not null,  -- md5(forecast_input_fingerprint() of the series mart || '|' || forecast_settings_key())
         series_n integer not null,
         forecast_n integer not null,
         seconds double precision not null,
@@ -20,8 +20,8 @@
         method text,
         is_benchmark boolean,
         chosen_method text,
+        chosen_mase double precision,
         chosen_beats_benchmarks boolean,
-        beats_benchmarks boolean,
         history_months integer not null,
         backtest_origins_n integer,
         judging_origins_n integer,
@@ -51,7 +51,14 @@
 {%- endmacro %}
 
 {#- What a forecast was made from: one hash of a series mart's rows (the step stores it with the
-    forecasts; forecast_is_current compares). Python runs the same expression, read from here. -#}
+    forecasts, hashed again with forecast_settings_key(); forecast_is_current compares). Python runs
+    the same expression, read from here. -#}
 {% macro forecast_input_fingerprint() -%}
-md5(coalesce(string_agg(indicator_id || '|' || area_code || '|' || cast(month as varchar) || '|' || coalesce(cast(value as varchar), ''), ',' order by indicator_id, area_code, month), ''))
+md5(coalesce(string_agg(indicator_id || '|' || area_code || '|' || cast(month as varchar) || '|' || coalesce(cast(value as varchar), '') || '|' || cast(is_complete_period as varchar), ',' order by indicator_id, area_code, month), ''))
+{%- endmacro %}
+
+{#- The forecast vars a forecast depends on, in the order of SETTINGS_VARS in scripts/virta/forecast.py
+    (settings_key renders them alike): forecasts made with other settings are not current. -#}
+{% macro forecast_settings_key() -%}
+{{ var('forecast_horizon_months') }}|{{ var('forecast_min_months') }}|{{ var('forecast_origins') }}|{{ var('forecast_min_origins') }}|{{ var('forecast_seasonal_min_months') }}|{{ var('forecast_min_gain') }}|{{ var('forecast_seasonal_min_gain') }}
 {%- endmacro %}

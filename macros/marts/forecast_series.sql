@@ -87,8 +87,8 @@ select
     k.is_benchmark,
     k.chosen_method,
     k.chosen_beats_benchmarks,
-    k.beats_benchmarks,
-    {%- for name, column in [('backtest_mae', 'backtest_mae'), ('backtest_mase', 'backtest_mase'),
+    {%- for name, column in [('chosen_mase', 'chosen_mase'), ('backtest_mae', 'backtest_mae'),
+                             ('backtest_mase', 'backtest_mase'),
                              ('naive_mase', 'naive_mase'), ('mean_6_mase', 'mean_6_mase'),
                              ('backtest_coverage_80', 'coverage_80'), ('backtest_coverage_95', 'coverage_95')] %}
     {{ virta.round_to('k.' ~ column, 2) }} as {{ name }},

@@ -126,7 +126,7 @@ ATTRIBUTES = {
     "service_code", "service_name_fi", "service_name_en", "package_code", "package_name_fi", "package_name_en",
     "breakdown", "indicator_id", "n", "value", "row_type", "actual_value", "forecast_value", "forecast_lower_80",
     "forecast_upper_80", "forecast_lower_95", "forecast_upper_95", "horizon_months", "method", "is_benchmark",
-    "chosen_method", "chosen_beats_benchmarks", "beats_benchmarks", "backtest_mae", "backtest_mase", "naive_mase",
+    "chosen_method", "chosen_beats_benchmarks", "chosen_mase", "backtest_mae", "backtest_mase", "naive_mase",
     "mean_6_mase", "backtest_coverage_80", "backtest_coverage_95", "history_months", "no_forecast_reason",
     "dependency_ratio", "over_180_per_10000", "users_per_1000",
 }

@@ -291,8 +291,10 @@ def _cmd_privacy(args: argparse.Namespace) -> int:
 
 def _cmd_forecast(args: argparse.Namespace) -> int:
     from virta import db, forecast
+    from virta.lock import run_lock
 
-    done = forecast.run_step(db.ensure_available("transformer"))
+    with run_lock("run"):  # not while a build replaces the series it reads
+        done = forecast.run_step(db.ensure_available("transformer"))
     for mart, d in done.items():
         print(f"{mart}: {d['forecasts']} of {d['series']} series forecast in {d['seconds']:.1f} s")
     print("publish them: `./virta dbt build --select source:forecast+`")

@@ -6,24 +6,28 @@ published series marts (mart_*_indicator_monthly: only shown values, so a foreca
 withheld cell), writes the schema `forecast`, and the forecast marts publish it. Their test
 `forecast_is_current` fails when a series changed after its forecasts were made.
 
-Per series (indicator x area), on its shown months up to the last one (the run of consecutive shown
-months; a withheld month breaks the series):
+Per series (indicator x area), on its final shown months up to the last one (the run of consecutive
+months shown and final, is_complete_period; a withheld month breaks the series, and months at the
+end not yet final are skipped like withheld ones):
 1. Rolling origins: the last `forecast_origins` months each serve as an origin, forecasting up to
-   `forecast_horizon_months` ahead within the data, from at least `forecast_min_months` of history.
+   `forecast_horizon_months` ahead within the data, from at least `forecast_min_months` of history
+   (so late origins judge short horizons only: the error leans towards the near months).
 2. The earlier half of the origins chooses, on targets before the later half begins: the better of
-   the two benchmarks below by mean absolute error, unless another candidate errs at least
-   `forecast_min_gain` (a share) less; then the best of those. Candidates: the benchmarks (naive, seasonal naive, drift,
-   mean, mean of the last six months), damped-trend exponential smoothing and Theta (statsforecast),
-   and seasonal ETS and Theta once the history holds two full years at every choosing origin and the months
-   before the judging origins pass a seasonality test (seasonal naive needs that test too).
-3. The later half judges: the chosen method's error there is the published back-test error, as MASE
-   (scaled by the in-sample mean absolute month-to-month change before the judging origins) beside
-   the two benchmarks' (naive; mean of the last six months). A chosen method that loses to either
-   gives way to the better of the two there; the series says so (chosen_method,
-   chosen_beats_benchmarks), since that fall-back is a choice made on the judging origins.
+   the two benchmarks (naive; mean of the last six months) by mean absolute error, unless another
+   candidate errs at least `forecast_min_gain` (a share) less, a seasonal one
+   `forecast_seasonal_min_gain` less; then the best of those. Candidates:
+   the benchmarks naive, mean_6, seasonal naive (a year of history), drift and mean; damped-trend
+   exponential smoothing and Theta (statsforecast); seasonal ETS and Theta once the history holds
+   two full years at every choosing origin and the months before the judging origins pass a
+   seasonality test.
+3. The later half judges: the chosen method's error there is its honest skill (chosen_mase, MASE:
+   scaled by the mean absolute month-to-month change before the judging origins), beside the two
+   benchmarks' (naive_mase, mean_6_mase). A chosen method that lost to either gives way to the
+   better of the two there (backtest_mase is then that benchmark's): a decision that looks at the
+   judging origins, so chosen_mase and chosen_beats_benchmarks keep the honest record.
 4. The published method is fitted on the whole series; its 80 % and 95 % prediction intervals
-   (statsforecast's, or from the residuals of the six-month mean) are kept within the indicator's
-   bounds, as is the forecast.
+   (statsforecast's, or for mean_6 from its own errors at each horizon) are kept within the
+   indicator's bounds, as is the forecast.
 """
 
 from __future__ import annotations
@@ -48,6 +52,9 @@ from virta.paths import PROJECT_ROOT
 BENCHMARKS = ("naive", "mean_6")
 LEVELS = (80, 95)
 SERIES_MARTS_GLOB = "models/marts/*/mart_*_indicator_monthly.sql"
+# the vars a forecast depends on, in the order of macro forecast_settings_key
+SETTINGS_VARS = ("forecast_horizon_months", "forecast_min_months", "forecast_origins", "forecast_min_origins",
+                 "forecast_seasonal_min_months", "forecast_min_gain", "forecast_seasonal_min_gain")
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,7 @@ class Settings:
     season: int = 12
     seasonal_min_train: int = 24  # seasonal ETS / Theta only with two full years at every choosing origin
     min_gain: float = 0.15  # another method replaces the benchmarks only with this much less error
+    seasonal_min_gain: float = 0.3  # and a seasonal one with this much less
 
 
 def settings(root: Path = PROJECT_ROOT) -> Settings:
@@ -67,7 +75,7 @@ def settings(root: Path = PROJECT_ROOT) -> Settings:
     return Settings(horizon=int(v["forecast_horizon_months"]), min_train=int(v["forecast_min_months"]),
                     origins=int(v["forecast_origins"]), min_origins=int(v["forecast_min_origins"]),
                     seasonal_min_train=int(v["forecast_seasonal_min_months"]),
-                    min_gain=float(v["forecast_min_gain"]))
+                    min_gain=float(v["forecast_min_gain"]), seasonal_min_gain=float(v["forecast_seasonal_min_gain"]))
 
 
 # --- methods -------------------------------------------------------------------------------------
@@ -77,13 +85,13 @@ class Method:
     name: str
     label: str  # what the marts say
     benchmark: bool
-    min_train: str = ""  # "seasonal": Settings.seasonal_min_train months and seasonal_test passed
+    min_train: str = ""  # "season": a year of history; "seasonal": seasonal_min_train months and seasonal_test
 
 
 METHODS = {m.name: m for m in (
     Method("naive", "naive (last value carried forward)", True),
     Method("mean_6", "mean of the last six months", True),
-    Method("seasonal_naive", "seasonal naive (same month a year before)", True, "seasonal"),
+    Method("seasonal_naive", "seasonal naive (same month a year before)", True, "season"),
     Method("drift", "drift (straight line from the first to the last value)", True),
     Method("mean", "mean of the history", True),
     Method("ets_damped", "exponential smoothing, damped trend (AutoETS)", False),
@@ -98,6 +106,8 @@ def available(method: Method, train_months: int, s: Settings, seasonal: bool = T
     need `seasonal`: the history before the judging origins passed seasonal_test."""
     if method.min_train == "seasonal":
         return seasonal and train_months >= s.seasonal_min_train
+    if method.min_train == "season":
+        return train_months >= s.season
     return train_months >= 2
 
 
@@ -175,21 +185,55 @@ def predict(name: str, y: np.ndarray, h: int, s: Settings, levels: tuple[int, ..
 class Skill:
     method: str  # the published method
     chosen: str  # what the choosing origins picked (differs from method after a fall-back)
-    chosen_beats_benchmarks: bool  # the chosen method's judged error no worse than both benchmarks'
+    chosen_mase: float | None  # the choice's own error on the judging origins: the honest skill
+    chosen_beats_benchmarks: bool  # the choice's judged error no worse than both benchmarks'
     history_months: int
     origins_n: int
     judging_origins_n: int
-    backtest_mae: float
+    backtest_mae: float  # the published method's, on the judging origins
     backtest_mase: float | None
     naive_mase: float | None
     mean_6_mase: float | None
-    beats_benchmarks: bool  # published error no worse than both benchmarks on the judging origins
     coverage: dict[int, float] = field(default_factory=dict)  # share of judged points inside each interval
 
 
-def backtest(y: np.ndarray, s: Settings) -> Skill | None:
-    """Choose a method on the earlier origins, judge it on the later ones (module docstring). None
-    when the series is too short for `min_origins` origins."""
+@dataclass
+class Backtest:
+    """Every candidate's errors on the judging origins, and what the choosing origins chose."""
+    n: int
+    origins_n: int
+    judging_origins_n: int
+    scale: float | None  # mean absolute month-to-month change before the judging origins
+    chosen: str
+    judged: dict[str, float]  # mean absolute error per method that fitted every judging origin
+    coverage: dict[str, dict[int, float]]
+
+    def mase(self, method: str) -> float | None:
+        return self.judged[method] / self.scale if self.scale and method in self.judged else None
+
+    def skill(self, method: str) -> Skill:
+        """The figures of `method` as the published one."""
+        best_benchmark = min(self.judged[b] for b in BENCHMARKS)
+        return Skill(
+            method=method, chosen=self.chosen, chosen_mase=self.mase(self.chosen),
+            chosen_beats_benchmarks=self.chosen in self.judged and self.judged[self.chosen] <= best_benchmark + 1e-9,
+            history_months=self.n, origins_n=self.origins_n, judging_origins_n=self.judging_origins_n,
+            backtest_mae=self.judged[method], backtest_mase=self.mase(method), naive_mase=self.mase("naive"),
+            mean_6_mase=self.mase("mean_6"), coverage=self.coverage[method])
+
+    def published(self) -> str:
+        """The chosen method, or where it lost to a benchmark on the judging origins, the better of
+        the two benchmarks there (a decision that looks at the judging origins: chosen_mase keeps the
+        honest figure)."""
+        best = min(BENCHMARKS, key=lambda b: (self.judged[b], BENCHMARKS.index(b)))
+        if self.chosen in self.judged and self.judged[self.chosen] <= self.judged[best] + 1e-9:
+            return self.chosen
+        return best
+
+
+def backtest(y: np.ndarray, s: Settings) -> Backtest | None:
+    """Choose a method on the earlier origins, judge every candidate on the later ones (module
+    docstring). None when the series is too short for `min_origins` origins."""
     y = np.asarray(y, dtype=float)
     n = len(y)
     k = min(s.origins, n - s.min_train)
@@ -197,55 +241,49 @@ def backtest(y: np.ndarray, s: Settings) -> Skill | None:
         return None
     first, judge_from = n - k, n - k + k // 2  # training lengths: the first origin, the first judging one
     seasonal = seasonal_test(y[:judge_from], s)  # the history the choice may see
-    candidates = [m for m in METHODS.values() if available(m, first, s, seasonal)]
-    choose_err = {m.name: [] for m in candidates}
-    judge_err = {m.name: [] for m in candidates}
-    judge_pred = {m.name: [] for m in candidates}  # (actual, prediction dict, step) for coverage
-    failed = set()
+    candidates = [m.name for m in METHODS.values() if available(m, first, s, seasonal)]
+    choose_err = {name: [] for name in candidates}
+    judge_err = {name: [] for name in candidates}
+    judge_pred = {name: [] for name in candidates}  # (actual, prediction) for the interval coverage
+    failed_choosing, failed_judging = set(), set()
     for origin in range(first, n):
         h = min(s.horizon, n - origin)
-        for m in candidates:
-            if m.name in failed:
+        judging = origin >= judge_from
+        for name in candidates:
+            if name in failed_choosing or name in failed_judging:
                 continue
             try:
-                pred = predict(m.name, y[:origin], h, s, LEVELS if origin >= judge_from else ())
-            except ValueError:
-                failed.add(m.name)  # a method that cannot fit every origin is no candidate
+                pred = predict(name, y[:origin], h, s, LEVELS if judging else ())
+            except ValueError:  # a method that cannot fit an origin: no candidate, or not judged
+                (failed_judging if judging else failed_choosing).add(name)
                 continue
             for step in range(h):
                 target = origin + step
                 err = abs(pred["mean"][step] - y[target])
-                if origin < judge_from and target < judge_from:
-                    choose_err[m.name].append(err)
-                elif origin >= judge_from:
-                    judge_err[m.name].append(err)
-                    judge_pred[m.name].append((y[target], {k: v[step] for k, v in pred.items()}))
-    usable = [m.name for m in candidates if m.name not in failed and choose_err[m.name]]
-    chosen_err = {name: float(np.mean(choose_err[name])) for name in usable}
+                if judging:
+                    judge_err[name].append(err)
+                    judge_pred[name].append((y[target], {key: v[step] for key, v in pred.items()}))
+                elif target < judge_from:  # choosing errors never look into the judging months
+                    choose_err[name].append(err)
+    usable = [name for name in candidates if name not in failed_choosing and choose_err[name]]
+    choose_mae = {name: float(np.mean(choose_err[name])) for name in usable}
     # parsimony: the better of the two benchmarks stands unless another method errs `min_gain` less
-    chosen = min(BENCHMARKS, key=lambda b: (chosen_err[b], BENCHMARKS.index(b)))
-    challenger = min((name for name in usable if name not in BENCHMARKS),
-                     key=lambda name: (chosen_err[name], list(METHODS).index(name)), default=None)
-    if challenger and chosen_err[challenger] < (1 - s.min_gain) * chosen_err[chosen]:
-        chosen = challenger
-    judged = {name: float(np.mean(judge_err[name])) for name in usable}
-    best_benchmark = min(judged[b] for b in BENCHMARKS)
-    chosen_beats = judged[chosen] <= best_benchmark + 1e-9
-    # a chosen method that lost to a benchmark where it was judged gives way to the better benchmark
-    # there (a choice made on the judging origins: the series says so, chosen_beats_benchmarks false)
-    method = chosen if chosen_beats else min(BENCHMARKS, key=lambda b: (judged[b], BENCHMARKS.index(b)))
+    # (a seasonal one `seasonal_min_gain` less: on noise the same month a year before wins by luck)
+    chosen = min(BENCHMARKS, key=lambda b: (choose_mae[b], BENCHMARKS.index(b)))
+    gain = {name: s.seasonal_min_gain if METHODS[name].min_train else s.min_gain for name in usable}
+    challengers = [name for name in usable if name not in BENCHMARKS
+                   and choose_mae[name] < (1 - gain[name]) * choose_mae[chosen]]
+    if challengers:
+        chosen = min(challengers, key=lambda name: (choose_mae[name], list(METHODS).index(name)))
+    judged_ok = [name for name in usable if name not in failed_judging]
     steps = np.abs(np.diff(y[:judge_from]))
-    scale = float(steps.mean()) if len(steps) and steps.mean() > 0 else None
-    coverage = {level: float(np.mean([p[f"lo-{level}"] <= actual <= p[f"hi-{level}"]
-                                      for actual, p in judge_pred[method]])) for level in LEVELS}
-    return Skill(
-        method=method, chosen=chosen, chosen_beats_benchmarks=chosen_beats, history_months=n, origins_n=k, judging_origins_n=n - judge_from,
-        backtest_mae=judged[method],
-        backtest_mase=judged[method] / scale if scale else None,
-        naive_mase=judged["naive"] / scale if scale else None,
-        mean_6_mase=judged["mean_6"] / scale if scale else None,
-        beats_benchmarks=judged[method] <= best_benchmark + 1e-9,
-        coverage=coverage)
+    return Backtest(
+        n=n, origins_n=k, judging_origins_n=n - judge_from,
+        scale=float(steps.mean()) if len(steps) and steps.mean() > 0 else None, chosen=chosen,
+        judged={name: float(np.mean(judge_err[name])) for name in judged_ok},
+        coverage={name: {level: float(np.mean([p[f"lo-{level}"] <= actual <= p[f"hi-{level}"]
+                                                for actual, p in judge_pred[name]])) for level in LEVELS}
+                  for name in judged_ok})
 
 
 def clip(values: dict[str, np.ndarray], bounds: tuple[float | None, float | None]) -> dict[str, np.ndarray]:
@@ -262,18 +300,21 @@ class SeriesForecast:
 
 def forecast(y, s: Settings, bounds=(None, None), gap: int = 0) -> SeriesForecast:
     """Back-test y, then forecast the `s.horizon` months that follow `gap` months after its last value
-    (months at the end of the series whose values are withheld: the forecast starts after the series)."""
+    (months at the end of the series whose values are withheld or not final: the forecast starts
+    after the series)."""
     y = np.asarray(y, dtype=float)
-    skill = backtest(y, s)
-    if skill is None:
+    tested = backtest(y, s)
+    if tested is None:
         need = s.min_train + s.min_origins
-        return SeriesForecast(None, None, f"{len(y)} consecutive shown months up to the last; a forecast needs {need}")
+        return SeriesForecast(None, None, f"{len(y)} consecutive final shown months up to the last; "
+                                          f"a forecast needs {need}")
+    method = tested.published()
     try:
-        values = predict(skill.method, y, gap + s.horizon, s, LEVELS)
+        values = predict(method, y, gap + s.horizon, s, LEVELS)
     except ValueError:  # it fitted every origin but not the whole series: the naive benchmark instead
-        skill.method, skill.beats_benchmarks = "naive", False
-        values = predict("naive", y, gap + s.horizon, s, LEVELS)
-    return SeriesForecast(skill, clip({k: v[gap:] for k, v in values.items()}, bounds), None)
+        method = "naive"
+        values = predict(method, y, gap + s.horizon, s, LEVELS)
+    return SeriesForecast(tested.skill(method), clip({k: v[gap:] for k, v in values.items()}, bounds), None)
 
 
 # --- the build step ------------------------------------------------------------------------------
@@ -303,10 +344,11 @@ def _month(index: int) -> dt.date:
 
 
 def series_tail(rows: list[tuple]) -> tuple[list[float], int, int | None]:
-    """(values of the consecutive shown months up to the last shown one, months from that one to the
-    series' last month, the month index of the last shown month) of one series' (month, value) rows."""
-    shown = {_month_index(m): v for m, v in rows if v is not None}
-    end = max(_month_index(m) for m, _ in rows)
+    """(values of the consecutive final shown months up to the last one, months from that one to the
+    series' last month, the month index of that last final shown month) of one series' (month, value,
+    is_complete_period) rows. A withheld month breaks the run; a month not yet final counts as one."""
+    shown = {_month_index(m): v for m, v, complete in rows if v is not None and complete}
+    end = max(_month_index(m) for m, _, _ in rows)
     if not shown:
         return [], 0, None
     last = max(shown)
@@ -316,9 +358,36 @@ def series_tail(rows: list[tuple]) -> tuple[list[float], int, int | None]:
     return [shown[t] for t in range(first, last + 1)], end - last, last
 
 
+def settings_key(root: Path = PROJECT_ROOT) -> str:
+    """The forecast vars as macro forecast_settings_key renders them: a forecast made with other
+    settings is not current either."""
+    v = yaml.safe_load((root / "dbt_project.yml").read_text())["vars"]
+    return "|".join(str(v[name]) for name in SETTINGS_VARS)
+
+
+SKILL_COLUMNS = ("series_mart", "indicator_id", "area_code", "method", "is_benchmark", "chosen_method",
+                 "chosen_mase", "chosen_beats_benchmarks", "history_months", "backtest_origins_n",
+                 "judging_origins_n", "backtest_mae", "backtest_mase", "naive_mase", "mean_6_mase", "coverage_80",
+                 "coverage_95", "no_forecast_reason")
+VALUE_COLUMNS = ("series_mart", "indicator_id", "area_code", "month", "horizon", "forecast_value", "lower_80",
+                 "upper_80", "lower_95", "upper_95")
+
+
+def _skill_row(mart: str, indicator_id: str, area_code: str, tail: list, result: SeriesForecast) -> tuple:
+    k = result.skill
+    if k is None:
+        return (mart, indicator_id, area_code, *([None] * 5), len(tail), *([None] * 8), result.reason)
+    return (mart, indicator_id, area_code, k.method, METHODS[k.method].benchmark, k.chosen, k.chosen_mase,
+            k.chosen_beats_benchmarks, len(tail), k.origins_n, k.judging_origins_n, k.backtest_mae, k.backtest_mase,
+            k.naive_mase, k.mean_6_mase, k.coverage[80], k.coverage[95], None)
+
+
 def run_step(conn, s: Settings | None = None, root: Path = PROJECT_ROOT) -> dict[str, dict]:
-    """Forecast every series of every series mart and replace the forecast tables, in one transaction.
+    """Forecast every series of every series mart and replace the forecast tables, in one transaction
+    that also reads the series (repeatable read: the fingerprint and the rows are of one state).
     Returns per series mart: series, forecasts, seconds."""
+    import contextlib
+
     import psycopg2
     from psycopg2.extras import execute_values
 
@@ -328,54 +397,52 @@ def run_step(conn, s: Settings | None = None, root: Path = PROJECT_ROOT) -> dict
     s = s or settings(root)
     bounds = {row["id"]: tuple(row["bounds"]) for row in registry_rows(root)}
     schemas = Schemas(schema_prefix())
-    version = _statsforecast_version()
+    table = f"{schemas.forecast}.indicator_forecast"
+    version, key = _statsforecast_version(), settings_key(root)
     summary = {}
-    with conn.connect() as pg, pg.cursor() as cur:
-        for mart in series_marts(root):
-            started = time.perf_counter()
-            relation = f"{schemas.marts}.{mart}"
-            try:
-                cur.execute(f"select {fingerprint_sql(root)} from {relation}")
-                fingerprint = cur.fetchone()[0]
-                cur.execute(f"select indicator_id, area_code, month, value::float from {relation} "
-                            "order by indicator_id, area_code, month")
-            except psycopg2.errors.UndefinedTable as exc:
-                raise VirtaError(f"{relation} is not built yet: run `virta dbt build` first",
-                                 hint="`virta run` builds the marts, forecasts them and builds the forecast marts") from exc
-            by_series: dict[tuple[str, str], list] = {}
-            for indicator_id, area_code, month, value in cur.fetchall():
-                by_series.setdefault((indicator_id, area_code), []).append((month, value))
-            skills, values = [], []
-            for (indicator_id, area_code), rows in by_series.items():
-                tail, gap, last = series_tail(rows)
-                result = forecast(tail, s, bounds.get(indicator_id, (None, None)), gap) if tail else \
-                    SeriesForecast(None, None, "no shown month")
-                k = result.skill
-                skills.append((mart, indicator_id, area_code, k and k.method,
-                               k and METHODS[k.method].benchmark, k and k.chosen, k and k.chosen_beats_benchmarks,
-                               k and k.beats_benchmarks, len(tail), k and k.origins_n, k and k.judging_origins_n,
-                               k and k.backtest_mae, k and k.backtest_mase, k and k.naive_mase, k and k.mean_6_mase,
-                               k and k.coverage[80], k and k.coverage[95], result.reason))
-                for step in range(s.horizon) if result.values else ():
-                    v = result.values
-                    values.append((mart, indicator_id, area_code, _month(last + gap + 1 + step), step + 1 + gap,
-                                   *(float(v[key][step]) for key in ("mean", "lo-80", "hi-80", "lo-95", "hi-95"))))
-            table = f"{schemas.forecast}.indicator_forecast"
-            try:
-                for suffix in ("values", "skill", "inputs"):
-                    cur.execute(f"delete from {table}_{suffix} where series_mart = %s", (mart,))
-            except psycopg2.errors.UndefinedTable as exc:
-                raise VirtaError(f"{table}_*: the forecast tables are missing; any dbt invocation creates them "
-                                 "(on-run-start create_forecast_tables)", hint="run `virta dbt build` first") from exc
-            execute_values(cur, f"insert into {table}_skill values %s", skills)
-            if values:
-                execute_values(cur, f"insert into {table}_values values %s", values)
-            seconds = time.perf_counter() - started
-            forecasts = sum(1 for row in skills if row[3] is not None)
-            cur.execute(f"insert into {table}_inputs values (%s, %s, %s, %s, %s, %s, now())",
-                        (mart, fingerprint, len(skills), forecasts, seconds, version))
-            summary[mart] = {"series": len(skills), "forecasts": forecasts, "seconds": seconds}
-        pg.commit()
+    with contextlib.closing(conn.connect()) as pg:
+        pg.set_session(isolation_level="REPEATABLE READ")
+        with pg, pg.cursor() as cur:  # commits at the end, rolls back on any error
+            for mart in series_marts(root):
+                started = time.perf_counter()
+                relation = f"{schemas.marts}.{mart}"
+                try:
+                    cur.execute(f"select md5({fingerprint_sql(root)} || '|' || %s) from {relation}", (key,))
+                    fingerprint = cur.fetchone()[0]
+                    cur.execute(f"select indicator_id, area_code, month, value::float, is_complete_period "
+                                f"from {relation} order by indicator_id, area_code, month")
+                except psycopg2.errors.UndefinedTable as exc:
+                    raise VirtaError(f"{relation} is not built yet: run `virta dbt build` first",
+                                     hint="`virta run` builds the marts, forecasts them and builds the forecast "
+                                          "marts") from exc
+                by_series: dict[tuple[str, str], list] = {}
+                for indicator_id, area_code, month, value, complete in cur.fetchall():
+                    by_series.setdefault((indicator_id, area_code), []).append((month, value, complete))
+                skills, values = [], []
+                for (indicator_id, area_code), rows in by_series.items():
+                    tail, gap, last = series_tail(rows)
+                    result = forecast(tail, s, bounds.get(indicator_id, (None, None)), gap) if tail else \
+                        SeriesForecast(None, None, "no final shown month")
+                    skills.append(_skill_row(mart, indicator_id, area_code, tail, result))
+                    for step in range(s.horizon) if result.values else ():
+                        v = result.values
+                        values.append((mart, indicator_id, area_code, _month(last + gap + 1 + step), step + 1 + gap,
+                                       *(float(v[name][step]) for name in ("mean", "lo-80", "hi-80", "lo-95", "hi-95"))))
+                try:
+                    for suffix in ("values", "skill", "inputs"):
+                        cur.execute(f"delete from {table}_{suffix} where series_mart = %s", (mart,))
+                except psycopg2.errors.UndefinedTable as exc:
+                    raise VirtaError(f"{table}_*: the forecast tables are missing; any dbt invocation creates them "
+                                     "(on-run-start create_forecast_tables)", hint="run `virta dbt build` first") from exc
+                execute_values(cur, f"insert into {table}_skill ({', '.join(SKILL_COLUMNS)}) values %s", skills)
+                if values:
+                    execute_values(cur, f"insert into {table}_values ({', '.join(VALUE_COLUMNS)}) values %s", values)
+                seconds = time.perf_counter() - started
+                forecasts = sum(1 for row in skills if row[3] is not None)
+                cur.execute(f"insert into {table}_inputs (series_mart, input_md5, series_n, forecast_n, seconds, "
+                            "statsforecast_version, computed_at) values (%s, %s, %s, %s, %s, %s, now())",
+                            (mart, fingerprint, len(skills), forecasts, seconds, version))
+                summary[mart] = {"series": len(skills), "forecasts": forecasts, "seconds": seconds}
     return summary
 
 

@@ -473,25 +473,28 @@ def build(conn, args: list[str]) -> int:
     records = []  # each dbt invocation's run_results, joined at the end into one record of the build
 
     def dbt_build(*build_args: str) -> int:
+        results.unlink(missing_ok=True)  # a record left from before is not this invocation's
         code = run_dbt(["build", *build_args], conn)
         if results.exists():
             records.append(json.loads(results.read_text()))
         return code
 
-    code = dbt_build(*args)
-    if code == 0:
-        result, added = protect(conn, paths.target_dir() / "manifest.json")
-        print(f"disclosure control: {result.unknowns} cells withheld, {added} more after the exact attack; "
-              "the attack recovers nothing", flush=True)
-        code = dbt_build("--select", PUBLISHED, "--exclude", FORECASTS, *vars_args)
-    if code == 0:  # the forecasts are made from the published series, then published
-        from virta import forecast
+    try:
+        code = dbt_build(*args)
+        if code == 0:
+            result, added = protect(conn, paths.target_dir() / "manifest.json")
+            print(f"disclosure control: {result.unknowns} cells withheld, {added} more after the exact attack; "
+                  "the attack recovers nothing", flush=True)
+            code = dbt_build("--select", PUBLISHED, "--exclude", FORECASTS, *vars_args)
+        if code == 0:  # the forecasts are made from the published series, then published
+            from virta import forecast
 
-        done = forecast.run_step(conn)
-        print("forecasts: " + "; ".join(f"{mart} {d['forecasts']} of {d['series']} series ({d['seconds']:.1f} s)"
-                                        for mart, d in done.items()), flush=True)
-        code = dbt_build("--select", FORECASTS, *vars_args)
-    if len(records) > 1:  # one record of the whole build (virta daily reports it)
-        records[-1]["results"] = [r for record in records for r in record["results"]]
-        results.write_text(json.dumps(records[-1]))
+            done = forecast.run_step(conn)
+            print("forecasts: " + "; ".join(f"{mart} {d['forecasts']} of {d['series']} series ({d['seconds']:.1f} s)"
+                                            for mart, d in done.items()), flush=True)
+            code = dbt_build("--select", FORECASTS, *vars_args)
+    finally:
+        if len(records) > 1:  # one record of the whole build, also when a step failed (virta daily reports it)
+            records[-1]["results"] = [r for record in records for r in record["results"]]
+            results.write_text(json.dumps(records[-1]))
     return code

@@ -35,7 +35,7 @@ forecast_skill as (
         count(*) - count(method) as no_forecast_series_n,
         count(*) filter (where chosen_beats_benchmarks) as forecast_chosen_beating_benchmarks_n,
         count(*) filter (where is_benchmark) as forecast_benchmark_series_n,
-        percentile_cont(0.5) within group (order by backtest_mase) as forecast_median_mase,
+        percentile_cont(0.5) within group (order by chosen_mase) as forecast_median_chosen_mase,
         avg(coverage_80) as forecast_coverage_80,
         avg(coverage_95) as forecast_coverage_95
     from {{ source('forecast', 'indicator_forecast_skill') }}
@@ -66,7 +66,7 @@ select
     coalesce(f.no_forecast_series_n, 0) as no_forecast_series_n,
     coalesce(f.forecast_chosen_beating_benchmarks_n, 0) as forecast_chosen_beating_benchmarks_n,
     coalesce(f.forecast_benchmark_series_n, 0) as forecast_benchmark_series_n,
-    {{ virta.round_to('f.forecast_median_mase', 2) }} as forecast_median_mase,
+    {{ virta.round_to('f.forecast_median_chosen_mase', 2) }} as forecast_median_chosen_mase,
     {{ virta.round_to('f.forecast_coverage_80', 2) }} as forecast_coverage_80,
     {{ virta.round_to('f.forecast_coverage_95', 2) }} as forecast_coverage_95,
     '80 % and 95 % prediction intervals of the method' as forecast_interval
