@@ -209,7 +209,8 @@ def test_forecast_skill_recomputed_from_the_series(sql):
             assert abs(float(mean_6_mase) - expected["mean_6"]) < 0.006, (mart, key, mean_6_mase, expected)
             best = min(expected.values())
             assert float(mase) <= best + 0.006, (mart, key, method, mase, expected)
-            assert chosen_beats == (float(chosen_mase) <= best + 0.006), (mart, key, chosen, chosen_mase, expected)
+            # a choice that could not fit every judging origin has no judged error and did not beat them
+            assert chosen_beats == (chosen_mase is not None and float(chosen_mase) <= best + 0.006), (mart, key, chosen)
             if chosen_beats:
                 assert (method, mase) == (chosen, chosen_mase), (mart, key)
             else:
