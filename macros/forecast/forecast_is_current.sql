@@ -1,7 +1,10 @@
 {#- A forecast mart's forecasts were made from the series mart as it is now, with the forecast vars
-    as they are now: the fingerprint the forecasting step stored for it equals that of now. Fails after a `dbt build` that
-    changed the series without the step (`virta forecast`; `virta run` and `virta daily` run it). -#}
+    as they are now: the fingerprint the forecasting step stored for it equals that of now. Warns
+    after a plain `dbt build` that changed the series without the step (`virta forecast`; `virta run`,
+    `virta daily` and Dagster run it, and the end-to-end tests hold them to it). A warning, not an
+    error: the rest of such a build is sound, only the forecasts wait for the step. -#}
 {% test forecast_is_current(model, series) %}
+{{ config(severity='warn') }}
 
 select
     '{{ series.identifier }}' as series_mart,

@@ -54,11 +54,18 @@
     forecasts, hashed again with forecast_settings_key(); forecast_is_current compares). Python runs
     the same expression, read from here. -#}
 {% macro forecast_input_fingerprint() -%}
-md5(coalesce(string_agg(indicator_id || '|' || area_code || '|' || cast(month as varchar) || '|' || coalesce(cast(value as varchar), '') || '|' || cast(is_complete_period as varchar), ',' order by indicator_id, area_code, month), ''))
+md5(coalesce(string_agg(
+    indicator_id || '|' || area_code || '|' || cast(month as varchar) || '|' || coalesce(cast(value as varchar), '')
+    || '|' || cast(is_complete_period as varchar),
+    ',' order by indicator_id, area_code, month
+), ''))
 {%- endmacro %}
 
 {#- The forecast vars a forecast depends on, in the order of SETTINGS_VARS in scripts/virta/forecast.py
     (settings_key renders them alike): forecasts made with other settings are not current. -#}
 {% macro forecast_settings_key() -%}
-{{ var('forecast_horizon_months') }}|{{ var('forecast_min_months') }}|{{ var('forecast_origins') }}|{{ var('forecast_min_origins') }}|{{ var('forecast_seasonal_min_months') }}|{{ var('forecast_min_gain') }}|{{ var('forecast_seasonal_min_gain') }}
+    {%- set parts = [var('forecast_horizon_months'), var('forecast_min_months'), var('forecast_origins'),
+                     var('forecast_min_origins'), var('forecast_seasonal_min_months'), var('forecast_min_gain'),
+                     var('forecast_seasonal_min_gain')] -%}
+    {{ parts | join('|') }}
 {%- endmacro %}

@@ -4,7 +4,7 @@ dbt-postgres runs no Python, so this is a step of the build (`virta forecast`; `
 daily` and the Dagster job run it between the series marts and the forecast marts): it reads the
 published series marts (mart_*_indicator_monthly: only shown values, so a forecast can never reveal a
 withheld cell), writes the schema `forecast`, and the forecast marts publish it. Their test
-`forecast_is_current` fails when a series changed after its forecasts were made.
+`forecast_is_current` warns when a series or the forecast vars changed after its forecasts were made.
 
 Per series (indicator x area), on its final shown months up to the last one (the run of consecutive
 months shown and final, is_complete_period; a withheld month breaks the series, and months at the
