@@ -45,6 +45,7 @@ from virta.dbt import dbt_env, dbt_executable, ensure_deps
 from virta.errors import VirtaError
 from virta.lock import run_lock
 from virta.paths import PROJECT_ROOT, state_dir, target_dir
+from virta.privacy import FORECASTS, PUBLISHED  # the build phases, as privacy.build runs them
 
 TIMEZONE = "Europe/Helsinki"
 SCHEDULE = "30 5 * * *"  # every morning at 05:30, after the night's extracts arrived
@@ -187,7 +188,7 @@ def delivery_freshness_checks():
             metadata={k: v for k, v in f.items() if v is not None})
 
 
-@dbt_assets(manifest=manifest_path(), dagster_dbt_translator=VirtaTranslator(), exclude="tag:published")
+@dbt_assets(manifest=manifest_path(), dagster_dbt_translator=VirtaTranslator(), exclude=PUBLISHED)
 def virta_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """`dbt build` as the transformer, up to the disclosure pattern: models as assets, tests as their
     checks. The published marts are virta_published, built once the pattern is closed."""
@@ -204,8 +205,8 @@ def virta_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
             record_full_build(conn)
 
 
-@dbt_assets(manifest=manifest_path(), dagster_dbt_translator=VirtaTranslator(), select="tag:published",
-            exclude="source:forecast+")
+@dbt_assets(manifest=manifest_path(), dagster_dbt_translator=VirtaTranslator(), select=PUBLISHED,
+            exclude=FORECASTS)
 def virta_published(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """The published marts: first the suppression pattern is closed against the exact attack
     (`virta privacy protect`, as `virta daily` does), then the marts are built from it."""
@@ -245,7 +246,7 @@ def forecasts(context: dg.AssetExecutionContext):
                                    metadata={mart: f"{d['forecasts']} of {d['series']} series" for mart, d in done.items()})
 
 
-@dbt_assets(manifest=manifest_path(), dagster_dbt_translator=VirtaTranslator(), select="source:forecast+")
+@dbt_assets(manifest=manifest_path(), dagster_dbt_translator=VirtaTranslator(), select=FORECASTS)
 def virta_forecast_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """The forecast marts and the catalogue, built from what the forecasting step wrote."""
     with run_lock("run", wait=LOCK_WAIT):
