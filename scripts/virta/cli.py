@@ -242,6 +242,16 @@ def _cmd_dbt(args: argparse.Namespace) -> int:
     return run_dbt(args.dbt_args, conn)
 
 
+def _cmd_projection(args: argparse.Namespace) -> int:
+    """`virta projection import FILE`: write the population projection seed from a long CSV."""
+    from virta import projection
+
+    areas, years = projection.import_file(Path(args.file), args.source_code)
+    print(f"wrote {projection.SEED}: {areas} areas x {years} years (source {args.source_code}); "
+          "check its row in ref_population_projection_sources.csv, then `virta run`")
+    return 0
+
+
 def _cmd_generated(args: argparse.Namespace) -> int:
     """`virta vault|docs|seeds generate|check`: write or check one product's generated files."""
     from virta import generated
@@ -473,6 +483,19 @@ def build_parser() -> argparse.ArgumentParser:
                            "DAGSTER_HOME=.virta/dagster unless given.")
     p_dag.add_argument("dagster_args", nargs=argparse.REMAINDER, help="arguments passed to dagster (default: dev)")
     p_dag.set_defaults(func=_cmd_dagster)
+
+    p_proj = sub.add_parser("projection", help="import a population projection (väestöennuste) into its seed",
+                            description="`import FILE` writes seeds/reference/ref_population_projection.csv "
+                            "from a long CSV with columns projection_area_code, year, age (0-99 and '100-'), "
+                            "residents: Statistics Finland's table 14wx summed to the projection areas of "
+                            "ref_population_projection_areas. An incomplete or malformed file is refused "
+                            "with its line. See docs/forecasts.md.")
+    proj_sub = p_proj.add_subparsers(dest="projection_command", required=True, metavar="ACTION")
+    p_proj_import = proj_sub.add_parser("import", help="write the seed from FILE")
+    p_proj_import.add_argument("file", help="the long CSV")
+    p_proj_import.add_argument("--source-code", default="statfin_vaenn_2024",
+                               help="its row in ref_population_projection_sources.csv (default statfin_vaenn_2024)")
+    p_proj.set_defaults(func=_cmd_projection)
 
     p_bench = sub.add_parser("bench", help="print speed figures (throwaway embedded server each)",
                              description="Benchmarks print figures; they never pass or fail.")
