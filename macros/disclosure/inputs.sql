@@ -21,6 +21,7 @@
         ref('dsc_older_people_at_home_yearly'),
         ref('dsc_population_structure_yearly'),
         ref('dsc_service_users_yearly'),
+        ref('dsc_service_users_by_age_yearly'),
         ref('dsc_wait_equality_yearly'),
     ]) }}
 {%- endmacro %}

@@ -141,10 +141,11 @@ def county_of(municipality, day, mapping):
     return None
 
 
-def residents_at_month_ends(sql, month_ends):
+def residents_at_month_ends(sql, month_ends, band=None):
     """Residents per county and the whole country ('FI') at each month end: alive and born by then,
     in the county of the home municipality valid then (the version with the latest move date on or
-    before the day; before a person's earliest known version, that version)."""
+    before the day; before a person's earliest known version, that version). With `band` (age ->
+    label), keyed (area, month end, label) instead."""
     def accept(r):
         return (person(r["hetu"]) is not None and compact(r["syntymaaika"]) is not None
                 and not blank(r["kotikunta"])
@@ -167,8 +168,9 @@ def residents_at_month_ends(sql, month_ends):
             valid = [muni for since, muni in versions if since <= month_end] or [versions[0][1]]
             county = county_of(valid[-1], month_end, mapping)
             if county is not None:
-                counts[(county, month_end)] += 1
-                counts[("FI", month_end)] += 1
+                extra = () if band is None else (band(age(born, month_end)),)
+                counts[(county, month_end, *extra)] += 1
+                counts[("FI", month_end, *extra)] += 1
     return dict(counts)
 
 

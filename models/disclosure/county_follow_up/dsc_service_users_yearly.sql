@@ -5,25 +5,14 @@
 
 {%- set per = var('service_users_rate_base') %}
 
-with users as (
-    select
-        a.county_code,
-        extract(year from a.month)::integer as year,
-        c.package_code,
-        a.person_hk
-    from {{ ref('bv_service_activity') }} as a
-    inner join {{ ref('ref_aura_service_classes') }} as c on a.service_code = c.service_code
-    inner join {{ ref('bv_reporting_month') }} as rm on a.month = rm.month
-),
-
-cells as (
+with cells as (
     select
         {{ area_code() }} as area_code,
         {{ area_level() }} as area_level,
         year,
         package_code,
         count(distinct person_hk) as users_n
-    from users
+    from {{ ref('bv_service_users_yearly') }}
     group by {{ by_county_and_country(['year', 'package_code']) }}
 ),
 
