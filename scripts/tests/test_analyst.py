@@ -99,10 +99,9 @@ def test_the_query_pack_answers_five_questions_per_use_case():
     by_use_case: dict[str, set[str]] = {}
     for path in ANALYSES:
         by_use_case.setdefault(path.parent.name, set()).add(path.stem.removeprefix(path.parent.name + "_"))
-    for use_case in ("access_to_care", "access_to_social_services", "costs"):
+    # county_follow_up's forecast is the service-need scenario under the population projection
+    for use_case in ("access_to_care", "access_to_social_services", "costs", "county_follow_up"):
         assert by_use_case.get(use_case) == questions, use_case
-    # yearly § 29 figures have no forecast mart
-    assert by_use_case.get("county_follow_up") == questions - {"3_forecast"}
 
 
 def test_shows_numbers_refuses_empty_and_withheld_results():
@@ -116,7 +115,7 @@ def test_shows_numbers_refuses_empty_and_withheld_results():
 
 MEASURE = re.compile(
     r"_(n|pct|mean|median|min|max|gap|p\d\d|eur|rank|ratio|per_\d+|per_resident|per_client|per_visit"
-    r"|per_treatment|per_care_day|change_pct)$")
+    r"|per_treatment|per_care_day|per_user|change_pct|index)$")
 ATTRIBUTES = {
     "area_code", "area_level", "area_name_fi", "area_name_sv", "area_name_en", "month", "month_end", "year",
     "period_start", "period_end", "half_year", "queue_date", "is_complete_period", "is_suppressed", "is_all_due",
@@ -129,6 +128,8 @@ ATTRIBUTES = {
     "chosen_method", "chosen_beats_benchmarks", "chosen_mase", "backtest_mae", "backtest_mase", "naive_mase",
     "mean_6_mase", "backtest_coverage_80", "backtest_coverage_95", "history_months", "no_forecast_reason",
     "dependency_ratio", "over_180_per_10000", "users_per_1000",
+    # the population projection and the service-need scenario
+    "age_band", "base_year", "projection_area_code", "projection_area_level", "source_code", "scenario_note",
 }
 METADATA = {"mart_indicator_catalogue", "mart_disclosure_report", "mart_area"}
 

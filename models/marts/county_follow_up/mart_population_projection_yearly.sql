@@ -108,6 +108,8 @@ select
     p.area_level,
     p.base_year,
     p.year,
+    -- the base year is the register's year; the later ones are projected
+    case when p.year = p.base_year then 'actual' else 'projection' end as row_type,
     p.age_band,
     {{ projection_age_band_min('p.age_band') }} as age_band_min,
     p.base_residents_n,

@@ -129,6 +129,8 @@ select
     s.area_level,
     s.base_year,
     s.year,
+    -- the base year is the data's year; the later ones are projected
+    case when s.year = s.base_year then 'actual' else 'projection' end as row_type,
     s.package_code,
     s.package_name_fi,
     s.package_name_en,
