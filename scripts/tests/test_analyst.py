@@ -130,6 +130,7 @@ ATTRIBUTES = {
     "dependency_ratio", "over_180_per_10000", "users_per_1000",
     # the population projection and the service-need scenario
     "age_band", "base_year", "projection_area_code", "projection_area_level", "source_code", "scenario_note",
+    "is_only_service_of_package",
 }
 METADATA = {"mart_indicator_catalogue", "mart_disclosure_report", "mart_area"}
 

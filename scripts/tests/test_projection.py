@@ -83,7 +83,7 @@ def complete(area="20", years=(2024, 2025), n=lambda age, year: 100 - age + year
 
 
 def test_the_importer_writes_one_wide_row_per_area_and_year(tmp_path):
-    rows = projection.wide_rows(long_csv(tmp_path, complete() + complete("MK01")), {"20", "MK01"})
+    rows = projection.wide_rows(long_csv(tmp_path, complete("MK01") + complete()), {"20", "MK01"})
     assert [(a, y) for a, y, _ in rows] == [("20", 2024), ("20", 2025), ("MK01", 2024), ("MK01", 2025)]
     assert rows[0][2][:3] == [104, 103, 102] and rows[0][2][-1] == 4  # ages 0, 1, 2 ... and 100-
     assert rows[1][2][:2] == [105, 104]  # 2025
@@ -95,6 +95,9 @@ def test_the_importer_writes_one_wide_row_per_area_and_year(tmp_path):
 
 @pytest.mark.parametrize("mutate, message", [
     (lambda rows: rows[:-1], r"projection.csv: MK01 2025 lacks age\(s\) 100-"),
+    (lambda rows: [r for r in rows if r[0] != "MK01"], r"projection.csv: no rows for projection area\(s\) MK01"),
+    (lambda rows: rows + complete(years=(2027,)) + complete("MK01", years=(2027,)),
+     r"projection.csv: 20 2026 lacks age\(s\) 0, 1, 2, 3, 4 \.\.\."),
     (lambda rows: rows + [rows[0]], "projection.csv, line 406: 20 2024 age 0 appears twice"),
     (lambda rows: [("21", *rows[0][1:])] + rows[1:], "line 2: unknown projection_area_code '21'"),
     (lambda rows: rows[:5] + [("20", 2024, "5", "many")] + rows[6:], "line 7: year and residents must be whole"),
@@ -121,5 +124,5 @@ def test_the_cli_refuses_a_bad_file_and_leaves_the_seed_as_it_was(tmp_path):
     path = long_csv(tmp_path, complete()[:-1])
     result = run_virta(["projection", "import", str(path)], clean_env(), check=False)
     assert result.returncode == 2
-    assert "20 2025 lacks age(s) 100-" in result.stderr
+    assert "no rows for projection area(s) 05, 06," in result.stderr  # one county alone is not a projection
     assert SEED.read_bytes() == before

@@ -35,7 +35,8 @@ def projection_areas() -> set[str]:
 
 def wide_rows(path: Path, known_areas: set[str]) -> list[tuple[str, int, list[int]]]:
     """(area, year, residents by age in AGES order) from a long CSV; refuses with file and line when
-    a row is malformed, repeated or an area-year lacks an age."""
+    a row is malformed or repeated, and refuses a file that lacks an area, a year between its first
+    and last, or an age of an area-year (the marts would otherwise lose a county or a year)."""
     cells: dict[tuple[str, int], dict[str, int]] = {}
     with path.open(newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
@@ -63,8 +64,12 @@ def wide_rows(path: Path, known_areas: set[str]) -> list[tuple[str, int, list[in
             by_age[age] = residents
     if not cells:
         raise VirtaError(f"{path}: no rows")
-    years = sorted({y for _, y in cells})
-    for area in sorted({a for a, _ in cells}):
+    years = list(range(min(y for _, y in cells), max(y for _, y in cells) + 1))
+    absent = sorted(known_areas - {a for a, _ in cells})
+    if absent:
+        raise VirtaError(f"{path}: no rows for projection area(s) {', '.join(absent)}",
+                         hint=f"every area of {AREAS_SEED} and FI needs its projection")
+    for area in sorted(known_areas):
         for year in years:
             lacking = [a for a in AGES if a not in cells.get((area, year), {})]
             if lacking:

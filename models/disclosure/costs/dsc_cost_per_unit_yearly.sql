@@ -53,6 +53,15 @@ cost_cells as (
     group by {{ by_county_and_country(dims) }}
 ),
 
+-- a package of one service: its clients are the package's users (mart_service_users_yearly), an
+-- identity the disclosure control is told of (links in the marts' meta)
+single_service_packages as (
+    select package_code
+    from {{ ref('ref_aura_service_classes') }}
+    group by package_code
+    having count(*) = 1
+),
+
 residents as (
     {{ residents_by_area_year() }}
 ),
@@ -67,6 +76,8 @@ measured as (
         c.service_code,
         s.service_name_fi,
         s.service_name_en,
+        s.package_code,
+        sp.package_code is not null as is_only_service_of_package,
         round(c.net_eur, 2) as net_eur,
         round(r.residents_n) as residents_n,
         round(c.net_eur / nullif(r.residents_n, 0), 2) as net_eur_per_resident,
@@ -82,6 +93,7 @@ measured as (
     left join activity_cells as a on c.area_code = a.area_code and c.year = a.year and c.service_code = a.service_code
     left join residents as r on c.area_code = r.area_code and c.year = r.year
     left join {{ ref('ref_aura_service_classes') }} as s on c.service_code = s.service_code
+    left join single_service_packages as sp on s.package_code = sp.package_code
 ),
 
 with_change as (

@@ -69,6 +69,29 @@ residents as (
     group by {{ by_area_with_totals(['year'], ['age_band']) }}
 ),
 
+-- every band with residents, for every package used in the area and year: a band in which nobody
+-- used the package is a 0 (and every band's residents are there); 'unknown' where users are of
+-- unknown age
+grid as (
+    select
+        c.area_code,
+        c.area_level,
+        c.year,
+        c.package_code,
+        r.age_band
+    from cells as c
+    inner join residents as r on c.area_code = r.area_code and c.year = r.year
+    where c.age_band = 'all'
+    union
+    select
+        area_code,
+        area_level,
+        year,
+        package_code,
+        age_band
+    from cells
+),
+
 packages as (
     select distinct
         package_code,
@@ -79,20 +102,24 @@ packages as (
 
 measured as (
     select
-        c.area_code,
-        c.area_level,
-        c.year,
-        c.package_code,
+        g.area_code,
+        g.area_level,
+        g.year,
+        g.package_code,
         p.package_name_fi,
         p.package_name_en,
-        c.age_band,
-        {{ projection_age_band_min('c.age_band') }} as age_band_min,
-        c.users_n,
+        g.age_band,
+        {{ projection_age_band_min('g.age_band') }} as age_band_min,
+        coalesce(c.users_n, 0) as users_n,
         r.residents_n,
-        {{ 'round(' ~ per ~ '.0 * c.users_n / nullif(r.residents_n, 0), 1)' }} as users_per_{{ per }}
-    from cells as c
-    left join residents as r on c.area_code = r.area_code and c.year = r.year and c.age_band = r.age_band
-    left join packages as p on c.package_code = p.package_code
+        {{ 'round(' ~ per ~ '.0 * coalesce(c.users_n, 0) / nullif(r.residents_n, 0), 1)' }} as users_per_{{ per }}
+    from grid as g
+    left join cells as c
+        on
+            g.area_code = c.area_code and g.year = c.year and g.package_code = c.package_code
+            and g.age_band = c.age_band
+    left join residents as r on g.area_code = r.area_code and g.year = r.year and g.age_band = r.age_band
+    left join packages as p on g.package_code = p.package_code
 )
 
 select

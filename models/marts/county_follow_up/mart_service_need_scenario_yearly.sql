@@ -53,18 +53,11 @@ base as (
         t.package_code,
         t.package_name_fi,
         t.package_name_en,
-        t.users_n as base_users_n,
-        -- users in the 'unknown' band or withheld: the total less the published bands
-        t.users_n - coalesce(sum(b.users_n), 0) as unbanded_users_n
+        t.users_n as base_users_n
     from users as t
     inner join base_years as py
         on t.area_code = py.area_code and t.year = py.base_year
-    left join users as b
-        on
-            t.area_code = b.area_code and t.year = b.year and t.package_code = b.package_code
-            and b.age_band not in ('all', 'unknown')
     where t.age_band = 'all'
-    group by t.area_code, t.year, t.package_code, t.package_name_fi, t.package_name_en, t.users_n
 ),
 
 grown as (
@@ -73,14 +66,17 @@ grown as (
         bs.base_year,
         p.year,
         bs.package_code,
-        sum(u.users_n * p.growth_index) as banded_users
+        sum(u.users_n * p.growth_index) as banded_users,
+        -- the base-year users these bands hold: the rest (withheld, of unknown age, or in a band
+        -- without a growth index) grow with the whole population
+        sum(u.users_n) as banded_base_users
     from base as bs
     inner join users as u
         on
             bs.area_code = u.area_code and bs.base_year = u.year and bs.package_code = u.package_code
             and u.age_band not in ('all', 'unknown')
     inner join projection as p on u.area_code = p.area_code and u.age_band = p.age_band
-    where u.users_n is not null
+    where u.users_n is not null and p.growth_index is not null
     group by bs.area_code, bs.base_year, p.year, bs.package_code
 ),
 
@@ -107,7 +103,8 @@ scenario as (
         bs.package_name_fi,
         bs.package_name_en,
         bs.base_users_n,
-        coalesce(g.banded_users, 0) + bs.unbanded_users_n * p.growth_index as projected_users,
+        coalesce(g.banded_users, 0)
+        + (bs.base_users_n - coalesce(g.banded_base_users, 0)) * p.growth_index as projected_users,
         k.net_eur as base_net_eur,
         p.projection_area_code,
         p.projection_area_level,
