@@ -249,9 +249,10 @@ def register_codes(sql):
 
 def primary_care_visits(sql):
     """Completed, not deleted visits of both patient systems with a known unit: one dict each with the
-    county, month, professional group, the service line, whether the visit names a need assessment,
-    and (when the assessment itself was accepted) its urgency, the wait and the age at assessment, and
-    whether the person is in the register and the assessment's contact is known."""
+    county, month, professional group, the service line, the person (key and birth date), whether
+    the visit names a need assessment, and (when the assessment itself was accepted) its urgency, the
+    wait and the age at assessment, and whether the person is in the register and the assessment's
+    contact is known."""
     unit_of = units(sql)
     register = register_codes(sql)
     out = []
@@ -277,6 +278,7 @@ def primary_care_visits(sql):
         visit_at = iso_ts(v["appt_dttm"])
         row = {"county": unit[0], "month": visit_at.date().replace(day=1), "line": line,
                "group": APOTTI_GROUPS.get((v["prov_type"] or "").strip().upper()),
+               "person": code_key(v["pat_ssn"]), "born": person(v["pat_ssn"])[0],
                "names_assessment": not blank(v["triage_id"]), "assessment": None}
         if t:
             assessed = iso_ts(t["triage_dttm"]).date()
@@ -305,6 +307,7 @@ def primary_care_visits(sql):
                 if contact and contact["palvelu"] else unit[1])
         row = {"county": unit[0], "month": visit_at.date().replace(day=1), "line": line,
                "group": LIFECARE_GROUPS.get((e["ammattiryhma"] or "").strip().upper()),
+               "person": code_key(e["hetu"]), "born": person(e["hetu"])[0],
                "names_assessment": not blank(e["hta_aika"]), "assessment": None}
         if not blank(e["hta_aika"]):
             assessed = fi_ts(e["hta_aika"]).date()

@@ -177,3 +177,37 @@ def test_users_by_age_add_up_to_the_service_users_mart(sql):
             assert clients == totals[(area, year, only[service])], (area, year, service)
             compared += 1
     assert compared
+
+
+def test_primary_and_oral_care_users_by_age_recomputed_from_raw(sql):
+    """The base year's users of the primary-care and oral-care packages per age band, from the raw
+    visits of both patient systems: completed visits mapped to services by ref_aura_activity_map,
+    people by their age at the year's end, once per county and once in the whole country."""
+    with (PROJECT_ROOT / "seeds/reference/ref_aura_activity_map.csv").open(encoding="utf-8") as fh:
+        service_of = {r["activity_attribute"]: r["service_code"] for r in csv.DictReader(fh)
+                      if r["activity_source"] == "primary_care_visit"}
+    with (PROJECT_ROOT / "seeds/reference/ref_aura_service_classes.csv").open(encoding="utf-8") as fh:
+        package_of = {r["service_code"]: r["package_code"] for r in csv.DictReader(fh)}
+    (year,) = {y for (y,) in sql("select distinct base_year from marts.mart_service_need_scenario_yearly")}
+    year_end = dt.date(year, 12, 31)
+    people = defaultdict(set)
+    for v in rr.primary_care_visits(sql):
+        service = service_of.get(f"{v['line']}:{v['group']}")
+        if service is None or v["month"].year != year:
+            continue
+        package = package_of[service]
+        band = band_of(rr.age(v["born"], year_end)) if v["born"] <= year_end else "unknown"
+        for area in (v["county"], COUNTRY):
+            people[(area, package, band)].add(v["person"])
+            people[(area, package, "all")].add(v["person"])
+    packages = sorted({p for _, p, _ in people})
+    assert len(packages) == 2  # primary care and oral care
+    published = {(a, p, b): n for a, p, b, n in sql(f"""
+        select area_code, package_code, age_band, users_n from marts.mart_service_users_by_age_yearly
+        where year = {year} and package_code in ({", ".join(f"'{p}'" for p in packages)})""")}
+    expected = {k: len(v) for k, v in people.items()}
+    # bands nobody used are published zeros; withheld cells are blank
+    shown = {k: n for k, n in published.items() if n is not None and n > 0}
+    assert shown == {k: n for k, n in expected.items() if published.get(k) is not None}
+    assert len(shown) > 20
+    assert sum(1 for k in expected if published.get(k) is None) <= len(expected) // 10
