@@ -47,7 +47,7 @@ def projection():
             for (a, year, band), n in by_area.items() if a == area}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def expected_projection(sql):
     """The projection mart's rows recomputed, {(area, year, band): (base, index, projected, official)},
     and the base year."""
