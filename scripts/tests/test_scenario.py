@@ -65,21 +65,19 @@ def expected_projection(sql):
         base[(area, band)] += n
         base[(area, "all")] += n
     years = range(base_year, VARS["scenario_last_year"] + 1)
-    out, growth, country = {}, {}, defaultdict(Decimal)
+    out, country = {}, defaultdict(Decimal)
     counties = {a for a, _ in base if a != COUNTRY}
     for county in counties:
         for year in years:
             for band in {b for a, b in base if a == county}:
                 n, _, level = seeds[(county, year, band)]
                 index = Decimal(n) / Decimal(seeds[(county, base_year, band)][0])
-                growth[(county, year, band)] = index
                 out[(county, year, band)] = (base[(county, band)], rounded(index, 4),
                                              rounded(base[(county, band)] * index),
                                              n if level == "county" else None)
                 country[(year, band)] += base[(county, band)] * index
     for (year, band), grown in country.items():
-        growth[(COUNTRY, year, band)] = grown / base[(COUNTRY, band)]
-        out[(COUNTRY, year, band)] = (base[(COUNTRY, band)], rounded(growth[(COUNTRY, year, band)], 4),
+        out[(COUNTRY, year, band)] = (base[(COUNTRY, band)], rounded(grown / base[(COUNTRY, band)], 4),
                                       rounded(grown), None)
     return out, base_year
 
@@ -115,7 +113,7 @@ def test_the_scenario_grows_the_published_users_and_costs_band_by_band(sql, expe
             costs[(area, year, package_of[service])].append(net_eur)
     # the scenario grows by the published growth_index (4 decimals), recomputed in the fixture
     rows, base_year = expected_projection
-    exact = {key: row[1] for key, row in rows.items()}
+    index = {key: row[1] for key, row in rows.items()}
     expected = {}
     for (area, year, package), bands in users.items():
         if year != base_year:
@@ -126,9 +124,9 @@ def test_the_scenario_grows_the_published_users_and_costs_band_by_band(sql, expe
                 projected = None
             else:
                 known = {b: n for b, n in bands.items()
-                         if b not in ("all", "unknown") and n is not None and (area, y, b) in exact}
-                projected = (sum(n * exact[(area, y, b)] for b, n in known.items())
-                             + (total - sum(known.values())) * exact[(area, y, "all")])
+                         if b not in ("all", "unknown") and n is not None and (area, y, b) in index}
+                projected = (sum(n * index[(area, y, b)] for b, n in known.items())
+                             + (total - sum(known.values())) * index[(area, y, "all")])
             net = costs.get((area, year, package))
             net = sum(net) if net and None not in net else None
             expected[(area, y, package)] = (

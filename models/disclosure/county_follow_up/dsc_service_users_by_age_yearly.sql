@@ -93,11 +93,7 @@ grid as (
 ),
 
 packages as (
-    select distinct
-        package_code,
-        package_name_fi,
-        package_name_en
-    from {{ ref('ref_aura_service_classes') }}
+    {{ service_packages() }}
 ),
 
 measured as (
