@@ -1,5 +1,5 @@
 -- Palveluun pääsy, nykytila: each headline social-services indicator in the latest complete month the
--- area has a published value for, with the whole country in the same month.
+-- area has a published value for, with the total of the warehouse's counties in the same month.
 select
     s.area_code,
     s.area_name_en,
@@ -7,12 +7,12 @@ select
     s.month,
     s.value,
     c.unit,
-    fi.value as country_value,
+    fi.value as total_value,
     c.legal_target
 from marts.mart_social_indicator_monthly as s
 inner join marts.mart_indicator_catalogue as c on s.indicator_id = c.indicator_id
 left join marts.mart_social_indicator_monthly as fi
-    on s.indicator_id = fi.indicator_id and s.month = fi.month and fi.area_code = 'FI'
+    on s.indicator_id = fi.indicator_id and s.month = fi.month and fi.area_code = 'all'
 where s.month = (
         select max(l.month)
         from marts.mart_social_indicator_monthly as l

@@ -12,7 +12,7 @@
           contributors: clients_n
           derived: [...]
       hierarchies:             dimensions whose total is a row of the same table
-        - {dimension: area_code, total: $country}
+        - {dimension: area_code, total: $total}
         - {dimension: class_code, parent: parent_class_code, level: aura_level,
            parent_level: parent_aura_level}   (a tree: a class is the sum of its subclasses)
       links:                   another published table whose cells add up to ours over a period
@@ -43,9 +43,9 @@
     {{ exceptions.raise_compiler_error("disclosure: no published mart declares cells: " ~ cells_name) }}
 {%- endmacro %}
 
-{#- A hierarchy's total as it appears in the data ($country: var country_area_code). -#}
+{#- A hierarchy's total as it appears in the data ($total: var total_area_code). -#}
 {% macro disclosure_total(value) -%}
-    {{ return(var('country_area_code') if value == '$country' else value) }}
+    {{ return(var('total_area_code') if value == '$total' else value) }}
 {%- endmacro %}
 
 {#- The layers of a declaration: each count and magnitude column with what is withheld with it. -#}

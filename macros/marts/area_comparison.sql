@@ -1,24 +1,26 @@
-{#- Comparison with the whole country and between counties (järjestämislaki § 29: counties compare
-    themselves with each other). Marts group by county and also by the whole country in one pass
-    (grouping sets), so medians and percentiles of the country are computed from the rows, never
-    averaged from county figures. "Whole country" is every county loaded into the warehouse. -#}
+{#- Comparison between counties and with their total (järjestämislaki § 29: counties compare
+    themselves with each other). Marts group by county and also over all counties in one pass
+    (grouping sets), so medians and percentiles of the total are computed from the rows, never
+    averaged from county figures. The total is every county loaded into this warehouse (area_code
+    var total_area_code, 'all'): bv_area names it the whole country only when that is what it is.
+    The published national figures are beside it in mart_indicator_comparison. -#}
 
-{#- The GROUP BY clause: `dims` for every county and for the whole country. -#}
-{% macro by_county_and_country(dims) -%}
+{#- The GROUP BY clause: `dims` for every county and for all of them together. -#}
+{% macro by_county_and_total(dims) -%}
     {{ by_area_with_totals(dims, []) }}
 {%- endmacro %}
 
-{#- The area of a grouped row: the county code, or the country code for the whole-country row. -#}
+{#- The area of a grouped row: the county code, or the total's code for the row over all counties. -#}
 {% macro area_code() -%}
-    case when grouping(county_code) = 1 then '{{ var("country_area_code") }}' else county_code end
+    case when grouping(county_code) = 1 then '{{ var("total_area_code") }}' else county_code end
 {%- endmacro %}
 
 {% macro area_level() -%}
-    case when grouping(county_code) = 1 then 'country' else 'county' end
+    case when grouping(county_code) = 1 then 'total' else 'county' end
 {%- endmacro %}
 
-{#- Rank of a county among the counties for the same period and breakdown; null for the whole
-    country and for suppressed or missing values. `direction` says what rank 1 is:
+{#- Rank of a county among the counties for the same period and breakdown; null for the total
+    and for suppressed or missing values. `direction` says what rank 1 is:
     'lower_is_better' (1 = lowest value), 'higher_is_better' (1 = highest) or 'neutral' (a measure
     that is neither good nor bad when high, such as cost or the share of the old: 1 = highest, like
     every neutral measure). Ties share a rank and the next is skipped (1, 1, 3). -#}
@@ -36,8 +38,8 @@
 {%- endmacro %}
 
 {#- The GROUP BY clause of a mart with total rows: `fixed` dimensions always, and every combination of
-    the `totalled` dimensions with each of them also summed over ('all'), for every county and the
-    whole country. No row is lost between groups and a user never needs to add cells up. -#}
+    the `totalled` dimensions with each of them also summed over ('all'), for every county and for
+    all of them together. No row is lost between groups and a user never needs to add cells up. -#}
 {% macro by_area_with_totals(fixed, totalled) -%}
     {%- set sets = [] -%}
     {#- every subset of `totalled`, as the bits of 0 .. 2^n - 1 -#}

@@ -1,12 +1,13 @@
-{#- Residents behind per-resident figures (bv_population_monthly), per county and the whole country:
-    at each reporting month end, and as the mean of a year's month ends (year as an integer). -#}
+{#- Residents behind per-resident figures (bv_population_monthly), per county and for all counties
+    together: at each reporting month end, and as the mean of a year's month ends (year as an
+    integer). -#}
 {% macro residents_by_area_month() -%}
     select
         {{ area_code() }} as area_code,
         month,
         sum(residents_n) as residents_n
     from {{ ref('bv_population_monthly') }}
-    group by {{ by_county_and_country(['month']) }}
+    group by {{ by_county_and_total(['month']) }}
 {%- endmacro %}
 
 {% macro residents_by_area_year() -%}

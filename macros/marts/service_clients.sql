@@ -1,5 +1,5 @@
-{#- Unique clients of each AURA service per area (county and the whole country) and year, from the
-    patient and client systems: the people a service's yearly cost is spent on, which the magnitude
+{#- Unique clients of each AURA service per area (each county and all of them together) and year,
+    from the patient and client systems: the people a service's yearly cost is spent on, which the magnitude
     rule of disclosure control counts (an amount fewer than disclosure_min_contributors people make
     up is withheld). -#}
 {% macro service_clients_by_area_year() -%}
@@ -16,5 +16,5 @@
             a.person_hk
         from {{ ref('bv_service_activity') }} as a
     ) as activity
-    group by {{ by_county_and_country(['year', 'service_code']) }}
+    group by {{ by_county_and_total(['year', 'service_code']) }}
 {%- endmacro %}

@@ -18,6 +18,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from virta import hetu
 from virta.paths import PROJECT_ROOT
 
+# The marts' row over every county of the warehouse (var total_area_code).
+TOTAL = "all"
+
 
 def iso_ts(text):
     try:
@@ -142,7 +145,7 @@ def county_of(municipality, day, mapping):
 
 
 def residents_at_month_ends(sql, month_ends, band=None):
-    """Residents per county and the whole country ('FI') at each month end: alive and born by then,
+    """Residents per county and all counties together (TOTAL) at each month end: alive and born by then,
     in the county of the home municipality valid then (the version with the latest move date on or
     before the day; before a person's earliest known version, that version). With `band` (age ->
     label), keyed (area, month end, label) instead."""
@@ -170,7 +173,7 @@ def residents_at_month_ends(sql, month_ends, band=None):
             if county is not None:
                 extra = () if band is None else (band(age(born, month_end)),)
                 counts[(county, month_end, *extra)] += 1
-                counts[("FI", month_end, *extra)] += 1
+                counts[(TOTAL, month_end, *extra)] += 1
     return dict(counts)
 
 

@@ -10,15 +10,16 @@ import numpy as np
 import pytest
 
 import raw_recompute as rr
+from raw_recompute import TOTAL
 from virta.reference import holiday_dates as finnish_holidays
 
 pytestmark = pytest.mark.e2e
 
 def _with_country(counter):
-    """Add the whole-country ('FI') cell of every county cell: the country is the sum of its counties."""
+    """Add the total (TOTAL) cell of every county cell: the total is the sum of its counties."""
     total = Counter()
     for (county, *rest), n in counter.items():
-        total[("FI", *rest)] += n
+        total[(TOTAL, *rest)] += n
     return counter + total
 
 
@@ -45,7 +46,7 @@ def test_every_counted_visit_is_in_the_waits_mart_with_its_age_group(sql):
           and age_group <> 'all'""")}
     assert {k: n for k, (n, _) in mart.items()} == dict(visits)
     for key, n in visits.items():
-        if key[0] != "FI" and n >= 5:
+        if key[0] != TOTAL and n >= 5:
             assert float(mart[key][1]) == pytest.approx(rr.pct(within14[key], n)), key
     # Total rows: every breakdown also has 'all', so nothing is lost between the groups.
     totals = dict(sql("""
@@ -87,7 +88,7 @@ def test_child_welfare_periods_count_every_case_with_its_deadline(sql):
     holidays = np.array(sorted(finnish_holidays(dt.date(2022, 1, 1), dt.date(2026, 12, 31))), dtype="datetime64[D]")
     as_of = sql("select max(delivered_on) - 1 from raw._batches")[0][0]
     periods = sql("""select period_start, period_end from disclosure.dsc_child_welfare_investigations_period
-                     where area_code = 'FI' order by 1""")
+                     where area_code = 'all' order by 1""")
     assert periods
     expected = defaultdict(Counter)
     for c in rr.social_cases(sql).values():
@@ -102,7 +103,7 @@ def test_child_welfare_periods_count_every_case_with_its_deadline(sql):
             continue
         for start, end in periods:
             if start <= when <= end:
-                for area in (c["county"], "FI"):
+                for area in (c["county"], TOTAL):
                     expected[(area, start)]["processed"] += 1
                     expected[(area, start)]["on_time"] += on_time
     mart = {(a, s): Counter(processed=p, on_time=t) for a, s, p, t in sql("""
@@ -132,13 +133,13 @@ def test_a_decision_whose_case_row_was_rejected_is_still_counted(sql):
             expected[(month, services.get((d["palvelu"] or "").strip().upper(), "unknown"))] += 1
     mart = Counter()
     for month, service, n in sql("""select month, service, decisions_n from disclosure.dsc_social_service_decisions_monthly
-                                    where area_code = 'FI' and service <> 'all'"""):
+                                    where area_code = 'all' and service <> 'all'"""):
         mart[(month, service)] += n
     assert mart == expected
     # each case group's 'all' row adds up its services
     totals, alls = Counter(), Counter()
     for month, group, service, n in sql("""select month, case_group, service, decisions_n
-                                           from disclosure.dsc_social_service_decisions_monthly where area_code = 'FI'"""):
+                                           from disclosure.dsc_social_service_decisions_monthly where area_code = 'all'"""):
         (alls if service == "all" else totals)[(month, group)] += n
     assert alls == totals and alls
 
@@ -156,7 +157,7 @@ def test_a_decision_whose_case_row_was_rejected_is_still_counted(sql):
                 days[(month, service)].append((started - rr.dmy(d["paatospvm"])).days)
     mart = {(m, s): (n, mean) for m, s, n, mean in sql("""
         select month, service, starts_n, days_decision_to_start_mean
-        from disclosure.dsc_social_service_starts_monthly where area_code = 'FI'""")}
+        from disclosure.dsc_social_service_starts_monthly where area_code = 'all'""")}
     assert {k: n for k, (n, _) in mart.items()} == dict(starts)
     for key, (n, mean) in mart.items():
         if n >= 5:
@@ -217,7 +218,7 @@ def test_every_social_care_case_is_in_its_legal_group(sql):
             legal = "highest_care_allowance"
         else:
             legal = "not_covered"
-        for area in (c["county"], "FI"):
+        for area in (c["county"], TOTAL):
             expected[(area, month, group, legal)] += 1
     mart = {(a, m, g, lg): n for a, m, g, lg, n in sql("""
         select area_code, month, case_group, legal_group, cases_n from disclosure.dsc_social_assessment_timeliness_monthly""")}

@@ -7,7 +7,7 @@ import pytest
 
 import raw_recompute as rr
 from conftest import run_virta
-from raw_recompute import pct
+from raw_recompute import TOTAL, pct
 
 pytestmark = pytest.mark.e2e
 
@@ -121,8 +121,10 @@ def test_mart_has_plausible_rows_for_every_county(sql):
     rows = dict(sql("""
         select area_code, sum(visits_n) from disclosure.dsc_primary_care_waits_monthly
         where service_line = 'all' and professional_group = 'all' and age_group = 'all' group by 1"""))
-    assert sorted(rows) == ["11", "20", "90", "FI"]  # the default sample's three counties and the country
-    assert rows["FI"] == rows["11"] + rows["20"] + rows["90"]  # the country is the counties' visits, once each
+    from virta.generate.core import DEFAULT_SAMPLE
+
+    assert sorted(rows) == sorted([*DEFAULT_SAMPLE.counties, TOTAL])  # the default sample's counties and their total
+    assert rows[TOTAL] == sum(rows[c] for c in DEFAULT_SAMPLE.counties)  # the total is the counties' visits, once each
     assert all(n > 1000 for n in rows.values())
     doctor = sql("""
         select sum(visits_n * within_14d_pct) / sum(visits_n)
@@ -170,7 +172,7 @@ def test_source_deletions_are_tracked_and_left_out_of_counts(sql):
     import raw_recompute as rr
 
     counted = sum(1 for v in rr.primary_care_visits(sql) if v["assessment"] and v["assessment"]["urgency"] == "NONURGENT")
-    published = sql("""select sum(visits_n) from disclosure.dsc_primary_care_waits_monthly where area_code = 'FI'
+    published = sql("""select sum(visits_n) from disclosure.dsc_primary_care_waits_monthly where area_code = 'all'
                        and service_line = 'all' and professional_group = 'all' and age_group = 'all'""")[0][0]
     assert published == counted
     deleted_completed = sql("""select count(*) from business_vault.bv_primary_care_visit
@@ -355,9 +357,9 @@ def test_costs_reconcile_with_the_ledger_and_allocation_moves_no_money(sql):
                   group by 1, 2 having sum(allocated_eur) <> 0) as unbalanced""")[0][0] == 0
     for level in ("total", "activity", "package", "service_group", "service"):
         total = sql("""select sum(net_eur) from disclosure.dsc_costs_by_aura_monthly
-                       where area_code = 'FI' and production_mode = 'all' and aura_level = %s""", (level,))[0][0]
+                       where area_code = 'all' and production_mode = 'all' and aura_level = %s""", (level,))[0][0]
         rows = sql("""select count(*) from disclosure.dsc_costs_by_aura_monthly
-                      where area_code = 'FI' and production_mode = 'all' and aura_level = %s""", (level,))[0][0]
+                      where area_code = 'all' and production_mode = 'all' and aura_level = %s""", (level,))[0][0]
         assert abs(total - ledger) <= Decimal("0.005") * rows, level  # each row is rounded to the cent
 
 

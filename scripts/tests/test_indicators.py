@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 import raw_recompute as rr
+from raw_recompute import TOTAL
 from virta.catalogue import registry_rows as registry
 from virta.reference import holiday_dates as finnish_holidays
 from virta.paths import PROJECT_ROOT
@@ -110,7 +111,7 @@ def test_child_welfare_investigation_clocks_recomputed_from_raw_tables(sql):
             status = "met" if c["started"] <= due else "late"
         else:
             status = "overdue" if due < as_of else "open"
-        for area in (c["county"], "FI"):
+        for area in (c["county"], TOTAL):
             expected[(area, c["initiated"].replace(day=1))][status] += 1
     mart = {(a, m): Counter({k: v for k, v in zip(("met", "late", "overdue", "open"), counts) if v})
             for a, m, *counts in sql("""

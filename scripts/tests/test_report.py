@@ -21,7 +21,7 @@ def _data() -> report.Data:
         {**row, "area_code": "20", "month": "2025-04-01", "value": 80.0, "is_complete_period": True},
         {**row, "area_code": "20", "month": "2025-05-01", "value": None, "is_complete_period": True},
         {**row, "area_code": "20", "month": "2025-06-01", "value": 99.0, "is_complete_period": False},
-        {**row, "area_code": "FI", "area_level": "country", "month": "2025-04-01", "value": 90.0,
+        {**row, "area_code": "all", "area_level": "total", "month": "2025-04-01", "value": 90.0,
          "is_complete_period": True},
         {**row, "area_code": "90", "month": "2025-04-01", "value": 95.0, "is_complete_period": True},
     ]
@@ -29,7 +29,7 @@ def _data() -> report.Data:
                   "actual_value": None, "forecast_value": 85.0, "forecast_lower_95": 70.0,
                   "forecast_upper_95": 100.0, "backtest_mae": 6.0}]
     areas = {c: {"area_code": c, "area_name_fi": f"{c} fi", "area_name_sv": f"{c} sv", "area_name_en": f"{c} en"}
-             for c in ("FI", "20", "90")}
+             for c in ("all", "20", "90")}
     return report.Data(areas, [ind], series, forecasts)
 
 
@@ -40,9 +40,9 @@ def test_the_current_value_is_the_latest_complete_month_with_a_published_value()
     pages = report.plan(data, ["20"])
     assert [(p.area_code, p.lang) for p in pages] == [("20", "fi"), ("20", "en")]
     row = pages[1].sections[0]["rows"][0]
-    assert (row["current"]["value"], row["country"]["value"], row["status"]) == (80.0, 90.0, "short of target by 20.0 %-points")
+    assert (row["current"]["value"], row["total"]["value"], row["status"]) == (80.0, 90.0, "short of target by 20.0 %-points")
     comparison = pages[1].sections[0]["cards"][0]["comparison"]["data"][0]
-    assert list(zip(comparison["customdata"], comparison["y"])) == [("FI", 90.0), ("90", 95.0), ("20", 80.0)]
+    assert list(zip(comparison["customdata"], comparison["y"])) == [("all", 90.0), ("90", 95.0), ("20", 80.0)]
     trend = {t["meta"]["kind"]: t for t in pages[1].sections[0]["cards"][0]["trend"]["data"]}
     assert trend["forecast_lower_95"]["y"] == [70.0] and trend["forecast"]["y"] == [85.0]
 

@@ -147,7 +147,7 @@ def overview_md(root: Path = PROJECT_ROOT, mark: str = "") -> str:
     lines = [f"<!-- {mark}; this page from the marts' YAML meta -->" if mark else "", "{% docs __overview__ %}", "# virta: indicator catalogue", "",
              "The reference warehouse of a wellbeing services county (hyvinvointialue): source systems are",
              "staged, loaded into a Data Vault 2.0 and reported in marts, each an indicator with its meaning,",
-             "formula, legal basis and tests. Every table is per county and for the whole country (`FI`) with",
+             "formula, legal basis and tests. Every table is per county and for all counties together (`all`) with",
              "the county's rank; small cells, and any cell they could be derived from, are withheld (disclosure",
              "control, docs/disclosure.md). Click an indicator for its columns, tests and lineage.",
              "", f"{len(inds)} indicator models cover all nine dimensions of järjestämislaki 612/2021 § 29.",

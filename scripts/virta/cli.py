@@ -370,7 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
         "The folder needs no network (plotly.min.js is in it); publish it beside the docs site.")
     p_report.add_argument("--out", help="the folder to write (default target/report, replaced whole)")
     p_report.add_argument("--areas", nargs="+", metavar="CODE",
-                          help="area codes (default: every area with data, and the whole country FI)")
+                          help="area codes (default: every area with data, and their total 'all')")
     p_report.set_defaults(func=_cmd_report)
 
     p_db = sub.add_parser("db", help="manage the embedded PostgreSQL server",

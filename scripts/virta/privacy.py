@@ -66,8 +66,8 @@ def _layers(decl: dict) -> list[str]:
     return [c["column"] for c in decl.get("counts", [])] + [m["column"] for m in decl.get("magnitudes", [])]
 
 
-def _total(value: str, country: str) -> str:
-    return country if value == "$country" else value
+def _total(value: str, total: str) -> str:
+    return total if value == "$total" else value
 
 
 def _key(row: dict, dims: list[str]) -> tuple:
@@ -80,7 +80,7 @@ def _rows(cur, relation: str, columns: list[str]) -> list[dict]:
 
 
 def project_vars() -> dict:
-    """The project's vars (dbt_project.yml): the threshold and the country's area code."""
+    """The project's vars (dbt_project.yml): the threshold and the area code of the total rows."""
     import yaml
 
     from virta.paths import PROJECT_ROOT
@@ -88,7 +88,7 @@ def project_vars() -> dict:
     return yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())["vars"]
 
 
-def attack(conn, declared: list[Declared], country: str | None = None, secondary: bool = True,
+def attack(conn, declared: list[Declared], total_area: str | None = None, secondary: bool = True,
            releases: str | None = None, pattern: str | None = None) -> Result:
     """Run the attack over every declared table at once. `secondary=False` treats only the cells
     under the threshold as withheld (what a table without complementary suppression would show):
@@ -105,7 +105,7 @@ def attack(conn, declared: list[Declared], country: str | None = None, secondary
     population_vars: set = set()
     settings = project_vars()
     threshold = settings["small_cell_threshold"]
-    country = country or settings["country_area_code"]
+    total_area = total_area or settings["total_area_code"]
     with conn.cursor() as cur:
         for d in declared:
             if not d.cells_relation:
@@ -148,7 +148,7 @@ def attack(conn, declared: list[Declared], country: str | None = None, secondary
                             equations.append([(v, c) for v, c in eq if v in truth])
             # hierarchies: a total and the rows that share every other dimension
             for h in [h for h in d.decl.get("hierarchies", []) if not h.get("parent")]:
-                dim, total = h["dimension"], _total(h["total"], country)
+                dim, total = h["dimension"], _total(h["total"], total_area)
                 i = dims.index(dim)
                 groups: dict[tuple, list[tuple]] = defaultdict(list)
                 for key in keys:

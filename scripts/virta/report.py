@@ -4,11 +4,11 @@ For each use case with an indicator series (access to care, access to social ser
 shows every headline indicator of the registry (marts.mart_indicator_catalogue):
 
 - the current value (the latest complete month the marts publish for the area) against the legal
-  target, and the country's value of the same month;
+  target, and the value of all areas together (`all`) in the same month;
 - the share meeting each legal deadline (the indicators whose legal target is 100 %), area against
-  the country;
+  all areas together;
 - the trend with the forecast and its 95 % interval (mart_*_indicator_forecast);
-- the comparison with the other areas and the country in the same month.
+- the comparison with the other areas and their total in the same month.
 
 Stages, each with one job: `fetch` reads the marts as the analyst role (nothing else is readable to
 it, so nothing unpublished can reach a page); `plan` turns the rows into pages (every figure a chart
@@ -30,6 +30,10 @@ from pathlib import Path
 
 from virta.errors import VirtaError
 
+# The marts' total row over the counties loaded (var total_area_code): named "Whole country" only when
+# the warehouse holds every county (bv_area), so the report labels it by its name in mart_area.
+TOTAL = "all"
+
 LANGUAGES = ("fi", "en")
 USE_CASES = ("access_to_care", "access_to_social_services", "costs")
 
@@ -40,7 +44,7 @@ TEXT = {
                      "costs": "Kustannukset"},
         "current": "Nykytila lakisääteiseen tavoitteeseen verrattuna",
         "deadlines": "Lakisääteisen määräajan täyttävien osuus",
-        "indicator": "Tunnusluku", "month": "Kuukausi", "value": "Arvo", "country": "Koko maa",
+        "indicator": "Tunnusluku", "month": "Kuukausi", "value": "Arvo",
         "target": "Lain tavoite", "status": "Tilanne", "no_target": "laki ei aseta lukua",
         "meets": "täyttyy", "short": "jää tavoitteesta", "points": " %-yks.", "withheld": "ei julkaistu (pieni solu)",
         "no_value": "ei julkaistua arvoa",
@@ -61,7 +65,7 @@ TEXT = {
                      "costs": "Costs"},
         "current": "Current state against the legal target",
         "deadlines": "Share meeting each legal deadline",
-        "indicator": "Indicator", "month": "Month", "value": "Value", "country": "Whole country",
+        "indicator": "Indicator", "month": "Month", "value": "Value",
         "target": "Legal target", "status": "Status", "no_target": "no figure in law",
         "meets": "met", "short": "short of target by", "points": " %-points", "withheld": "withheld (small cell)",
         "no_value": "no published value",
@@ -142,9 +146,9 @@ def forecast_mart(series_mart: str) -> str:
 
 
 def report_areas(data: Data) -> list[str]:
-    """The areas with a series: the counties of the data and the whole country."""
+    """The areas with a series: the counties of the data and their total."""
     codes = sorted({r["area_code"] for r in data.series})
-    return sorted(codes, key=lambda c: (c != "FI", c))
+    return sorted(codes, key=lambda c: (c != TOTAL, c))
 
 
 def current_value(data: Data, indicator_id: str, area_code: str) -> dict | None:
@@ -184,7 +188,7 @@ def _trace(x, y, name, meta, **style) -> dict:
 
 
 def trend_figure(data: Data, ind: dict, area_code: str, lang: str) -> dict:
-    """Actual values, the forecast with its 95 % interval, and the country's actual values."""
+    """Actual values, the forecast with its 95 % interval, and the total's actual values."""
     t = TEXT[lang]
     iid = ind["indicator_id"]
     rows = [r for r in data.forecasts if r["indicator_id"] == iid and r["area_code"] == area_code]
@@ -209,13 +213,13 @@ def trend_figure(data: Data, ind: dict, area_code: str, lang: str) -> dict:
         traces.append(_trace([r["month"] for r in future], [r["forecast_value"] for r in future], t["forecast"],
                              {"indicator_id": iid, "area_code": area_code, "kind": "forecast"},
                              mode="lines+markers", line={"color": "#1f77b4", "dash": "dash"}))
-    if area_code != "FI":
-        country = {r["month"]: r["actual_value"] for r in data.forecasts if r["indicator_id"] == iid
-                   and r["area_code"] == "FI" and r["row_type"] == "actual"}
-        country_months = _months(min(country), max(country)) if country else []
-        traces.append(_trace(country_months, [country.get(m) for m in country_months],
-                             f"{t['country']}: {t['actual']}",
-                             {"indicator_id": iid, "area_code": "FI", "kind": "actual"},
+    if area_code != TOTAL:
+        total = {r["month"]: r["actual_value"] for r in data.forecasts if r["indicator_id"] == iid
+                   and r["area_code"] == TOTAL and r["row_type"] == "actual"}
+        total_months = _months(min(total), max(total)) if total else []
+        traces.append(_trace(total_months, [total.get(m) for m in total_months],
+                             f"{_area_name(data, TOTAL, lang)}: {t['actual']}",
+                             {"indicator_id": iid, "area_code": TOTAL, "kind": "actual"},
                              mode="lines", line={"color": "#888888"}))
     return {"data": traces, "layout": _layout(ind, lang, t["trend"])}
 
@@ -233,8 +237,8 @@ def comparison_figure(data: Data, ind: dict, area_code: str, month: str, lang: s
     """Every area's published value in `month`, the page's area highlighted."""
     iid = ind["indicator_id"]
     rows = [r for r in data.series if r["indicator_id"] == iid and r["month"] == month and r["value"] is not None]
-    rows.sort(key=lambda r: (r["area_code"] != "FI", -r["value"] if ind["better"] != "lower" else r["value"]))
-    colours = ["#1f77b4" if r["area_code"] == area_code else "#888888" if r["area_code"] == "FI" else "#bbbbbb"
+    rows.sort(key=lambda r: (r["area_code"] != TOTAL, -r["value"] if ind["better"] != "lower" else r["value"]))
+    colours = ["#1f77b4" if r["area_code"] == area_code else "#888888" if r["area_code"] == TOTAL else "#bbbbbb"
                for r in rows]
     trace = {"type": "bar", "x": [_area_name(data, r["area_code"], lang) for r in rows], "y": [r["value"] for r in rows],
              "customdata": [r["area_code"] for r in rows], "marker": {"color": colours},
@@ -243,29 +247,29 @@ def comparison_figure(data: Data, ind: dict, area_code: str, month: str, lang: s
 
 
 def deadline_figure(data: Data, indicators: list[dict], area_code: str, lang: str) -> dict | None:
-    """The indicators whose legal target is 100 %: the area's current value and the country's in the same month."""
+    """The indicators whose legal target is 100 %: the area's current value and the total's in the same month."""
     t = TEXT[lang]
     shown = [i for i in indicators if i["legal_target"] == 100]
     if not shown:
         return None
-    names, ids, area_values, country_values, months = [], [], [], [], []
+    names, ids, area_values, total_values, months = [], [], [], [], []
     for ind in shown:
         cur = current_value(data, ind["indicator_id"], area_code)
         if cur is None:
             continue
-        fi = value_in_month(data, ind["indicator_id"], "FI", cur["month"])
+        total = value_in_month(data, ind["indicator_id"], TOTAL, cur["month"])
         names.append(ind[f"name_{lang}"])
         ids.append(ind["indicator_id"])
         months.append(cur["month"])
         area_values.append(cur["value"])
-        country_values.append(fi["value"] if fi else None)
+        total_values.append(total["value"] if total else None)
     traces = [{"type": "bar", "orientation": "h", "y": names, "x": area_values, "customdata": ids,
                "name": _area_name(data, area_code, lang), "hovertext": months, "marker": {"color": "#1f77b4"},
                "meta": {"area_code": area_code, "kind": "deadline", "months": months}}]
-    if area_code != "FI":
-        traces.append({"type": "bar", "orientation": "h", "y": names, "x": country_values, "customdata": ids,
-                       "name": t["country"], "marker": {"color": "#888888"},
-                       "meta": {"area_code": "FI", "kind": "deadline", "months": months}})
+    if area_code != TOTAL:
+        traces.append({"type": "bar", "orientation": "h", "y": names, "x": total_values, "customdata": ids,
+                       "name": _area_name(data, TOTAL, lang), "marker": {"color": "#888888"},
+                       "meta": {"area_code": TOTAL, "kind": "deadline", "months": months}})
     layout = {"barmode": "group", "height": 120 + 60 * len(names), "margin": {"l": 420, "r": 20, "t": 30, "b": 40},
               "xaxis": {"range": [0, 100], "title": {"text": "%"}}, "legend": {"orientation": "h"},
               "yaxis": {"automargin": True}}
@@ -304,8 +308,8 @@ def plan(data: Data, areas: list[str] | None = None) -> list[Page]:
                 rows, cards = [], []
                 for ind in inds:
                     cur = current_value(data, ind["indicator_id"], area_code)
-                    fi = value_in_month(data, ind["indicator_id"], "FI", cur["month"]) if cur else None
-                    rows.append({"ind": ind, "current": cur, "country": fi,
+                    fi = value_in_month(data, ind["indicator_id"], TOTAL, cur["month"]) if cur else None
+                    rows.append({"ind": ind, "current": cur, "total": fi,
                                  "status": _status(ind, cur["value"] if cur else None, lang)})
                     cards.append({"ind": ind, "trend": trend_figure(data, ind, area_code, lang),
                                   "comparison": comparison_figure(data, ind, area_code, cur["month"], lang)
@@ -334,7 +338,7 @@ def render(page: Page, data: Data, generated_on: str, areas: list[str] | None = 
     as_of = max((r["month"] for r in data.series), default="")
     return env.get_template("area.html").render(
         page=page, t=TEXT[page.lang], lang=page.lang, other=other,
-        area_name=_area_name(data, page.area_code, page.lang),
+        area_name=_area_name(data, page.area_code, page.lang), total_name=_area_name(data, TOTAL, page.lang),
         areas=[(c, _area_name(data, c, page.lang)) for c in areas or report_areas(data)],
         as_of=as_of[:7], generated_on=generated_on)
 
@@ -366,7 +370,7 @@ def write(data: Data, out: Path, areas: list[str] | None = None) -> list[Path]:
         raise VirtaError(f"{out} is a folder with other files, not a report: it is not replaced",
                          hint="give --out an empty or new folder, or the report folder written before")
     pages = plan(data, areas)
-    shown = sorted({p.area_code for p in pages}, key=lambda c: (c != "FI", c))
+    shown = sorted({p.area_code for p in pages}, key=lambda c: (c != TOTAL, c))
     generated_on = dt.date.today().isoformat()
     tmp, old = out.with_name(out.name + ".tmp"), out.with_name(out.name + ".old")
     shutil.rmtree(tmp, ignore_errors=True)

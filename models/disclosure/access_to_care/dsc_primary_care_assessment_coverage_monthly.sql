@@ -25,7 +25,7 @@ cells as (
         count(*) as visits_n,
         count(*) filter (where has_need_assessment) as assessed_n
     from visits
-    group by {{ by_county_and_country(['month', 'service_line', 'professional_group']) }}
+    group by {{ by_county_and_total(['month', 'service_line', 'professional_group']) }}
 ),
 
 measured as (

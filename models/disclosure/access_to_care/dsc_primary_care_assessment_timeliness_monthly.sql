@@ -30,7 +30,7 @@ cells as (
         count(*) filter (where deadline_status in ('late', 'overdue')) as late_n,
         count(*) filter (where deadline_status = 'open') as open_n
     from clocks
-    group by {{ by_county_and_country(['month', 'service_line', 'rule_id']) }}
+    group by {{ by_county_and_total(['month', 'service_line', 'rule_id']) }}
 ),
 
 measured as (

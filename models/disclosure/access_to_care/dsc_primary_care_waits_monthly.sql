@@ -1,7 +1,7 @@
 -- Hoitoon pääsy (access to care) in primary care: waits from need assessment to realised visit per
 -- county, month of the visit, service line, professional group and age group, the way THL
 -- measures them (Avohilmo: non-urgent visits preceded by a need assessment, calendar days); per
--- county and the whole country, with the county's rank. Every breakdown also has its total ('all'),
+-- county and all counties together, with the county's rank. Every breakdown also has its total ('all'),
 -- so no visit is lost between groups.
 
 {%- set dims = ['month', 'service_line', 'professional_group', 'age_group'] %}

@@ -1,7 +1,7 @@
 -- Lähetteiden käsittely (referral processing) in specialised care, THL-comparable: referrals whose
 -- processing started, by month of arrival, in bands of 0-3, 4-21 and over 21 calendar days from
--- arrival (the legal maximum is 3 weeks; var referral_processing_bands_days); per county and the
--- whole country, with the county's rank.
+-- arrival (the legal maximum is 3 weeks; var referral_processing_bands_days); per county and for
+-- all counties together, with the county's rank.
 
 {%- set quick, legal = var('referral_processing_bands_days') %}
 
@@ -29,7 +29,7 @@ cells as (
             as days_{{ quick + 1 }}_{{ legal }}_n,
         count(*) filter (where processing_days > {{ legal }}) as over_{{ legal }}_n
     from referrals
-    group by {{ by_county_and_country(['month']) }}
+    group by {{ by_county_and_total(['month']) }}
 ),
 
 measured as (

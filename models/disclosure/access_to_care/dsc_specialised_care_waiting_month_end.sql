@@ -1,7 +1,7 @@
 -- Hoitoon pääsy erikoissairaanhoidossa (access to specialised care), THL-comparable: the people
 -- waiting on the last day of each month, split into waiting for the specialist assessment (from
 -- the referral's arrival) and waiting for treatment (from queue entry), in bands of 0-90, 91-180
--- and over 180 days (var specialised_waiting_bands_days); per county and for the whole country,
+-- and over 180 days (var specialised_waiting_bands_days); per county and for all counties together,
 -- with the county's rank.
 
 {%- set short, long = var('specialised_waiting_bands_days') %}

@@ -1,8 +1,8 @@
 -- Lastensuojelun määräajat (child-welfare deadlines) in THL's periods 1.4-30.9 and 1.10-31.3:
 -- notifications whose processing (the start of the investigation, lastensuojelutarpeen selvitys)
 -- fell in the period and the share started within 7 arkipäivää, and investigations completed in
--- the period and the share completed within 3 months (lastensuojelulaki § 26); per county and the
--- whole country, with the county's rank. Only periods the data covers completely. A notification
+-- the period and the share completed within 3 months (lastensuojelulaki § 26); per county and for
+-- all counties together, with the county's rank. Only periods the data covers completely. A notification
 -- still unprocessed past its deadline at the period end counts as late in that period.
 
 {%- set dims = ['period_start', 'period_end'] %}
@@ -47,7 +47,7 @@ cells as (
         count(*) filter (where clock_type = 'social_assessment_complete' and deadline_status = 'met')
             as completed_on_time_n
     from in_period
-    group by {{ by_county_and_country(dims) }}
+    group by {{ by_county_and_total(dims) }}
 ),
 
 measured as (

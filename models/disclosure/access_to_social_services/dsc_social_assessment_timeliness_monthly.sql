@@ -2,7 +2,7 @@
 -- initiation (vireilletulo), case group and the group the law covers, with the share of
 -- assessments started by the 7th arkipäivä (SHL § 36; child welfare: investigation, LSL § 26) and
 -- completed within 3 months where the law sets it, and the days to the start and to the completion;
--- per county and the whole country, with the county's rank.
+-- per county and for all counties together, with the county's rank.
 
 {%- set dims = ['month', 'case_group', 'legal_group'] %}
 
@@ -50,7 +50,7 @@ cells as (
         avg(days_to_assessment_complete) as days_to_complete_mean,
         percentile_cont(0.5) within group (order by days_to_assessment_complete) as days_to_complete_median
     from cases
-    group by {{ by_county_and_country(dims) }}
+    group by {{ by_county_and_total(dims) }}
 ),
 
 measured as (

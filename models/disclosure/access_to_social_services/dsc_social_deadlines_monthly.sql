@@ -1,6 +1,6 @@
 -- Sosiaalihuollon määräajat (social-care deadlines) by month of the clock start: the clocks of the
 -- legal deadlines of social services (SHL § 36 and § 45, LSL § 26, vanhuspalvelulaki § 18) that a
--- rule covers, per county and the whole country, clock type and service (and all services), with
+-- rule covers, per county and for all counties together, clock type and service (and all services), with
 -- those met, late, overdue and still open, and the share met of those decided.
 
 {%- set dims = ['month', 'clock_type', 'service'] %}

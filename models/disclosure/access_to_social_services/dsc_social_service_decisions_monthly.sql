@@ -2,7 +2,7 @@
 -- and service, with the days from initiation (vireilletulo) to decision and from decision to the
 -- start of the granted service, and the shares of granted services started within 3 months of the
 -- initiation (SHL § 45) and, for older people, of the decision (vanhuspalvelulaki § 18); per
--- county and the whole country, each case group also over all its services ('all'), with the
+-- county and all counties together, each case group also over all its services ('all'), with the
 -- county's rank.
 
 {%- set dims = ['month', 'case_group', 'service'] %}

@@ -1,5 +1,5 @@
 -- Palvelun alkaminen (start of granted services) by month of the start: the services that started,
--- per county and the whole country and service (and all services), with the days from the decision
+-- per county and for all counties together and service (and all services), with the days from the decision
 -- to the start, and the county's rank. Read by start month, a month's figures are complete once it
 -- is over (by decision month they would wait for every service still to start).
 

@@ -1,5 +1,5 @@
 -- Myönteisen päätöksen saaneet odottavat (waiting with a positive decision): people whose service
--- was granted by the queue date but has not started, per county and the whole country and
+-- was granted by the queue date but has not started, per county and for all counties together and
 -- service, with how long they have waited since the decision and the initiation and how many are
 -- past the 3-month deadlines (vanhuspalvelulaki § 18 from the decision, SHL § 45 from the
 -- initiation). The case-level list is the restricted rst_access_queue_current (clock_type social_*).
@@ -40,7 +40,7 @@ cells as (
         max(days_since_decision) as days_since_decision_max,
         avg(days_since_initiation) as days_since_initiation_mean
     from waiting
-    group by {{ by_county_and_country(dims) }}
+    group by {{ by_county_and_total(dims) }}
 )
 
 select

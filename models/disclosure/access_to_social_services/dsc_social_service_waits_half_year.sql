@@ -1,7 +1,7 @@
 -- Odotusajat puolivuosittain (waiting times per half year) in the form counties publish them
 -- (vanhuspalvelulaki § 26): for services that started in the half year, mean days from the
 -- initiation (vireilletulo) to the decision, from the decision to the start, and from the
--- initiation to the start, per service; per county and the whole country, with the county's rank.
+-- initiation to the start, per service; per county and for all counties together, with the county's rank.
 -- Only half years the data covers completely.
 
 {%- set dims = ['period_start', 'period_end', 'case_group', 'service'] %}
@@ -39,7 +39,7 @@ cells as (
         avg(days_initiation_to_start) as days_initiation_to_start_mean,
         percentile_cont(0.5) within group (order by days_initiation_to_start) as days_initiation_to_start_median
     from started
-    group by {{ by_county_and_country(dims) }}
+    group by {{ by_county_and_total(dims) }}
 ),
 
 measured as (

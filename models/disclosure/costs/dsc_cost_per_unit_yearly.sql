@@ -1,4 +1,4 @@
--- Yksikkökustannukset (unit costs): per county and the whole country, year and AURA-style service,
+-- Yksikkökustannukset (unit costs): per county and for all counties together, year and AURA-style service,
 -- net costs after the allocation of shared costs divided by the service's residents, unique clients
 -- (from the patient and client systems), visits, treatments or care days where the service has them;
 -- year-on-year change and the county's rank (1 = highest cost per client). Years in part are marked.
@@ -38,7 +38,7 @@ activity_cells as (
         sum(quantity) filter (where activity_unit = 'treatment') as treatments_n,
         sum(quantity) filter (where activity_unit = 'care_day') as care_days_n
     from activity
-    group by {{ by_county_and_country(dims) }}
+    group by {{ by_county_and_total(dims) }}
 ),
 
 cost_cells as (
@@ -50,7 +50,7 @@ cost_cells as (
         sum(net_eur) as net_eur,
         max(months_n) as months_n
     from costs
-    group by {{ by_county_and_country(dims) }}
+    group by {{ by_county_and_total(dims) }}
 ),
 
 -- a package of one service: its clients are the package's users (mart_service_users_yearly), an

@@ -66,7 +66,7 @@ cells as (
         coalesce(sum(net_eur) filter (where cost_kind = 'allocation'), 0) as allocated_eur,
         sum(net_eur) as net_eur
     from by_level
-    group by {{ by_county_and_country(dims + ['parent_class_code', 'parent_aura_level']) }}
+    group by {{ by_county_and_total(dims + ['parent_class_code', 'parent_aura_level']) }}
 ),
 
 residents as (

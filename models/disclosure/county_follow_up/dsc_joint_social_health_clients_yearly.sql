@@ -1,4 +1,4 @@
--- Palvelujen yhteensovittaminen (coordination of services): per county and the whole country and
+-- Palvelujen yhteensovittaminen (coordination of services): per county and for all counties together and
 -- year, the clients of social services (older people's services, family services) and the share who
 -- also used health services (primary, oral or specialised care) in the same year: the people whose
 -- care the county must coordinate across its social and health services.
@@ -25,7 +25,7 @@ cells as (
         count(*) filter (where used_social) as social_clients_n,
         count(*) filter (where used_social and used_health) as joint_clients_n
     from activity
-    group by {{ by_county_and_country(['year']) }}
+    group by {{ by_county_and_total(['year']) }}
 ),
 
 measured as (

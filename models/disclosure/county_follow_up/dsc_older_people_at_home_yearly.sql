@@ -1,6 +1,6 @@
 -- Kotona asuvat 75 vuotta täyttäneet (people aged 75+ living at home): at each year's last
 -- reporting month end, the share of residents aged 75+ who are not in 24-hour service housing,
--- per county and the whole country: the effectiveness goal of vanhuspalvelulaki § 14 (long-term
+-- per county and for all counties together: the effectiveness goal of vanhuspalvelulaki § 14 (long-term
 -- care primarily at home). The age is var('older_people_age').
 
 {%- set old = var('older_people_age') %}
@@ -57,7 +57,7 @@ cells as (
         sum({{ older_n }}) as {{ older_n }},
         sum(in_housing_n) as in_housing_n
     from joined
-    group by {{ by_county_and_country(['month_end']) }}
+    group by {{ by_county_and_total(['month_end']) }}
 ),
 
 measured as (

@@ -1,5 +1,5 @@
 -- Väestön ikärakenne (age structure of the population) at each year's last reporting month end, per
--- county and the whole country: residents, shares aged 75+ and under 18, and the demographic
+-- county and all counties together: residents, shares aged 75+ and under 18, and the demographic
 -- dependency ratio (väestöllinen huoltosuhde: under-15s and over-64s per 100 aged 15-64), the
 -- background of every need and cost comparison. The ages are vars (population_age_bands).
 
@@ -29,7 +29,7 @@ cells as (
         sum({{ bands.retired.column }}) as {{ bands.retired.column }},
         sum(residents_n) as residents_n
     from population
-    group by {{ by_county_and_country(['month_end']) }}
+    group by {{ by_county_and_total(['month_end']) }}
 ),
 
 measured as (

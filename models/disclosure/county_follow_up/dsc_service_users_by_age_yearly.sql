@@ -1,4 +1,4 @@
--- Palvelujen käyttäjät ikäryhmittäin (service users by age band) per county and the whole country,
+-- Palvelujen käyttäjät ikäryhmittäin (service users by age band) per county and for all counties together,
 -- year and service package: unique people with activity in the year, by their age at the year's
 -- last reporting month end in the bands of the var projection_age_bands, beside the residents of
 -- the band then. Each person-year has one age, so the bands add up to the 'all' row. The need the
@@ -43,7 +43,7 @@ cells as (
         year,
         package_code,
         {{ or_all('age_band') }} as age_band,
-        -- a person who used the package in two counties is one user of the whole country
+        -- a person who used the package in two counties is one user of the total
         count(distinct person_hk) as users_n
     from banded
     group by {{ by_area_with_totals(['year', 'package_code'], ['age_band']) }}

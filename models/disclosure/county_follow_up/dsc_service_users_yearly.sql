@@ -1,4 +1,4 @@
--- Palvelujen käyttäjät (service users) per 1 000 residents, per county and the whole country, year
+-- Palvelujen käyttäjät (service users) per 1 000 residents, per county and for all counties together, year
 -- and service package (Sote-tietopaketti of the AURA-style classification: primary care, oral care,
 -- specialised care, older people's services, family services): unique people with activity in the
 -- patient and client systems, a measure of the need for services.
@@ -13,7 +13,7 @@ with cells as (
         package_code,
         count(distinct person_hk) as users_n
     from {{ ref('bv_service_users_yearly') }}
-    group by {{ by_county_and_country(['year', 'package_code']) }}
+    group by {{ by_county_and_total(['year', 'package_code']) }}
 ),
 
 residents as (

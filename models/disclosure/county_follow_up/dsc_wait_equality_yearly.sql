@@ -1,7 +1,7 @@
 -- Yhdenvertaisuus hoitoon pääsyssä (equality of access): per county and year, the median wait from
 -- need assessment to a non-urgent doctor visit in general practice for each sex and each
 -- municipality of the unit, and the gap between the longest and the shortest group median (groups
--- under the small-cell threshold are left out of the gap). The whole country compares its counties'
+-- under the small-cell threshold are left out of the gap). The total compares its counties'
 -- municipalities and both sexes the same way.
 
 with visits as (
@@ -29,7 +29,7 @@ groups as (
         percentile_cont(0.5) within group (order by wait_days) as wait_days_median
     from visits
     where sex is not null
-    group by {{ by_county_and_country(['year', 'sex']) }}
+    group by {{ by_county_and_total(['year', 'sex']) }}
     union all
     select
         {{ area_code() }} as area_code,
@@ -41,7 +41,7 @@ groups as (
         percentile_cont(0.5) within group (order by wait_days) as wait_days_median
     from visits
     where unit_municipality_code is not null
-    group by {{ by_county_and_country(['year', 'unit_municipality_code']) }}
+    group by {{ by_county_and_total(['year', 'unit_municipality_code']) }}
 ),
 
 measured as (

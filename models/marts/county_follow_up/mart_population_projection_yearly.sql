@@ -1,11 +1,11 @@
--- Väestöennuste (population projection) per county and the whole country, year and age band: the
--- warehouse's residents at the base year's end grown by the official projection of the county's
+-- Väestöennuste (population projection) per county and for all counties together, year and age
+-- band: the warehouse's residents at the base year's end grown by the official projection of the county's
 -- projection area (bv_population_projection: the county itself, or the region whose growth it
 -- takes), and the official figure itself where the projection area is the county. The base year is
 -- the latest complete year that the projection covers; years run to var scenario_last_year.
 -- Residents are published register counts (mart_service_users_by_age_yearly's residents_n).
 
-{%- set country = var('country_area_code') %}
+{%- set total = var('total_area_code') %}
 
 with residents as (
     -- the same in every package's row: one per area, year and band
@@ -73,12 +73,12 @@ counties as (
     where r.area_level = 'county'
 ),
 
--- the whole country of the warehouse: its counties' residents and projected residents added up
+-- the total of the warehouse's counties: their residents and projected residents added up
 -- (a county without a projection area fails the seed's tests, not silently this sum)
-country as (
+total as (
     select
-        '{{ country }}' as area_code,
-        'country' as area_level,
+        '{{ total }}' as area_code,
+        'total' as area_level,
         c.base_year,
         c.year,
         c.age_band,
@@ -96,7 +96,7 @@ country as (
 projected as (
     select * from counties
     union all
-    select * from country
+    select * from total
 )
 
 select

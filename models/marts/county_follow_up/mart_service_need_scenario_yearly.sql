@@ -1,4 +1,4 @@
--- Palvelutarveskenaario (service-need scenario) per county and the whole country, service package
+-- Palvelutarveskenaario (service-need scenario) per county and for all counties together, service package
 -- and year: the base year's users grown, age band by age band, by the population projection
 -- (mart_population_projection_yearly), and the base year's net costs of the package grown with
 -- them at the base year's euros per user. Read only from published marts: a band's users withheld
