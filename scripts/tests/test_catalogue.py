@@ -30,9 +30,9 @@ def test_a_missing_meta_key_an_unknown_dimension_or_an_undocumented_mart_is_repo
     assert "    model: mart_cost_indicator_monthly\n" in tests
     unit_tests.write_text(tests.replace("    model: mart_cost_indicator_monthly\n", "    model: mart_elsewhere\n"))
     rank = ("good nor bad). Ties share a\n"
-            "          rank and the next rank is skipped (1, 1, 3). Null for the whole country and for suppressed or\n")
+            "          rank and the next rank is skipped (1, 1, 3). Null for the total (`all`) and for suppressed or\n")
     assert rank in text
-    text = text.replace(rank, "good nor bad).\n          Null for the whole country and for suppressed or\n")
+    text = text.replace(rank, "good nor bad).\n          Null for the total (`all`) and for suppressed or\n")
     assert "  - name: mart_costs_by_aura_monthly\n" in text
     yml.write_text(text.replace("  - name: mart_costs_by_aura_monthly\n", "  - name: costs_by_aura_monthly\n"))
     found = catalogue.problems(tmp_path)

@@ -248,7 +248,6 @@ def comparison_figure(data: Data, ind: dict, area_code: str, month: str, lang: s
 
 def deadline_figure(data: Data, indicators: list[dict], area_code: str, lang: str) -> dict | None:
     """The indicators whose legal target is 100 %: the area's current value and the total's in the same month."""
-    t = TEXT[lang]
     shown = [i for i in indicators if i["legal_target"] == 100]
     if not shown:
         return None
