@@ -1,20 +1,28 @@
--- Hoitoon pääsy, vertailu: specialised care's waiting list at the latest complete month end, the
--- counties ranked (1 = fewest waiting over 180 days) among how many, against the whole country.
+-- Hoitoon pääsy, vertailu: each county's access-to-care indicators beside what THL and Sotkanet
+-- published for the same period: the whole country's value, the range across the 22 areas and the
+-- county's place in it (1 = best), and whether the definitions differ. A county's own warehouse
+-- sees the country here. (The counties of the warehouse ranked among themselves: the detail marts'
+-- *_rank columns, e.g. mart_specialised_care_waiting_month_end.over_180_pct_rank.)
 select
-    w.area_code,
-    w.area_name_en,
-    w.month_end,
-    w.waiting_n,
-    w.over_180_pct,
-    w.over_180_per_10000,
-    w.wait_days_median,
-    w.over_180_pct_rank,
-    w.over_180_pct_ranked_areas_n
-from marts.mart_specialised_care_waiting_month_end as w
+    c.area_code,
+    c.area_name_en,
+    c.indicator_id,
+    c.published_indicator_id,
+    c.period_start,
+    c.period_end,
+    c.unit,
+    c.value,
+    c.published_value,
+    c.national_value,
+    c.national_gap,
+    c.published_county_min,
+    c.published_county_max,
+    c.place_rank,
+    c.place_ranked_areas_n,
+    c.is_definition_different
+from marts.mart_indicator_comparison as c
+inner join marts.mart_indicator_catalogue as i on c.indicator_id = i.indicator_id
 where
-    w.waiting_for = 'all'
-    and w.month_end = (
-        select max(l.month_end) from marts.mart_specialised_care_waiting_month_end as l
-        where l.is_complete_period and l.waiting_for = 'all'
-    )
-order by w.area_level desc, w.over_180_pct_rank asc, w.area_code asc;
+    i.use_case = 'access_to_care'
+    and c.value_status = 'shown'
+order by c.indicator_id asc, c.published_indicator_id asc, c.period_start asc, c.area_level desc, c.place_rank asc;

@@ -7,12 +7,12 @@ select
     s.month,
     s.value,
     c.unit,
-    fi.value as total_value,
+    t.value as total_value,
     c.legal_target
 from marts.mart_social_indicator_monthly as s
 inner join marts.mart_indicator_catalogue as c on s.indicator_id = c.indicator_id
-left join marts.mart_social_indicator_monthly as fi
-    on s.indicator_id = fi.indicator_id and s.month = fi.month and fi.area_code = 'all'
+left join marts.mart_social_indicator_monthly as t
+    on s.indicator_id = t.indicator_id and s.month = t.month and t.area_code = 'all'
 where s.month = (
         select max(l.month)
         from marts.mart_social_indicator_monthly as l

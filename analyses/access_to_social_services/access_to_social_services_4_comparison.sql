@@ -1,5 +1,5 @@
 -- Palveluun pääsy, vertailu: days from decision to the start of each service per area over the
--- complete months of the latest year, counties against the whole country (starts-weighted means).
+-- complete months of the latest year, counties against their total (starts-weighted means).
 select
     s.area_code,
     s.area_name_en,

@@ -1,5 +1,5 @@
 -- Kustannukset, vertailu: unit costs per service in the latest complete year, counties against the
--- whole country, with the rank by euros per client (1 = highest) among how many.
+-- total of the warehouse's counties (all), with the rank by euros per client (1 = highest) among how many.
 select
     u.area_code,
     u.area_name_en,

@@ -1,5 +1,5 @@
 -- Järjestämislaki § 29, vertailu: the share of residents aged 75+ living at home, counties ranked
--- (1 = highest) among how many, against the whole country.
+-- (1 = highest) among how many, against the total of the counties (all).
 select
     h.area_code,
     h.area_name_en,

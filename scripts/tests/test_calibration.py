@@ -4,12 +4,14 @@ same text columns the loader lands in schema raw), never from the marts."""
 
 import csv
 import datetime as dt
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from virta.generate import GenerationParams, generate
+from virta.generate.profiles import PROFILES
 from virta.reference import holiday_dates as finnish_holidays
 
 TARGETS = Path(__file__).resolve().parents[2] / "tests/fixtures/calibration_targets.csv"
@@ -73,8 +75,9 @@ def fi(values):  # DD.MM.YYYY or D.M.YYYY
     return np.array(out, dtype="datetime64[D]")
 
 
-def month_end_waiting(received, processed, assessed, queued, treated, cancelled, rejected, month_end):
-    """THL's cross-section: waiting for assessment (not yet assessed) or for treatment (queued)."""
+def month_end_waiting(received, processed, assessed, queued, treated, cancelled, rejected, month_end, mask=False):
+    """THL's cross-section: waiting for assessment (not yet assessed) or for treatment (queued); the
+    days waited, or with `mask` every referral's days and whether it waits."""
     m = np.datetime64(month_end)
 
     def by(x):
@@ -84,7 +87,7 @@ def month_end_waiting(received, processed, assessed, queued, treated, cancelled,
     waiting_treatment = open_ & by(queued)
     waiting = (open_ & ~by(assessed)) | waiting_treatment
     days = (m - np.where(waiting_treatment, queued, received)).astype(int)
-    return days[waiting]
+    return (days, waiting) if mask else days[waiting]
 
 
 def referral_dates(raw):
@@ -190,7 +193,7 @@ def test_costs_per_resident_and_service_shares(raw):
     amount = np.array([float(s.replace(",", ".")) for s in ledger["summa"]])
     year1 = np.array([d < "20240701" for d in ledger["kirjauspvm"]])  # the first 12 months
     residents = {c: int(np.sum(np.isin(raw["vtj_residents"]["kotikunta"], m)))
-                 for c, m in (("90", ["091"]), ("20", ["205", "765", "777", "290", "578"]))}
+                 for c, m in ((c, [m for m, _ in PROFILES[c].municipalities]) for c in ("90", "20"))}
     per_resident = {c: amount[year1 & np.array([county[k] == c for k in ledger["kustannuspaikka"]])].sum() / n
                     for c, n in residents.items()}
     assert abs(per_resident["90"] / target("sote_net_cost_per_resident", scope="Uusimaa") - 1) < 0.08, per_resident
@@ -203,20 +206,135 @@ def test_costs_per_resident_and_service_shares(raw):
     assert abs(primary - target("sote_net_cost_share_primary_care", scope="national municipalities")) < 3
 
 
-def test_doctor_visits_within_7_and_14_days_match_thl(raw):
-    """Doctor visits of the Helsinki-like county in March 2024, assessed and non-urgent, from the raw
-    tables: THL 57 % within 7 days and 71 % within 14 days nationally (2024-03)."""
+# --- all 22 areas: the national figures and each county's published one ---------------------------
+
+PUBLISHED = Path(__file__).resolve().parents[2] / "seeds/reference"
+
+
+def published(indicator, area="FI", period_start=None):
+    """A published figure of seeds/reference/ref_published_figures.csv (what the comparison mart shows)."""
+    with (PUBLISHED / "ref_published_figures.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if (row["published_indicator_id"], row["area_code"]) == (indicator, area) and \
+                    (period_start is None or row["period_start"] == period_start):
+                return float(row["value"])
+    raise KeyError((indicator, area, period_start))
+
+
+def stated_tolerance(indicator_id, published_indicator_id):
+    """The tolerance ref_published_indicator_map states for a registry indicator against a published one."""
+    with (PUBLISHED / "ref_published_indicator_map.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if (row["indicator_id"], row["published_indicator_id"]) == (indicator_id, published_indicator_id):
+                return float(row["calibration_tolerance"])
+    raise KeyError((indicator_id, published_indicator_id))
+
+
+def assert_share_within(hits, expected, tolerance, what):
+    """The share of `hits` lies within the stated tolerance plus three standard errors of `expected` (%)."""
+    n = len(hits)
+    share = 100 * float(np.mean(hits))
+    allowed = tolerance + 3 * 100 * np.sqrt(share / 100 * (1 - share / 100) / n)
+    assert abs(share - expected) <= allowed, (what, round(share, 1), expected, n, round(allowed, 1))
+
+
+COUNTY_OF_MUNICIPALITY = {m: code for code, p in PROFILES.items() for m, _ in p.municipalities}
+
+
+@pytest.fixture(scope="module")
+def national():
+    """Every one of the 22 areas at 1 % of its size: the whole country in miniature, each county in
+    proportion (no minimum size), so national figures are the counties' own added up."""
+    return generate(GenerationParams(scale=0.01, counties=tuple(sorted(PROFILES)), defect_rate=0,
+                                     min_residents=50)).tables
+
+
+def county_of_unit(raw):
+    units = raw["org_units"]
+    return dict(zip(units["unit_oid"], units["county_code"]))
+
+
+def day(text):
+    """A source system's date or timestamp text (ISO, or the Finnish D.M.YYYY) as a date."""
+    head = text.split(" ")[0].split("T")[0]
+    if "-" in head:
+        return dt.date.fromisoformat(head[:10])
+    d, m, y = head.split(".")
+    return dt.date(int(y), int(m), int(d))
+
+
+def doctor_waits(raw, month_prefix):
+    """Days from the need assessment to the realised non-urgent doctor visit, per county of the visit's
+    unit, for visits in months starting with `month_prefix` ('2024' or '2024-03'): both layouts."""
+    county, waits = county_of_unit(raw), defaultdict(list)
     triage = {t: (a, d) for t, a, d in zip(raw["apotti_triage"]["triage_id"], raw["apotti_triage"]["acuity"],
                                             raw["apotti_triage"]["triage_dttm"])}
     v = raw["apotti_visits"]
-    waits = []
-    for tid, appt, prov, status in zip(v["triage_id"], v["appt_dttm"], v["prov_type"], v["appt_status"]):
-        if tid is None or prov != "MD" or status != "COMPLETED" or not appt.startswith("2024-03"):
+    for tid, appt, prov, status, unit in zip(v["triage_id"], v["appt_dttm"], v["prov_type"], v["appt_status"],
+                                             v["dept_id"]):
+        if tid is None or prov != "MD" or status != "COMPLETED" or not appt.startswith(month_prefix):
             continue
         acuity, assessed = triage[tid]
         if acuity == "NONURGENT":
-            waits.append((dt.date.fromisoformat(appt[:10]) - dt.date.fromisoformat(assessed[:10])).days)
-    waits = np.array(waits)
-    assert len(waits) > 300
-    assert_share_near_target(waits <= 7, "pth_doctor_visits_within_7d_share", period="2024-03")
-    assert_share_near_target(waits <= 14, "pth_doctor_visits_within_14d_share", period="2024-03")
+            waits[county[unit]].append((day(appt) - day(assessed)).days)
+    h = raw["lifecare_hoitotapahtumat"]
+    for assessed, urgency, visit, group, state, unit in zip(h["hta_aika"], h["kiireellisyys"], h["kaynti_aika"],
+                                                            h["ammattiryhma"], h["tila"], h["yksikko"]):
+        if assessed is None or visit is None or urgency != "3" or group != "LAAK" or state != "T":
+            continue
+        if day(visit).isoformat().startswith(month_prefix):
+            waits[county[unit]].append((day(visit) - day(assessed)).days)
+    return {c: np.array(w) for c, w in waits.items()}
+
+
+def test_the_sample_holds_all_22_areas_in_proportion(national):
+    residents = Counter(county for county in
+                        (COUNTY_OF_MUNICIPALITY[m] for m in national["vtj_residents"]["kotikunta"]))
+    assert sorted(residents) == sorted(PROFILES) and len(residents) == 22
+    for code, profile in PROFILES.items():
+        assert abs(residents[code] / (0.01 * profile.population) - 1) < 0.01, (code, residents[code])
+
+
+def test_national_doctor_visits_within_7_and_14_days_match_thl(national):
+    """The 22 areas' non-urgent doctor visits of March 2024 against THL's national 57 % within 7 days
+    and 71 % within 14 days (2024-03), and of the year 2024 against Sotkanet's 43.4 % over 7 days."""
+    march = np.concatenate(list(doctor_waits(national, "2024-03").values()))
+    assert len(march) > 2000
+    assert_share_within(march <= 7, published("thl_pth_doctor_within_7d", period_start="2024-03-01"),
+                        stated_tolerance("pc_doctor_visits_within_7d_pct", "thl_pth_doctor_within_7d"), "7 days")
+    assert_share_within(march <= 14, published("thl_pth_doctor_within_14d", period_start="2024-03-01"),
+                        stated_tolerance("pc_doctor_visits_within_14d_pct", "thl_pth_doctor_within_14d"), "14 days")
+    year = np.concatenate(list(doctor_waits(national, "2024").values()))
+    assert_share_within(year > 7, published("sotkanet_6411", period_start="2024-01-01"),
+                        stated_tolerance("pc_doctor_visits_within_7d_pct", "sotkanet_6411"), "over 7 days, FI")
+
+
+def test_each_county_s_doctor_waits_match_its_published_figure(national):
+    """Each county's share of non-urgent doctor visits over 7 days in 2024 against its own Sotkanet 6411
+    figure: the counties differ as they really do (Helsinki 66.5 %, Pohjois-Karjala 21.1 %)."""
+    waits = doctor_waits(national, "2024")
+    tolerance = stated_tolerance("pc_doctor_visits_within_7d_pct", "sotkanet_6411")
+    for code in sorted(PROFILES):
+        assert_share_within(waits[code] > 7, published("sotkanet_6411", code, "2024-01-01"), tolerance, code)
+
+
+def test_national_specialised_care_waits_match_thl(national):
+    """People waiting at 31.12.2023 over 180 days: THL's national 16.8 %, and the counties THL names
+    at the extremes on the right side of it (Pohjois-Pohjanmaa 27.8 %, Pohjois-Karjala 27.6 %,
+    Etelä-Savo 2.7 %)."""
+    county, per_county = county_of_unit(national), defaultdict(list)
+    a = national["apotti_referrals"]
+    cols = ("received_dttm", "triage_dttm", "assessment_dttm", "queue_dttm", "treatment_dttm", "cancel_dttm")
+    apotti = month_end_waiting(*[iso(a[c]) for c in cols], a["referral_status"] == "REJECTED", "2023-12-31", mask=True)
+    lc = national["lifecare_lahetteet"]
+    cols = ("saapumispvm", "kasittelypvm", "arviopvm", "jonoutuspvm", "hoitopvm", "peruutuspvm")
+    lifecare = month_end_waiting(*[fi(lc[c]) for c in cols], lc["tila"] == "H", "2023-12-31", mask=True)
+    for (days, waiting), units in ((apotti, a["dept_id"]), (lifecare, lc["yksikko"])):
+        for d, unit in zip(days[waiting], units[waiting]):
+            per_county[county[unit]].append(d)
+    everyone = np.concatenate([np.array(w) for w in per_county.values()])
+    assert_share_within(everyone > 180, published("thl_esh_waiting_over_180d", period_start="2023-12-31"),
+                        stated_tolerance("esh_waiting_over_180d_pct", "thl_esh_waiting_over_180d"), "national")
+    share = {c: 100 * float(np.mean(np.array(w) > 180)) for c, w in per_county.items()}
+    for code in ("19", "14"):
+        assert share[code] > share["12"] + 10, share

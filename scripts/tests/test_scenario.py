@@ -16,7 +16,7 @@ from virta.paths import PROJECT_ROOT
 pytestmark = pytest.mark.e2e
 
 VARS = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())["vars"]
-COUNTRY = VARS["country_area_code"]
+TOTAL = VARS["total_area_code"]  # the marts' row over every county of the warehouse
 
 
 def band_of(age):
@@ -65,8 +65,8 @@ def expected_projection(sql):
         base[(area, band)] += n
         base[(area, "all")] += n
     years = range(base_year, VARS["scenario_last_year"] + 1)
-    out, country = {}, defaultdict(Decimal)
-    counties = {a for a, _ in base if a != COUNTRY}
+    out, total = {}, defaultdict(Decimal)
+    counties = {a for a, _ in base if a != TOTAL}
     for county in counties:
         for year in years:
             for band in {b for a, b in base if a == county}:
@@ -75,9 +75,9 @@ def expected_projection(sql):
                 out[(county, year, band)] = (base[(county, band)], rounded(index, 4),
                                              rounded(base[(county, band)] * index),
                                              n if level == "county" else None)
-                country[(year, band)] += base[(county, band)] * index
-    for (year, band), grown in country.items():
-        out[(COUNTRY, year, band)] = (base[(COUNTRY, band)], rounded(grown / base[(COUNTRY, band)], 4),
+                total[(year, band)] += base[(county, band)] * index
+    for (year, band), grown in total.items():
+        out[(TOTAL, year, band)] = (base[(TOTAL, band)], rounded(grown / base[(TOTAL, band)], 4),
                                       rounded(grown), None)
     return out, base_year
 
@@ -180,7 +180,7 @@ def test_users_by_age_add_up_to_the_service_users_mart(sql):
 def test_primary_and_oral_care_users_by_age_recomputed_from_raw(sql):
     """The base year's users of the primary-care and oral-care packages per age band, from the raw
     visits of both patient systems: completed visits mapped to services by ref_aura_activity_map,
-    people by their age at the year's end, once per county and once in the whole country."""
+    people by their age at the year's end, once per county and once in the total of the counties."""
     with (PROJECT_ROOT / "seeds/reference/ref_aura_activity_map.csv").open(encoding="utf-8") as fh:
         service_of = {r["activity_attribute"]: r["service_code"] for r in csv.DictReader(fh)
                       if r["activity_source"] == "primary_care_visit"}
@@ -195,7 +195,7 @@ def test_primary_and_oral_care_users_by_age_recomputed_from_raw(sql):
             continue
         package = package_of[service]
         band = band_of(rr.age(v["born"], year_end)) if v["born"] <= year_end else "unknown"
-        for area in (v["county"], COUNTRY):
+        for area in (v["county"], TOTAL):
             people[(area, package, band)].add(v["person"])
             people[(area, package, "all")].add(v["person"])
     packages = sorted({p for _, p, _ in people})

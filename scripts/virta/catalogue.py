@@ -41,7 +41,9 @@ CATALOGUE_DIMENSION = "indicator catalogue (tunnuslukuluettelo)"
 DISCLOSURE_DIMENSION = "disclosure control (tietosuoja)"
 # mart_area: the areas every mart reports on
 AREAS_DIMENSION = "reference (alueet)"
-REFERENCE_DIMENSIONS = (CATALOGUE_DIMENSION, DISCLOSURE_DIMENSION, AREAS_DIMENSION)
+# mart_indicator_comparison: every dimension's headline indicators beside the published figures
+COMPARISON_DIMENSION = "comparison with published figures (vertailu)"
+REFERENCE_DIMENSIONS = (CATALOGUE_DIMENSION, DISCLOSURE_DIMENSION, AREAS_DIMENSION, COMPARISON_DIMENSION)
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,8 @@ def overview_md(root: Path = PROJECT_ROOT, mark: str = "") -> str:
     registry = [i for i in everything if i.meta.get("dimension") == CATALOGUE_DIMENSION]
     report = [i for i in everything if i.meta.get("dimension") == DISCLOSURE_DIMENSION]
     areas = [i for i in everything if i.meta.get("dimension") == AREAS_DIMENSION]
-    inds = [i for i in everything if i not in registry and i not in report and i not in areas]
+    comparison = [i for i in everything if i.meta.get("dimension") == COMPARISON_DIMENSION]
+    inds = [i for i in everything if i not in registry and i not in report and i not in areas and i not in comparison]
     by_dim, by_case = defaultdict(list), defaultdict(list)
     for ind in inds:
         by_dim[ind.meta.get("dimension", "")].append(ind)
@@ -154,6 +157,9 @@ def overview_md(root: Path = PROJECT_ROOT, mark: str = "") -> str:
              *(f"The headline indicators of the series marts, with units and formulas: {_link(i)}." for i in registry),
              *(f"What disclosure control withheld in each published table, the attack's result and the risk "
                f"left: {_link(i)}." for i in report),
+             *(f"Each headline indicator of each county beside the whole country's published value (THL, Sotkanet, "
+               f"Statistics Finland), the published range across the counties and the county's place in it: "
+               f"{_link(i)}." for i in comparison),
              *(f"The areas (the country, the counties, the municipalities) with their names in Finnish, Swedish and "
                f"English: {_link(i)}. How every mart is shaped (area names, periods, ranks, totals): docs/marts.md."
                for i in areas),

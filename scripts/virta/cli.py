@@ -91,41 +91,49 @@ def _add_login(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from virta.run import run_main_job
 
-    return run_main_job(reload_sample=args.reload_sample, scale=args.scale, seed=args.seed,
-                        docs=not args.skip_docs)
+    custom = args.scale is not None or args.counties is not None or args.min_residents is not None
+    params = sample_params(args.scale, args.counties, args.min_residents, args.seed)
+    return run_main_job(reload_sample=args.reload_sample or custom, params=params, docs=not args.skip_docs)
+
+
+def sample_params(scale: float | None, counties: str | None, min_residents: int | None, seed: int,
+                  defect_rate: float = 0.004):
+    """The synthetic sample `virta run` and `virta generate` make. No size given: the bundled
+    sample; --scale: that share of each county (at least --min-residents, default 50); --counties:
+    'all' (the 22 areas) or a comma-separated list of county codes."""
+    import dataclasses
+
+    from virta.generate.core import DEFAULT_SAMPLE, GenerationParams
+
+    if scale is None and counties is None and min_residents is None:
+        return dataclasses.replace(DEFAULT_SAMPLE, seed=seed, defect_rate=defect_rate)
+    if scale is not None and not 0 < scale <= 1:
+        raise VirtaError("--scale must be a share of the county's size, above 0 and at most 1")
+    params = GenerationParams(seed=seed, scale=DEFAULT_SAMPLE.scale if scale is None else scale,
+                              defect_rate=defect_rate, min_residents=50 if min_residents is None else min_residents)
+    if counties:
+        from virta.generate.profiles import PROFILES
+
+        codes = tuple(sorted(PROFILES)) if counties.strip() == "all" else \
+            tuple(c.strip() for c in counties.split(",") if c.strip())
+        unknown = [c for c in codes if c not in PROFILES]
+        if unknown or len(set(codes)) != len(codes) or not codes:
+            raise VirtaError(f"--counties: {', '.join(unknown) or 'a county twice, or none'}; "
+                             f"'all', or counties with a synthetic profile: {', '.join(sorted(PROFILES))}")
+        params = dataclasses.replace(params, counties=codes)
+    return params
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
     from virta import db
     from virta.generate import generate_and_load
 
-    from virta.generate import GenerationParams
-
     if not 0 <= args.defect_rate < 0.5:
         raise VirtaError("--defect-rate must be between 0 and 0.5")
     import dataclasses
     import datetime as dt
 
-    from virta.generate.core import DEFAULT_SAMPLE
-
-    # no size given: the bundled sample `virta run` loads; --scale alone: that share of each county
-    if args.scale is None and args.counties is None and args.min_residents is None:
-        params = dataclasses.replace(DEFAULT_SAMPLE, seed=args.seed, defect_rate=args.defect_rate)
-    else:
-        if args.scale is not None and not 0 < args.scale <= 1:
-            raise VirtaError("--scale must be a share of the county's size, above 0 and at most 1")
-        params = GenerationParams(seed=args.seed, scale=DEFAULT_SAMPLE.scale if args.scale is None else args.scale,
-                                  defect_rate=args.defect_rate,
-                                  min_residents=50 if args.min_residents is None else args.min_residents)
-    if args.counties:
-        from virta.generate.profiles import PROFILES
-
-        codes = tuple(c.strip() for c in args.counties.split(",") if c.strip())
-        unknown = [c for c in codes if c not in PROFILES]
-        if unknown or len(set(codes)) != len(codes):
-            raise VirtaError(f"--counties: {', '.join(unknown) or 'a county twice'}; "
-                             f"counties with a synthetic profile: {', '.join(sorted(PROFILES))}")
-        params = dataclasses.replace(params, counties=codes)
+    params = sample_params(args.scale, args.counties, args.min_residents, args.seed, args.defect_rate)
     try:
         if args.start:
             params = dataclasses.replace(params, start=dt.date.fromisoformat(args.start))
@@ -242,6 +250,27 @@ def _cmd_dbt(args: argparse.Namespace) -> int:
     return run_dbt(args.dbt_args, conn)
 
 
+def _cmd_published(args: argparse.Namespace) -> int:
+    """`virta published import DATA --regions REGIONS`: Sotkanet figures into their seed."""
+    import datetime as dt
+    from collections import Counter
+
+    from virta import published
+
+    retrieved_on = args.retrieved_on or dt.date.today().isoformat()
+    try:
+        dt.date.fromisoformat(retrieved_on)
+    except ValueError:
+        raise VirtaError("--retrieved-on must be a date, YYYY-MM-DD") from None
+    result = published.import_files(Path(args.file), Path(args.regions), retrieved_on)
+    by = Counter((r["published_indicator_id"], r["period_start"][:4]) for r in result.rows)
+    print(f"wrote {published.SEED}: {len(result.rows)} figures ("
+          + ", ".join(f"{i} {y}: {n}" for (i, y), n in sorted(by.items())) + ")")
+    for why, n in sorted(result.left_out.items()):
+        print(f"  left out {n}: {why}")
+    print("then `virta run` (mart_indicator_comparison)")
+    return 0
+
 def _cmd_projection(args: argparse.Namespace) -> int:
     """`virta projection import FILE`: write the population projection seed from a long CSV."""
     from virta import projection
@@ -346,9 +375,14 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--reload-sample", action="store_true",
                        help="regenerate and reload the synthetic sample even if it is loaded already")
     p_run.add_argument("--scale", type=float, default=None,
-                       help="sample size as a share of full county size (default: the bundled sample, 0.02 "
-                       "of three counties with at least 8 000 residents each; with --scale, that share of Helsinki "
-                       "and Kainuu: `virta generate` sets counties and sizes freely)")
+                       help="sample size as a share of full county size (default: the bundled sample; with "
+                       "--scale, that share of each county, at least --min-residents); a size or --counties "
+                       "reloads the sample")
+    p_run.add_argument("--counties", default=None,
+                       help="'all' (the 22 areas: a national warehouse) or comma-separated county codes "
+                       "(default: the bundled sample's)")
+    p_run.add_argument("--min-residents", type=int, default=None,
+                       help="each county's residents at least (default 50 with --scale or --counties)")
     p_run.add_argument("--seed", type=int, default=20260101, help="random seed of the sample")
     p_run.add_argument("--skip-docs", action="store_true", help="do not run `dbt docs generate`")
     p_run.set_defaults(func=_cmd_run)
@@ -401,13 +435,11 @@ def build_parser() -> argparse.ArgumentParser:
                            "embedded server, drops what dbt built from it (the next build starts a fresh vault). "
                            "With --batch, appends one delivery date instead.")
     p_gen.add_argument("--scale", type=float, default=None,
-                       help="share of full county size (default: the bundled sample of `virta run`: 0.02 of "
-                       "counties 90, 20 and 11, at least 8 000 residents each; with --scale alone, that share "
-                       "of counties 90 and 20)")
+                       help="share of full county size (default: the bundled sample of `virta run`; with "
+                       "--scale alone, that share of counties 90 and 20)")
     p_gen.add_argument("--seed", type=int, default=20260101, help="random seed")
     p_gen.add_argument("--counties", default=None,
-                       help="comma-separated county codes with a synthetic profile (90 Helsinki, 20 Kainuu, "
-                       "11 Etelä-Karjala)")
+                       help="'all' (the 22 areas) or comma-separated county codes (01-21, 90 Helsinki)")
     p_gen.add_argument("--min-residents", type=int, default=None,
                        help="each county's residents at least (default 50 with --scale)")
     p_gen.add_argument("--defect-rate", type=float, default=0.004,
@@ -484,18 +516,24 @@ def build_parser() -> argparse.ArgumentParser:
     p_dag.add_argument("dagster_args", nargs=argparse.REMAINDER, help="arguments passed to dagster (default: dev)")
     p_dag.set_defaults(func=_cmd_dagster)
 
-    p_proj = sub.add_parser("projection", help="import a population projection (väestöennuste) into its seed",
-                            description="`import FILE` writes seeds/reference/ref_population_projection.csv "
-                            "from a long CSV with columns projection_area_code, year, age (0-99 and '100-'), "
-                            "residents: Statistics Finland's table 14wx summed to the projection areas of "
-                            "ref_population_projection_areas. An incomplete or malformed file is refused "
-                            "with its line. See docs/forecasts.md.")
-    proj_sub = p_proj.add_subparsers(dest="projection_command", required=True, metavar="ACTION")
-    p_proj_import = proj_sub.add_parser("import", help="write the seed from FILE")
-    p_proj_import.add_argument("file", help="the long CSV")
+    p_proj_import = _import_command(
+        sub, "projection", _cmd_projection, "import a population projection (väestöennuste) into its seed",
+        "`import FILE` writes seeds/reference/ref_population_projection.csv from a long CSV with columns "
+        "projection_area_code, year, age (0-99 and '100-'), residents: Statistics Finland's table 14wx summed to "
+        "the projection areas of ref_population_projection_areas. An incomplete or malformed file is refused "
+        "with its line. See docs/forecasts.md.", "write the seed from FILE", "the long CSV")
     p_proj_import.add_argument("--source-code", default="statfin_vaenn_2024",
                                help="its row in ref_population_projection_sources.csv (default statfin_vaenn_2024)")
-    p_proj.set_defaults(func=_cmd_projection)
+
+    p_pub_import = _import_command(
+        sub, "published", _cmd_published, "import published figures (Sotkanet open data) into their seed",
+        "`import DATA --regions REGIONS` writes THL Sotkanet's figures of an indicator (the /rest/1.1/json or /csv "
+        "export, and /regions as JSON) into seeds/reference/ref_published_figures.csv: the whole country (FI) and "
+        "the counties, per year; the indicator and years in the file replace the seed's. A record that cannot be "
+        "read is refused with its place. See docs/published_figures.md.",
+        "write the seed from a Sotkanet data file", "Sotkanet data: /rest/1.1/json (an array) or /rest/1.1/csv")
+    p_pub_import.add_argument("--regions", required=True, help="Sotkanet /rest/1.1/regions as JSON")
+    p_pub_import.add_argument("--retrieved-on", default=None, help="the day the data was fetched (default today)")
 
     p_bench = sub.add_parser("bench", help="print speed figures (throwaway embedded server each)",
                              description="Benchmarks print figures; they never pass or fail.")
@@ -536,6 +574,17 @@ def build_parser() -> argparse.ArgumentParser:
     p_test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra arguments for pytest")
     p_test.set_defaults(func=_cmd_test)
     return parser
+
+
+def _import_command(sub, name: str, func, help: str, description: str, import_help: str, file_help: str):
+    """`virta NAME import FILE`: a command that writes a reference seed from a file; returns the
+    `import` parser for the command's own options."""
+    parser = sub.add_parser(name, help=help, description=description)
+    actions = parser.add_subparsers(dest=f"{name}_command", required=True, metavar="ACTION")
+    importer = actions.add_parser("import", help=import_help)
+    importer.add_argument("file", help=file_help)
+    parser.set_defaults(func=func)
+    return importer
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,6 @@ bundled synthetic sample the first time, `dbt build`, `dbt docs generate`, then 
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 import time
 
@@ -87,8 +86,9 @@ def summary(conn: db.Connection, analyst: db.Connection) -> str:
     return "\n".join(lines)
 
 
-def run_main_job(reload_sample: bool = False, scale: float | None = None, seed: int = 20260101,
-                 docs: bool = True) -> int:
+def run_main_job(reload_sample: bool = False, params=None, docs: bool = True) -> int:
+    """`virta run`: the sample `params` (default: the bundled sample) is loaded the first time, or
+    again with `reload_sample`; then the build."""
     started = time.monotonic()
     with run_lock("run"):
         with step("Database"):
@@ -108,11 +108,9 @@ def run_main_job(reload_sample: bool = False, scale: float | None = None, seed: 
         if reload_sample or not sample_loaded(loader):
             if reload_sample and admin is not None:
                 reset_warehouse(admin)
-            from virta.generate.core import DEFAULT_SAMPLE, GenerationParams
+            from virta.generate.core import DEFAULT_SAMPLE
 
-            params = dataclasses.replace(DEFAULT_SAMPLE, seed=seed) if scale is None \
-                else GenerationParams(seed=seed, scale=scale)
-            generate_and_load(loader, params=params, replace=True, admin=admin)
+            generate_and_load(loader, params=params or DEFAULT_SAMPLE, replace=True, admin=admin)
         else:
             info("synthetic sample already loaded (use --reload-sample to regenerate it)")
         with step("dbt build (staging -> raw vault -> business vault -> marts, with tests)"):

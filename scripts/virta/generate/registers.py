@@ -10,15 +10,9 @@ from virta.generate.formats import fmt_date
 from virta.generate.profiles import PROFILES, CountyProfile
 from virta.hetu import synthetic_codes
 
-# Share of residents by 10-year age band 0-9 ... 90-99 (Finland, rounded).
-AGE_BAND_WEIGHTS = np.array([0.095, 0.11, 0.12, 0.13, 0.125, 0.12, 0.125, 0.115, 0.05, 0.01])
-
-
 def residents(g: Generator, county: CountyProfile) -> Table:
     n = max(g.p.min_residents, round(county.population * g.p.scale))
-    weights = AGE_BAND_WEIGHTS.copy()
-    if county.age_shift:
-        weights = weights * np.exp(np.arange(10) * county.age_shift / 60)
+    weights = np.array(county.age_weights)  # the county's real structure by 10-year band
     band = g.rng.choice(10, size=n, p=weights / weights.sum())
     age_days = ((band * 10 + g.rng.random(n) * 10) * 365.25).astype(int)
     birth = np.datetime64(g.p.start) - age_days.astype("timedelta64[D]")
