@@ -17,12 +17,12 @@ select
     c.national_gap,
     c.published_county_min,
     c.published_county_max,
-    c.place_rank,
-    c.place_ranked_areas_n,
+    c.place,
+    c.places_n,
     c.is_definition_different
 from marts.mart_indicator_comparison as c
 inner join marts.mart_indicator_catalogue as i on c.indicator_id = i.indicator_id
 where
     i.use_case = 'access_to_care'
     and c.value_status = 'shown'
-order by c.indicator_id asc, c.published_indicator_id asc, c.period_start asc, c.area_level desc, c.place_rank asc;
+order by c.indicator_id asc, c.published_indicator_id asc, c.period_start asc, c.area_level desc, c.place asc;

@@ -36,6 +36,13 @@ def fi_ts(text):
         return None
 
 
+def compact_ts(text):  # YYYYMMDDHHMM
+    try:
+        return dt.datetime.strptime(text.strip(), "%Y%m%d%H%M") if text and text.strip() else None
+    except ValueError:
+        return None
+
+
 def dmy(text):  # D.M.YYYY or DD.MM.YYYY
     try:
         return dt.datetime.strptime(text.strip(), "%d.%m.%Y").date() if text and text.strip() else None
@@ -229,6 +236,7 @@ def assert_costs_by_service_match(sql):
 # -- primary care and social care, both source layouts ------------------------------------------
 APOTTI_GROUPS = {"MD": "doctor", "RN": "nurse", "PT": "other", "DDS": "dentist", "RDH": "oral_hygienist"}
 LIFECARE_GROUPS = {"LAAK": "doctor", "HOIT": "nurse", "MUU": "other", "HAMM": "dentist", "SHG": "oral_hygienist"}
+PEGASOS_GROUPS = {"101": "doctor", "201": "nurse", "901": "other", "301": "dentist", "302": "oral_hygienist"}
 SERVICE_AREAS = {"GP": "general_practice", "ORAL": "oral_care"}
 
 
@@ -319,6 +327,36 @@ def primary_care_visits(sql):
                                  "age": age(person(e["hetu"])[0], assessed),
                                  "in_register": code_key(e["hetu"]) in register,
                                  "contact_known": contact is not None}
+        out.append(row)
+    # Pegasos: the contact and its assessment in one row, the visit in another.
+    def contact_ok(r):
+        contacted, assessed = compact_ts(r["kontaktiaika"]), compact_ts(r["arvioaika"])
+        return (person(r["henkilotunnus"]) is not None and contacted is not None and assessed is not None
+                and not_future(contacted, r) and not_future(assessed, r) and assessed >= contacted)
+
+    contacts = latest_accepted(sql, "pegasos_kontaktit", key("kontaktitunnus"), contact_ok)
+    visits = latest_accepted(sql, "pegasos_kaynnit", key("kayntitunnus"), lambda r: (
+        person(r["henkilotunnus"]) is not None and compact_ts(r["kayntiaika"]) is not None))
+    for v in visits.values():
+        unit = unit_of.get((v["toimipiste"] or "").strip())
+        if (v["tila"] or "").strip().upper() != "TOT" or unit is None:
+            continue
+        contact = contacts.get((v["kontaktitunnus"] or "").strip())
+        visit_at = compact_ts(v["kayntiaika"])
+        line = ({"T11": "general_practice", "T30": "oral_care"}.get(contact["palvelualue"].strip().upper())
+                if contact and contact["palvelualue"] else unit[1])
+        row = {"county": unit[0], "month": visit_at.date().replace(day=1), "line": line,
+               "group": PEGASOS_GROUPS.get((v["ammattiluokka"] or "").strip()),
+               "person": code_key(v["henkilotunnus"]), "born": person(v["henkilotunnus"])[0],
+               "names_assessment": not blank(v["kontaktitunnus"]), "assessment": None}
+        if contact:
+            assessed = compact_ts(contact["arvioaika"]).date()
+            row["assessment"] = {"urgency": {"K": "URGENT", "E": "NONURGENT"}.get(
+                                     (contact["kiireellisyys"] or "").strip().upper()),
+                                 "wait": (visit_at.date() - assessed).days,
+                                 "age": age(person(contact["henkilotunnus"])[0], assessed),
+                                 "in_register": code_key(contact["henkilotunnus"]) in register,
+                                 "contact_known": True}
         out.append(row)
     return out
 

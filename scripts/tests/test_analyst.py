@@ -132,7 +132,7 @@ ATTRIBUTES = {
     "age_band", "base_year", "projection_area_code", "projection_area_level", "source_code", "scenario_note",
     "is_only_service_of_package",
     # the comparison with published figures
-    "published_indicator_id", "publisher", "unit", "value_status", "published_value", "national_value",
+    "published_indicator_id", "publisher", "unit", "value_status", "published_value", "national_value", "place",
     "is_definition_different", "definition_difference", "source", "published_on", "retrieved_on", "definition_url",
 }
 METADATA = {"mart_indicator_catalogue", "mart_disclosure_report", "mart_area"}

@@ -64,6 +64,10 @@ def iso(values):
     return np.array([v[:10] if v else "NaT" for v in values], dtype="datetime64[D]")
 
 
+def compact(values):  # YYYYMMDD
+    return np.array([f"{v[:4]}-{v[4:6]}-{v[6:8]}" if v else "NaT" for v in values], dtype="datetime64[D]")
+
+
 def fi(values):  # DD.MM.YYYY or D.M.YYYY
     out = []
     for v in values:
@@ -255,8 +259,11 @@ def county_of_unit(raw):
 
 
 def day(text):
-    """A source system's date or timestamp text (ISO, or the Finnish D.M.YYYY) as a date."""
+    """A source system's date or timestamp text (ISO, the Finnish D.M.YYYY, or digits YYYYMMDD[HHMM])
+    as a date."""
     head = text.split(" ")[0].split("T")[0]
+    if head.isdigit():
+        return dt.date(int(head[:4]), int(head[4:6]), int(head[6:8]))
     if "-" in head:
         return dt.date.fromisoformat(head[:10])
     d, m, y = head.split(".")
@@ -284,6 +291,15 @@ def doctor_waits(raw, month_prefix):
             continue
         if day(visit).isoformat().startswith(month_prefix):
             waits[county[unit]].append((day(visit) - day(assessed)).days)
+    k = raw["pegasos_kontaktit"]
+    contacts = {c: (u, a) for c, u, a in zip(k["kontaktitunnus"], k["kiireellisyys"], k["arvioaika"])}
+    p = raw["pegasos_kaynnit"]
+    for contact, visit, group, state, unit in zip(p["kontaktitunnus"], p["kayntiaika"], p["ammattiluokka"],
+                                                  p["tila"], p["toimipiste"]):
+        if contact is None or group != "101" or state != "TOT" or contacts[contact][0] != "E":
+            continue
+        if day(visit).isoformat().startswith(month_prefix):
+            waits[county[unit]].append((day(visit) - day(contacts[contact][1])).days)
     return {c: np.array(w) for c, w in waits.items()}
 
 
@@ -329,7 +345,10 @@ def test_national_specialised_care_waits_match_thl(national):
     lc = national["lifecare_lahetteet"]
     cols = ("saapumispvm", "kasittelypvm", "arviopvm", "jonoutuspvm", "hoitopvm", "peruutuspvm")
     lifecare = month_end_waiting(*[fi(lc[c]) for c in cols], lc["tila"] == "H", "2023-12-31", mask=True)
-    for (days, waiting), units in ((apotti, a["dept_id"]), (lifecare, lc["yksikko"])):
+    pg = national["pegasos_lahetteet"]
+    cols = ("saapunut", "kasittely_alkoi", "arvioitu", "jonoon", "hoito_alkoi", "peruttu")
+    pegasos = month_end_waiting(*[compact(pg[c]) for c in cols], pg["tila"] == "25", "2023-12-31", mask=True)
+    for (days, waiting), units in ((apotti, a["dept_id"]), (lifecare, lc["yksikko"]), (pegasos, pg["toimipiste"])):
         for d, unit in zip(days[waiting], units[waiting]):
             per_county[county[unit]].append(d)
     everyone = np.concatenate([np.array(w) for w in per_county.values()])

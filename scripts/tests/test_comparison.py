@@ -55,7 +55,7 @@ def test_doctor_visits_over_7_days_beside_sotkanet_match_the_raw_visits(sql):
     published = seed_figures("sotkanet_6411", "2024-01-01")
     counties = {a: x for a, x in published.items() if a != "FI"}
     rows = sql("""select area_code, value, n, value_status, published_value, national_value, published_county_min,
-                         published_county_max, published_counties_n, place_rank, place_ranked_areas_n,
+                         published_county_max, published_counties_n, place, places_n,
                          is_definition_different
                   from marts.mart_indicator_comparison
                   where published_indicator_id = 'sotkanet_6411' and period_start = '2024-01-01'""")

@@ -100,10 +100,21 @@ def test_clean_extract_is_consistent():
         assert d.weekday() < 5 and d not in hol
 
 
-def test_two_layouts_for_the_same_concepts(extract):
+def test_three_layouts_for_the_same_concepts(extract):
     assert "pat_ssn" in extract.tables["apotti_contacts"]
     assert "hetu" in extract.tables["lifecare_yhteydenotot"]
     assert extract.tables["lifecare_yhteydenotot"]["yhteys_aika"][0][2] == "."  # DD.MM.YYYY
+    # Pegasos-like: the contact and its assessment in one row, digits-only timestamps, numeric codes
+    contacts = extract.tables["pegasos_kontaktit"]
+    assert {"kontaktiaika", "arvioaika", "kiireellisyys"} <= set(contacts)
+    assert all(t is None or (t.isdigit() and len(t) == 12) for t in contacts["kontaktiaika"][:200])
+    visits = extract.tables["pegasos_kaynnit"]
+    assert set(visits["ammattiluokka"]) <= {"101", "201", "301", "302", "901", "999"}  # 999: the defect
+    # every visit that names a contact names one that exists, or one whose key a defect removed
+    named = {c for c in visits["kontaktitunnus"] if c is not None}
+    assert len(named - set(contacts["kontaktitunnus"])) <= extract.defects["pegasos_kontaktit"]["missing_key"]
+    referrals = extract.tables["pegasos_lahetteet"]
+    assert all(d is None or (d.isdigit() and len(d) == 8) for d in referrals["saapunut"][:200])
 
 
 def test_the_generator_uses_the_one_holiday_list_and_the_rules_seed():

@@ -224,7 +224,9 @@ def test_forecast_skill_recomputed_from_the_series(sql):
             best = min(expected.values())
             assert float(mase) <= best + 0.006, (mart, key, method, mase, expected)
             # a choice that could not fit every judging origin has no judged error and did not beat them
-            assert chosen_beats == (chosen_mase is not None and float(chosen_mase) <= best + 0.006), (mart, key, chosen)
+            # (within the published MASE's rounding of the best benchmark either answer is right)
+            if chosen_mase is None or abs(float(chosen_mase) - best) >= 0.006:
+                assert chosen_beats == (chosen_mase is not None and float(chosen_mase) < best), (mart, key, chosen)
             if chosen_beats:
                 assert (method, mase) == (chosen, chosen_mase), (mart, key)
             else:

@@ -86,7 +86,7 @@ def test_a_stale_docs_page_names_its_own_command(project_copy):
 def test_person_hub_is_fed_by_every_system_that_knows_the_person():
     model = load()
     systems = {stage.table.system.name for stage in model.hub_sources("person")}
-    assert systems == {"vtj", "apotti", "lifecare", "procons"}  # health and social care
+    assert systems == {"vtj", "apotti", "lifecare", "pegasos", "procons"}  # health and social care
     sql = sql_of("hub_person", model)
     for stage in model.hub_sources("person"):
         assert gen.stage_model(stage) in sql
@@ -186,7 +186,7 @@ def test_current_state_views_union_every_system_describing_a_concept(tmp_path):
     assert "enimmaisaika_pv, type: integer" in text
     path.write_text(text.replace("enimmaisaika_pv, type: integer", "enimmaisaika_pv, type: text"))
     with pytest.raises(VaultModelError, match="field recorded_max_wait_days of the satellites on hub need_assessment "
-                                              "has different types \\(apotti: integer, lifecare: text\\).*V250"):
+                                              "has different types \\(apotti: integer, lifecare: text, pegasos: integer\\).*V250"):
         load(tmp_path / "concept_model")
 
 

@@ -436,7 +436,7 @@ def build_parser() -> argparse.ArgumentParser:
                            "With --batch, appends one delivery date instead.")
     p_gen.add_argument("--scale", type=float, default=None,
                        help="share of full county size (default: the bundled sample of `virta run`; with "
-                       "--scale alone, that share of counties 90 and 20)")
+                       "--scale alone, that share of counties 90, 20 and 12: one per patient-record layout)")
     p_gen.add_argument("--seed", type=int, default=20260101, help="random seed")
     p_gen.add_argument("--counties", default=None,
                        help="'all' (the 22 areas) or comma-separated county codes (01-21, 90 Helsinki)")

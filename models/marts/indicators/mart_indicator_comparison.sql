@@ -183,10 +183,10 @@ placed as (
         c.*,
         case when c.area_level = 'county' and c.own_value is not null and c.published_counties_n > 0 then
                 1 + others.better_n
-        end as place_rank,
+        end as place,
         case when c.area_level = 'county' and c.own_value is not null and c.published_counties_n > 0 then
                 1 + others.counties_n
-        end as place_ranked_areas_n
+        end as places_n
     from compared as c
     -- the other counties' published figures of the period
     left join lateral (
@@ -225,8 +225,8 @@ select
     p.published_county_min,
     p.published_county_max,
     p.published_counties_n,
-    p.place_rank,
-    p.place_ranked_areas_n,
+    p.place,
+    p.places_n,
     p.definition_differs as is_definition_different,
     p.difference as definition_difference,
     p.source,

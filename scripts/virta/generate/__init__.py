@@ -24,12 +24,24 @@ from virta.progress import info, step
 __all__ = ["Extract", "GenerationParams", "generate", "generate_and_load", "write_deliveries"]
 
 
+# Each patient-record layout's writers: the same events (primary care, referrals) in the system's own
+# tables, codes and formats; concept_model/sources/<system>.yml maps them back to the concepts.
+PATIENT_SYSTEMS = {
+    "apotti": (primary_care.apotti_tables, specialised.apotti_referrals),
+    "lifecare": (primary_care.lifecare_tables, specialised.lifecare_referrals),
+    "pegasos": (primary_care.pegasos_tables, specialised.pegasos_referrals),
+}
+
+
 def generate(params: GenerationParams) -> Extract:
     """The synthetic extract of every county of `params`: registers, primary care, specialised
     care, social services and finance, then the defects injected on purpose."""
     for code in params.counties:
         if code not in PROFILES:
             raise ValueError(f"no synthetic profile for county {code!r}; known: {sorted(PROFILES)}")
+        if PROFILES[code].patient_system not in PATIENT_SYSTEMS:
+            raise ValueError(f"county {code}: no layout for patient system {PROFILES[code].patient_system!r}; "
+                             f"known: {sorted(PATIENT_SYSTEMS)}")
     g = Generator(params)
     residents = [registers.residents(g, PROFILES[code]) for code in params.counties]
     registers.assign_identity_codes(g, residents)
@@ -38,16 +50,9 @@ def generate(params: GenerationParams) -> Extract:
         registers.moves(g, county, table)
         units = registers.units(g, county)
         g.extract.add("org_units", units, np.full(len(units["unit_oid"]), np.datetime64(params.start)))
-        events = primary_care.primary_care(g, county, units)
-        if county.patient_system == "apotti":
-            primary_care.apotti_tables(g, county, events, units)
-        else:
-            primary_care.lifecare_tables(g, county, events, units)
-        refs = specialised.referrals(g, county, units)
-        if county.patient_system == "apotti":
-            specialised.apotti_referrals(g, county, refs)
-        else:
-            specialised.lifecare_referrals(g, county, refs)
+        visits_layout, referrals_layout = PATIENT_SYSTEMS[county.patient_system]
+        visits_layout(g, county, primary_care.primary_care(g, county, units), units)
+        referrals_layout(g, county, specialised.referrals(g, county, units))
         social.procons_tables(g, county, social.cases(g, county, units))
         finance.raindance_tables(g, county, len(table["hetu"]))
     defects.inject_defects(g)

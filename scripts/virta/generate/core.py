@@ -207,9 +207,10 @@ class Generator:
 
 
 # The bundled sample `virta run` loads and `virta generate` writes by default: six contrasting areas
-# (Helsinki and Vantaa-Kerava on the Apotti-like layout; Etelä-Karjala, Etelä-Savo,
-# Pohjois-Pohjanmaa and Kainuu on the Lifecare-like one), from the shortest waits for a doctor to
-# the longest and from the youngest population to the oldest, 1 % of Helsinki and at least 5 000
-# residents each: ranks run 1..6, the README's examples and the county report show real numbers,
-# and `virta run` stays around two minutes. `--counties all` loads all 22 areas.
-DEFAULT_SAMPLE = GenerationParams(scale=0.01, counties=("04", "11", "12", "19", "20", "90"), min_residents=5000)
+# (Helsinki and Vantaa-Kerava on the Apotti-like layout; Etelä-Karjala, Pohjois-Pohjanmaa and Kainuu
+# on the Lifecare-like one; Etelä-Savo on the Pegasos-like one), from the shortest waits for a doctor to
+# the longest and from the youngest population to the oldest, at least 8 000 residents each (1 % of
+# each at least, so social-care cells are large enough to show): ranks run 1..6, the README's examples
+# and the county report show real numbers, and `virta run` stays around two minutes. `--counties all`
+# loads all 22 areas.
+DEFAULT_SAMPLE = GenerationParams(scale=0.01, counties=("04", "11", "12", "19", "20", "90"), min_residents=8000)

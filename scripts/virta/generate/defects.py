@@ -27,6 +27,11 @@ DEFECTS: dict[str, dict] = {
     "lifecare_lahetteet": {"hetu": "hetu", "key": "lahete_id", "timestamp": ("saapumispvm", "31.02.2024"),
                            "unknown_code": ("erikoisala", "99"),
                            "out_of_order": ("saapumispvm", "hoitopvm", "fi"), "future": ("saapumispvm", "fi")},
+    "pegasos_kontaktit": {"hetu": "henkilotunnus", "key": "kontaktitunnus", "future": ("arvioaika", "compact_ts"),
+                          "timestamp": ("kontaktiaika", "202402312561")},
+    "pegasos_kaynnit": {"hetu": "henkilotunnus", "key": "kayntitunnus", "unknown_code": ("ammattiluokka", "999")},
+    "pegasos_lahetteet": {"hetu": "henkilotunnus", "key": "lahetetunnus", "timestamp": ("saapunut", "20240231"),
+                          "out_of_order": ("saapunut", "hoito_alkoi", "compact"), "future": ("saapunut", "compact")},
     "procons_asiat": {"hetu": "hetu", "key": "asia_id", "future": ("vireilletulopvm", "dmy")},
     "procons_arvioinnit": {"hetu": "hetu", "key": "arviointi_id",
                            "out_of_order": ("aloituspvm", "valmistumispvm", "dmy")},
@@ -122,7 +127,8 @@ def inject_defects(g: Generator) -> None:
             col, fmt = spec["future"]
             hit = pick(col)
             table[col][hit] = {"iso": future_iso, "fi": f"{future_fi:%d.%m.%Y}",
-                               "fi_ts": f"{future_fi:%d.%m.%Y} 10:00",
+                               "fi_ts": f"{future_fi:%d.%m.%Y} 10:00", "compact": f"{future_fi:%Y%m%d}",
+                               "compact_ts": f"{future_fi:%Y%m%d}1000",
                                "dmy": f"{future_fi.day}.{future_fi.month}.{future_fi.year}"}[fmt]
             counts["future_date"] = len(hit)
             rows += [(int(i), "future_date") for i in hit]

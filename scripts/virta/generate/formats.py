@@ -13,6 +13,9 @@ def shift_text_date(text: str, days: int, fmt: str) -> str:
     if fmt == "iso":
         d = dt.date.fromisoformat(text[:10]) + dt.timedelta(days=days)
         return f"{d.isoformat()}{text[10:]}"
+    if fmt == "compact":  # YYYYMMDD, or YYYYMMDDHHMM
+        d = dt.date(int(text[:4]), int(text[4:6]), int(text[6:8])) + dt.timedelta(days=days)
+        return f"{d:%Y%m%d}{text[8:]}"
     day, month, year = (int(x) for x in text.split()[0].split("."))
     d = dt.date(year, month, day) + dt.timedelta(days=days)
     return f"{d:%d.%m.%Y}" if fmt == "fi" else f"{d.day}.{d.month}.{d.year}"
@@ -29,6 +32,8 @@ def fmt_ts(values: np.ndarray, fmt: str) -> np.ndarray:
             out[i] = f"{s[:10]} {s[11:16]}:00"
         elif fmt == "fi":
             out[i] = f"{s[8:10]}.{s[5:7]}.{s[:4]} {s[11:16]}"
+        elif fmt == "compact":  # YYYYMMDDHHMM, digits only
+            out[i] = f"{s[:4]}{s[5:7]}{s[8:10]}{s[11:13]}{s[14:16]}"
         else:
             raise ValueError(fmt)
     return out

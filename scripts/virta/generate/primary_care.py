@@ -103,6 +103,18 @@ def _rebooked_units(g: Generator, final_units: np.ndarray, oral: np.ndarray, uni
     moved = (g.rng.random(len(oral)) < share) & (other != final_units)
     return np.where(moved, other, final_units).astype(object)
 
+def _deliver_visits(g: Generator, name: str, visits: Table, ev: dict[str, np.ndarray], v: np.ndarray,
+                    units: Table, status: tuple[str, str], unit: str) -> None:
+    """Visits `v` of the events as table `name`: booked at the assessment (the status column set to
+    the system's booked code, some at another unit), delivered again with the outcome once past."""
+    done = ev["status"][v] != "booked"
+    booked = {c: vals[done].copy() for c, vals in visits.items()}
+    booked[status[0]][:] = status[1]
+    booked[unit] = _rebooked_units(g, booked[unit], ev["oral"][v][done], units)
+    g.extract.add(name, visits, np.where(done, ev["visit_at"][v], ev["assess_at"][v]),
+                  prior=(booked, ev["assess_at"][v][done]))
+
+
 def apotti_tables(g: Generator, county: CountyProfile, ev: dict[str, np.ndarray], units: Table) -> None:
     """Apotti-like layout: English column names, ISO timestamps, three tables."""
     n = len(ev["hetu"])
@@ -131,13 +143,8 @@ def apotti_tables(g: Generator, county: CountyProfile, ev: dict[str, np.ndarray]
         "appt_status": np.array([s.upper() for s in ev["status"][v]], dtype=object),
         "dept_id": ev["unit"][v],
     }
-    # Booked at the assessment, delivered again with its outcome once the appointment is past.
+    _deliver_visits(g, "apotti_visits", visits, ev, v, units, status=("appt_status", "BOOKED"), unit="dept_id")
     done = ev["status"][v] != "booked"
-    booked = {c: vals[done].copy() for c, vals in visits.items()}
-    booked["appt_status"][:] = "BOOKED"
-    booked["dept_id"] = _rebooked_units(g, booked["dept_id"], ev["oral"][v][done], units)
-    g.extract.add("apotti_visits", visits, np.where(done, ev["visit_at"][v], ev["assess_at"][v]),
-                     prior=(booked, ev["assess_at"][v][done]))
     # Diagnoses of completed visits: a set of 1-3 per visit, delivered with the outcome.
     completed = np.flatnonzero(ev["status"][v] == "completed")
     n_dx = g.rng.choice([1, 2, 3], size=len(completed), p=[0.6, 0.3, 0.1])
@@ -199,5 +206,34 @@ def lifecare_tables(g: Generator, county: CountyProfile, ev: dict[str, np.ndarra
     booked["yksikko"] = _rebooked_units(g, booked["yksikko"], ev["oral"][done], units)
     g.extract.add("lifecare_hoitotapahtumat", events, np.where(done, ev["visit_at"], ev["assess_at"]),
                      prior=(booked, ev["assess_at"][done]))
+
+
+def pegasos_tables(g: Generator, county: CountyProfile, ev: dict[str, np.ndarray], units: Table) -> None:
+    """Pegasos-like layout: the contact and its need assessment in one row, the visit in another;
+    timestamps as YYYYMMDDHHMM, numeric professional codes and three-letter visit states."""
+    n = len(ev["hetu"])
+    kontakti = np.array([f"PK{county.code}{i:07d}" for i in range(1, n + 1)], dtype=object)
+    c = ~ev["direct"]  # directly booked visits have no contact row
+    g.extract.add("pegasos_kontaktit", {
+        "kontaktitunnus": kontakti[c], "henkilotunnus": ev["hetu"][c],
+        "kontaktiaika": fmt_ts(ev["contact_at"][c], "compact"),
+        "palvelualue": np.where(ev["oral"][c], "T30", "T11").astype(object),  # suun th / avosairaanhoito
+        "arvioaika": fmt_ts(ev["assess_at"][c], "compact"),
+        "kiireellisyys": np.where(ev["urgent"][c], "K", "E").astype(object),
+        "enimmaisaika": ev["max_days"][c].astype(str).astype(object),
+        "toimipiste": ev["unit"][c],
+    }, ev["assess_at"][c])
+    v = np.flatnonzero(ev["has_visit"])
+    ammatti = {"doctor": "101", "nurse": "201", "other": "901", "dentist": "301", "oral_hygienist": "302"}
+    tila = {"completed": "TOT", "cancelled": "PER", "no_show": "EIS", "booked": "VAR"}
+    visits = {
+        "kayntitunnus": np.array([f"PV{county.code}{i:07d}" for i in range(1, len(v) + 1)], dtype=object),
+        "kontaktitunnus": np.where(ev["direct"][v], None, kontakti[v]).astype(object),
+        "henkilotunnus": ev["hetu"][v], "kayntiaika": fmt_ts(ev["visit_at"][v], "compact"),
+        "ammattiluokka": np.array([ammatti[p] for p in ev["prof"][v]], dtype=object),
+        "tila": np.array([tila[s] for s in ev["status"][v]], dtype=object),
+        "toimipiste": ev["unit"][v],
+    }
+    _deliver_visits(g, "pegasos_kaynnit", visits, ev, v, units, status=("tila", "VAR"), unit="toimipiste")
 
 # -- defects ----------------------------------------------------------------------------------

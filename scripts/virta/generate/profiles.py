@@ -130,6 +130,6 @@ def load_profiles() -> dict[str, CountyProfile]:
 
 PROFILES: dict[str, CountyProfile] = load_profiles()
 
-# `virta generate` without --counties: Helsinki and Kainuu, the two contrasting counties the
-# generator's own tests are written around.
-DEFAULT_COUNTIES = ("90", "20")
+# `virta generate --scale` without --counties: Helsinki, Kainuu and Etelä-Savo, one county of each
+# patient-record layout (Apotti-, Lifecare- and Pegasos-like), which the generator's own tests use.
+DEFAULT_COUNTIES = ("90", "20", "12")

@@ -137,3 +137,21 @@ def lifecare_referrals(g: Generator, county: CountyProfile, ev: dict[str, np.nda
     }
     later = ("kasittelypvm", "arviopvm", "jonoutuspvm", "hoitopvm", "peruutuspvm")
     _deliver(g, "lifecare_lahetteet", ev, table, {**dict.fromkeys(later), "tila": "S"})
+
+
+def pegasos_referrals(g: Generator, county: CountyProfile, ev: dict[str, np.ndarray]) -> None:
+    """Pegasos-like: dates as YYYYMMDD, THL specialty codes, two-digit states."""
+    n = len(ev["hetu"])
+    tila = {"received": "10", "accepted": "20", "rejected": "25", "discharged": "30", "queued": "40",
+            "treated": "50", "cancelled": "90"}
+    table = {
+        "lahetetunnus": np.array([f"PL{county.code}{i:07d}" for i in range(1, n + 1)], dtype=object),
+        "henkilotunnus": ev["hetu"].copy(), "erikoisala": ev["specialty"].copy(),
+        "saapunut": fmt_date(ev["received"], "compact"), "kasittely_alkoi": fmt_date(ev["processed"], "compact"),
+        "arvioitu": fmt_date(ev["assessed"], "compact"), "jonoon": fmt_date(ev["queued"], "compact"),
+        "hoito_alkoi": fmt_date(ev["treated"], "compact"), "peruttu": fmt_date(ev["cancelled"], "compact"),
+        "tila": np.array([tila[s] for s in ev["status"]], dtype=object), "toimipiste": ev["unit"].copy(),
+    }
+    later = ("kasittely_alkoi", "arvioitu", "jonoon", "hoito_alkoi", "peruttu")
+    _deliver(g, "pegasos_lahetteet", ev, table, {**dict.fromkeys(later), "tila": "10"})
+
