@@ -141,3 +141,28 @@ def test_the_cli_imports_and_says_what_it_left_out(project, capsys):
     assert "1 figures (sotkanet_6411 2024: 1)" in out and "left out 1: HYVINVOINTIALUE 91" in out
     assert cli.main(["published", "import", str(data), "--regions", str(regions), "--retrieved-on", "1.12.2026"]) == 2
     assert "--retrieved-on must be a date" in capsys.readouterr().err
+
+
+def test_every_digit_of_a_figure_is_kept(project):
+    root, regions = project
+    data = write_json(root / "d.json", [record(658, value=12345.67, absValue=3085383), record(966, value="0,125")])
+    rows = published.import_files(data, regions, "2026-12-01").rows
+    assert [(r["value"], r["abs_value"]) for r in rows] == [("12345.67", "3085383"), ("0.125", "")]
+
+
+def test_a_year_the_file_leaves_wholly_out_replaces_the_seeds_rows_of_it(project):
+    """A year Sotkanet now gives no value for (withdrawn) is not kept from an older import."""
+    root, regions = project
+    data = write_json(root / "d.json", [record(658, year=2024), record(658, year=2025, value=None)])
+    published.import_files(data, regions, "2026-12-01")
+    with (root / published.SEED).open(encoding="utf-8") as f:
+        years = Counter(r["period_start"][:4] for r in csv.DictReader(f) if r["published_indicator_id"] == "sotkanet_6411")
+    assert years["2024"] == 1 and years["2025"] == 0 and years["2023"] == 23
+
+
+def test_an_error_object_is_not_taken_for_a_csv(project):
+    root, regions = project
+    path = root / "d.json"
+    path.write_text('{"error": "Indicator not found"}', encoding="utf-8")
+    with pytest.raises(VirtaError, match="a JSON object, not Sotkanet's data array"):
+        published.import_files(path, regions, "2026-12-01")

@@ -26,6 +26,7 @@ import json
 import os
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from virta.errors import VirtaError
@@ -44,6 +45,9 @@ CSV_COLUMNS = ("indicator", "region", "year", "gender", "primary value", "absolu
 class Imported:
     rows: list[dict[str, str]]
     left_out: Counter = field(default_factory=Counter)  # reason -> records
+    # (published indicator, year) of every record read: the seed's rows of these are replaced, even
+    # when the file left every record of a year out (Sotkanet no longer gives a value)
+    covered: set = field(default_factory=set)
 
 
 def _read_csv_seed(path: Path) -> list[dict[str, str]]:
@@ -52,22 +56,32 @@ def _read_csv_seed(path: Path) -> list[dict[str, str]]:
 
 
 def _number(text, where: str, name: str) -> str | None:
-    """A Sotkanet number as the seed writes it (a dot for decimals); None for an empty one."""
+    """A Sotkanet number as the seed writes it, every digit kept (a dot for decimals); None for an
+    empty one. A decimal comma is read (a CSV export opened in a Finnish locale); a thousands
+    separator is not a number."""
     if text is None or str(text).strip() == "":
         return None
     raw = str(text).strip()
-    if "," in raw and "." not in raw:  # a decimal comma (a CSV export opened in a Finnish locale)
+    if isinstance(text, float):
+        raw = repr(text)
+    elif "," in raw and "." not in raw:
         raw = raw.replace(",", ".")
     try:
-        value = float(raw)
-    except ValueError:
+        value = Decimal(raw)
+    except InvalidOperation:
         raise VirtaError(f"{where}: {name} {text!r} is not a number") from None
-    return f"{value:g}" if abs(value) < 1e15 else raw
+    if not value.is_finite():
+        raise VirtaError(f"{where}: {name} {text!r} is not a number")
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def read_records(path: Path) -> list[tuple[str, dict]]:
     """(where, record) for each record of a Sotkanet JSON or CSV file, `where` naming it for errors."""
     text = path.read_text(encoding="utf-8-sig")
+    if text.lstrip().startswith("{"):  # Sotkanet answers an error or a metadata request with an object
+        raise VirtaError(f"{path}: a JSON object, not Sotkanet's data array",
+                         hint="fetch /rest/1.1/json?indicator=<id>&years=<year>&genders=total (an array of records)")
     if text.lstrip().startswith("["):
         try:
             data = json.loads(text)
@@ -127,6 +141,7 @@ def convert(records: list[tuple[str, dict]], regions: dict[str, tuple[str, str]]
             raise VirtaError(f"{where}: year {rec.get('year')!r} is not a year") from None
         if not 1900 <= year <= 2200:
             raise VirtaError(f"{where}: year {year} out of range")
+        result.covered.add((published_id, year))
         category, code = regions[region]
         if category == COUNTRY_CATEGORY:
             area = "FI"
@@ -163,9 +178,9 @@ def convert(records: list[tuple[str, dict]], regions: dict[str, tuple[str, str]]
     return result
 
 
-def merged(existing: list[dict[str, str]], new: list[dict[str, str]]) -> list[dict[str, str]]:
-    """The seed with the new rows in place of the rows of the same indicators and years."""
-    replaced = {(r["published_indicator_id"], r["period_start"], r["period_end"]) for r in new}
+def merged(existing: list[dict[str, str]], new: list[dict[str, str]], covered: set) -> list[dict[str, str]]:
+    """The seed with the new rows in place of the rows of the indicators and calendar years `covered`."""
+    replaced = {(i, f"{y}-01-01", f"{y}-12-31") for i, y in covered}
     kept = [r for r in existing if (r["published_indicator_id"], r["period_start"], r["period_end"]) not in replaced]
     return sorted(kept + new, key=lambda r: (r["published_indicator_id"], r["period_start"], r["period_end"],
                                              r["area_code"] != "FI", r["area_code"]))
@@ -174,7 +189,7 @@ def merged(existing: list[dict[str, str]], new: list[dict[str, str]]) -> list[di
 def import_files(data: Path, regions: Path, retrieved_on: str) -> Imported:
     """Reads a Sotkanet data file and its regions, and rewrites the seed in one replace."""
     result = convert(read_records(data), read_regions(regions), retrieved_on)
-    rows = merged(_read_csv_seed(SEED), result.rows)
+    rows = merged(_read_csv_seed(SEED), result.rows, result.covered)
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=HEADER, lineterminator="\n")
     writer.writeheader()

@@ -29,10 +29,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from virta.errors import VirtaError
+from virta.privacy import project_vars
 
 # The marts' total row over the counties loaded (var total_area_code): named "Whole country" only when
 # the warehouse holds every county (bv_area), so the report labels it by its name in mart_area.
-TOTAL = "all"
+TOTAL = project_vars()["total_area_code"]
 
 LANGUAGES = ("fi", "en")
 USE_CASES = ("access_to_care", "access_to_social_services", "costs")

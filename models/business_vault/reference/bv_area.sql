@@ -5,8 +5,9 @@
 -- names and the area above each. Every published mart's area_code is one of these.
 --
 -- The total is called the whole country only when it is: when every county in force has residents
--- in this warehouse, or var warehouse_is_national says so. Otherwise its name says how many of the
--- counties it adds up, so a single county's warehouse never shows its own figures as Finland's.
+-- in this warehouse at its latest month end, or var warehouse_is_national says so. Otherwise its
+-- name says how many of the counties it adds up, so a single county's warehouse never shows its own
+-- figures as Finland's.
 
 with
 
@@ -16,8 +17,14 @@ current_counties as (
     where valid_to is null
 ),
 
+-- the counties with residents at the latest month end the register covers: a county whose data
+-- stopped, or that has only people who moved away, is not in the warehouse's present
 loaded as (
-    select distinct county_code from {{ ref('bv_population_monthly') }}
+    select distinct p.county_code
+    from {{ ref('bv_population_monthly') }} as p
+    where
+        p.residents_n > 0
+        and p.month_end = (select max(l.month_end) from {{ ref('bv_population_monthly') }} as l)
 ),
 
 scope as (

@@ -1,6 +1,6 @@
 -- Hoidon tarpeen arvioinnin kattavuus (coverage of the need assessment) in primary care: the share
--- of realised non-urgent visits that followed a recorded need assessment, per county and the whole
--- country, month of the visit, service line and professional group, with the county's rank. THL
+-- of realised non-urgent visits that followed a recorded need assessment, per county and for all counties
+-- together, month of the visit, service line and professional group, with the county's rank. THL
 -- publishes waits only for assessed visits, so a low coverage means the waits speak for fewer visits.
 
 with visits as (

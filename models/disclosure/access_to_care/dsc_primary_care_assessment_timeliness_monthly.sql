@@ -1,7 +1,7 @@
 -- Yhteydensaanti ja hoidon tarpeen arviointi (contact and need assessment) on time in primary
 -- care: the share of contacts assessed within the deadline in force on the contact day (3
--- arkipäivää until 2023-08-31, the same arkipäivä from 2023-09-01), per county and the whole
--- country, month of contact, service line and rule, with the county's rank.
+-- arkipäivää until 2023-08-31, the same arkipäivä from 2023-09-01), per county and for all counties
+-- together, month of contact, service line and rule, with the county's rank.
 
 with clocks as (
     select

@@ -1,5 +1,5 @@
--- Kustannukset AURA-luokittain (costs per AURA-style service class): per county and the whole
--- country, month, level of the classification (total, activity, package, service group, service), class
+-- Kustannukset AURA-luokittain (costs per AURA-style service class): per county and for all counties
+-- together, month, level of the classification (total, activity, package, service group, service), class
 -- and production mode (own, purchased, voucher, or all): gross costs, income, net costs as booked
 -- and after the allocation of shared costs, euros per resident, year-on-year change and the
 -- county's rank (1 = highest net cost per resident: a neutral measure).

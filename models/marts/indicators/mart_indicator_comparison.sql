@@ -76,10 +76,12 @@ own as (
         p.indicator_id,
         p.published_indicator_id,
         p.period_start,
+        p.period_end,
         a.area_code,
         a.area_level,
         count(s.month) as months_n,
         count(s.month) filter (where s.is_complete_period) as complete_months_n,
+        count(s.month) filter (where s.is_suppressed) as withheld_months_n,
         count(s.value) filter (where s.is_complete_period and not s.is_suppressed) as shown_months_n,
         sum(s.n) as n,
         case
@@ -95,7 +97,9 @@ own as (
             a.indicator_id = s.indicator_id
             and a.area_code = s.area_code
             and s.month between date_trunc('month', p.period_start) and p.period_end
-    group by p.indicator_id, p.published_indicator_id, p.period_start, p.aggregation, a.area_code, a.area_level
+    group by
+        p.indicator_id, p.published_indicator_id, p.period_start, p.period_end, p.aggregation, a.area_code,
+        a.area_level
 ),
 
 published as (
@@ -104,9 +108,15 @@ published as (
         period_start,
         period_end,
         max(value) filter (where area_level = 'country') as national_value,
+        count(*) filter (where area_level = 'county') as published_counties_n,
+        -- a range, and a place in it, only where the publisher gives every county in force: the
+        -- extremes a release names are not the range
+        count(*) filter (where area_level = 'county') = (
+            select a.counties_n from {{ ref('bv_area') }} as a
+            where a.area_level = 'country'
+        ) as has_every_county,
         min(value) filter (where area_level = 'county') as published_county_min,
         max(value) filter (where area_level = 'county') as published_county_max,
-        count(*) filter (where area_level = 'county') as published_counties_n,
         max(source) filter (where area_level = 'country') as national_source,
         max(published_on) as published_on,
         max(retrieved_on) as retrieved_on
@@ -130,14 +140,15 @@ compared as (
         case
             when o.months_n < p.months_expected_n then 'period_not_covered'
             when o.complete_months_n < p.months_expected_n then 'period_not_complete'
-            when o.shown_months_n < p.months_expected_n then 'withheld'
+            when o.withheld_months_n > 0 then 'withheld'
+            when o.shown_months_n < p.months_expected_n then 'no_value'
             else 'shown'
         end as value_status,
         case when o.shown_months_n = p.months_expected_n then o.n end as n,
-        case
-            when o.shown_months_n = p.months_expected_n and p.transform = 'complement' then 100 - o.own_value
-            when o.shown_months_n = p.months_expected_n then o.own_value
-        end as own_value,
+        -- rounded as published (1 decimal), so a place compares what the reader sees
+        {{ virta.round_to(
+            "case when o.shown_months_n = p.months_expected_n and p.transform = 'complement' then 100 - o.own_value"
+            ~ " when o.shown_months_n = p.months_expected_n then o.own_value end", 1) }} as own_value,
         -- the publisher's own figure for the same area: a county's, or the country's for a total
         -- that is the whole country
         coalesce(
@@ -145,9 +156,10 @@ compared as (
             case when o.area_level = 'total' and total_area.is_whole_country then pub.national_value end
         ) as published_value,
         pub.national_value,
-        pub.published_county_min,
-        pub.published_county_max,
+        case when pub.has_every_county then pub.published_county_min end as published_county_min,
+        case when pub.has_every_county then pub.published_county_max end as published_county_max,
         pub.published_counties_n,
+        pub.has_every_county,
         p.definition_differs,
         p.difference,
         coalesce(own_figure.source, pub.national_source) as source,
@@ -160,6 +172,7 @@ compared as (
             p.indicator_id = o.indicator_id
             and p.published_indicator_id = o.published_indicator_id
             and p.period_start = o.period_start
+            and p.period_end = o.period_end
     inner join published as pub
         on
             p.published_indicator_id = pub.published_indicator_id
@@ -176,15 +189,15 @@ compared as (
 ),
 
 -- the county's place among the published county figures of the period, its own published figure
--- replaced by its own value: 1 = the best (the lowest where lower is better; the highest where
--- higher is better or the measure is neutral, as the marts' ranks)
+-- replaced by its own value (as rounded): 1 = the best (the lowest where lower is better; the
+-- highest where higher is better or the measure is neutral, as the marts' ranks); ties share it
 placed as (
     select
         c.*,
-        case when c.area_level = 'county' and c.own_value is not null and c.published_counties_n > 0 then
+        case when c.area_level = 'county' and c.own_value is not null and c.has_every_county then
                 1 + others.better_n
         end as place,
-        case when c.area_level = 'county' and c.own_value is not null and c.published_counties_n > 0 then
+        case when c.area_level = 'county' and c.own_value is not null and c.has_every_county then
                 1 + others.counties_n
         end as places_n
     from compared as c
@@ -215,13 +228,13 @@ select
     p.period_start,
     p.period_end,
     p.unit,
-    {{ virta.round_to('p.own_value', 1) }} as value,
+    p.own_value as value,
     p.n,
     p.months_n,
     p.value_status,
     p.published_value,
     p.national_value,
-    {{ virta.round_to('p.own_value - p.national_value', 1) }} as national_gap,
+    p.own_value - p.national_value as national_gap,
     p.published_county_min,
     p.published_county_max,
     p.published_counties_n,

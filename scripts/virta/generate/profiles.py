@@ -13,8 +13,11 @@ What is real, read from the reference seeds the warehouse itself ships:
 The knobs are in county_profiles.csv, one row per county with its basis:
 - the share of non-urgent doctor visits within 7 days is THL's published figure per county
   (Sotkanet 6411, 2024: the share over 7 days, complemented);
-- the net cost per resident follows the county's 2024 budget per resident, scaled to the national
-  net cost per resident (3 632 EUR, 2020);
+- the net cost per resident follows the county's 2024 budget per resident (the counties' budgets
+  as compiled in the public repository juntunen-ai/budjettihaukka,
+  data/reference/child_welfare_budget_panel_v1.csv; Helsinki's is its social, health and rescue
+  budget), scaled to the national net cost per resident (3 632 EUR, 2020): a relative level, not
+  a published figure of this warehouse's measure;
 - the specialised-care waits of the three counties THL reports at the extremes (31.12.2023:
   Pohjois-Pohjanmaa 27.8 %, Pohjois-Karjala 27.6 %, Etelä-Savo 2.7 % waiting over 180 days) are set
   long or short; the others sit near the national 16.8 %;

@@ -1,7 +1,8 @@
 
 {{ config(materialized='view') }}
--- Current state of << hub >> (<< label_fi >>) from every system describing it (<< systems | join(', ') >>):
--- each key's latest loaded satellite row. Business rules read concepts here, never the raw vault.
+-- Current state of << hub >> (<< label_fi >>): each key's latest loaded satellite row
+-- from every system describing it (<< systems | join(', ') >>).
+-- Business rules read concepts here, never the raw vault.
 -- A view: the planner sees the satellites' own statistics and indexes through it.
 
 <% for part in parts %>
