@@ -108,8 +108,8 @@
 
 {#- Primary suppression, then secondary suppression to a fixed point: while a hierarchy's equation
     has exactly one withheld member it could be recovered (total minus the other parts), so its smallest published
-    part is withheld too (the total only when no part is left; never a cell an earlier release
-    published with its current value); a cell whose population is withheld withholds all its counts
+    part is withheld too (the total only when no part is left; a cell an earlier release published
+    with its current value only when no other is left); a cell whose population is withheld withholds all its counts
     and amounts. A linked period cell (a half year) is withheld when one of its months is: what it
     publishes is then only ever a sum of published months, never a new equation on withheld ones
     (forcing months from the half year instead leaves odd cycles of equations an intruder can
@@ -206,14 +206,19 @@ pass_{{ k }} as (
     ranked as (
         select
             m.cell_id,
-            row_number() over (partition by m.equation_id order by m.is_total, c.value, m.cell_id) as pick
+            row_number() over (
+                partition by m.equation_id order by c.is_known, m.is_total, c.value, m.cell_id
+            ) as pick
         from open_equations as o
         inner join members as m on o.equation_id = m.equation_id
         inner join pass_{{ k - 1 }} as p on m.cell_id = p.cell_id
         inner join cells as c on m.cell_id = c.cell_id
         -- never a part of nothing (0) or a negative amount: it would hide no value (a total of
-        -- nothing may be withheld: then its parts' sum is unknown)
-        where p.reason is null and not c.is_known and (c.value > 0 or m.is_total)
+        -- nothing may be withheld: then its parts' sum is unknown). A cell an earlier release
+        -- published with its value is no use as a complement and comes last: withheld only when
+        -- nothing else is left, so this release is closed (what the earlier one gave away stays in
+        -- the residual-risk report's memory of releases)
+        where p.reason is null and (c.value > 0 or m.is_total)
     ),
 
     picked as (

@@ -9,6 +9,10 @@ import shutil
 import pytest
 
 from conftest import query_function, run_virta, throwaway_env
+from virta.paths import PROJECT_ROOT
+
+# the source systems: each delivers once a day in the generated week
+SYSTEMS = len(list((PROJECT_ROOT / "concept_model/sources").glob("*.yml")))
 
 pytestmark = pytest.mark.e2e
 
@@ -65,7 +69,7 @@ def test_a_week_of_daily_deliveries(env, tmp_path):
         assert list(inbox.iterdir()) == []  # every delivery was processed: loaded or refused
 
     (first, r1, _), (second, r2, day5), (third, r3, _) = reports
-    assert first.returncode == 0 and r1["ok"] and len(r1["deliveries"]) == 18
+    assert first.returncode == 0 and r1["ok"] and len(r1["deliveries"]) == 3 * SYSTEMS
     assert all(d["status"] == "loaded" for d in r1["deliveries"]) and r1["dbt_build_exit"] == 0
     assert r1["dbt_results"].get("error", 0) == 0 and r1["dbt_results"].get("pass", 0) > 100
     assert sum(t["delivered"] for t in r1["rows"].values()) == sum(d["rows"] for d in r1["deliveries"])
@@ -76,7 +80,7 @@ def test_a_week_of_daily_deliveries(env, tmp_path):
     assert [d["delivery"] for d in refused] == [broken.name]
     assert "apotti_contacts.csv: checksum mismatch" in refused[0]["reason"]
     assert "checksum mismatch" in (archive / "refused" / broken.name / "REFUSED.txt").read_text()
-    assert sum(d["status"] == "loaded" for d in r2["deliveries"]) == 11
+    assert sum(d["status"] == "loaded" for d in r2["deliveries"]) == 2 * SYSTEMS - 1
     assert "refused " + broken.name in second.stdout
     # freshness shows the gap: Apotti's latest extract is a day behind the others'
     fresh = {f["system"]: f for f in r2["freshness"]}
@@ -85,13 +89,13 @@ def test_a_week_of_daily_deliveries(env, tmp_path):
     assert fresh["lifecare"]["latest_delivery"] == day5.isoformat() and fresh["lifecare"]["age_days"] == 0
     assert {f["status"] for f in r2["dbt_source_freshness"]} == {"pass"}  # loads themselves were now
 
-    assert third.returncode == 0 and r3["ok"] and len(r3["deliveries"]) == 12
+    assert third.returncode == 0 and r3["ok"] and len(r3["deliveries"]) == 2 * SYSTEMS
     # a day's deliveries bring no rows to some raw tables: their vault models are left out (and the
     # marts still equal a full rebuild, below)
     assert r1["models_left_out"] == [] and r3["models_left_out"]
     # the first build on this warehouse builds the business vault whole; later ones keep it incrementally
     assert r1["business_vault_rebuilt"] and not r3["business_vault_rebuilt"]
-    assert len(list((archive / "loaded").iterdir())) == 41
+    assert len(list((archive / "loaded").iterdir())) == 7 * SYSTEMS - 1
     # the repaired delivery sent again after newer ones loaded: refused as out of order (it would
     # restate newer data as current); `virta load --force` is the deliberate way
     resent = inbox / broken.name

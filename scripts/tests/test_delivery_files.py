@@ -261,7 +261,7 @@ def test_refused_deliveries_count_against_their_system_or_every_system_when_unkn
     entries = [{"delivery": "a", "system": "apotti", "status": "loaded"},
                {"delivery": "b", "system": "vtj", "status": "refused", "reason": "checksum"},
                {"delivery": "c", "system": None, "status": "refused", "reason": "manifest.json: not JSON"},
-               {"delivery": "d", "system": "pegasos", "status": "error", "reason": "OperationalError"}]
+               {"delivery": "d", "system": "effica", "status": "error", "reason": "OperationalError"}]
     got = problems_by_system(entries, ["apotti", "vtj"])
     assert [p["delivery"] for p in got["apotti"]] == ["c", "d"]
     assert [p["delivery"] for p in got["vtj"]] == ["b", "c", "d"]

@@ -59,7 +59,7 @@ def test_person_hub_is_shared_by_every_source_system(sql):
         join raw_vault.link_contact_person l on l.person_hk = h.person_hk
         group by 1 order by 1""")
     systems = {source.split(".")[0]: n for source, n in rows}
-    assert systems.keys() == {"APOTTI", "LIFECARE"}
+    assert systems.keys() == {"APOTTI", "LIFECARE", "PEGASOS"}
     assert all(n > 10 for n in systems.values())
     assert sql("select count(*) from raw_vault.hub_person")[0][0] > 1000
 

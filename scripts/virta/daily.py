@@ -14,7 +14,8 @@ builds the warehouse, judges each source system's freshness, and writes a run re
   incremental.sql), and are rebuilt whole when the code changed since the last complete build.
 - Freshness, per system: the age of its latest delivery (by extract date) on the run date against
   the warn/error days its mapping declares; and dbt's own `source freshness` on the batch register
-  (by load time).
+  (by load time). A system that has never delivered is `not_in_use`, not stale: the mappings hold
+  every patient-record layout, a county runs one of them.
 - The report (JSON) holds the deliveries, rows, quarantined rows, dbt's results, freshness and
   timings; a one-screen summary goes to the terminal. Exit 1 on a refused delivery, a dbt failure
   or a freshness error; warnings alone exit 0.
@@ -113,6 +114,13 @@ def problems_by_system(entries: list[dict], systems) -> dict[str, list[dict]]:
     return out
 
 
+def delivered_systems(conn: db.Connection) -> list[str]:
+    """The source systems with at least one delivery loaded: the ones this warehouse runs."""
+    with conn.connect() as pg, pg.cursor() as cur:
+        cur.execute("select distinct source_system from raw._batches where source_system is not null order by 1")
+        return [name for (name,) in cur.fetchall()]
+
+
 def delivery_freshness(conn: db.Connection, today: dt.date) -> list[dict]:
     from virta.vault.model import load
 
@@ -127,7 +135,11 @@ def delivery_freshness(conn: db.Connection, today: dt.date) -> list[dict]:
             continue
         last = latest.get(name)
         age = (today - last).days if last else None
-        if age is None or age > system.error_after_days:
+        if last is None:
+            # a system this warehouse has never had a delivery from is not one the county runs (a
+            # county runs one patient-record system of those mapped); once it delivers, it is judged
+            status = "not_in_use"
+        elif age > system.error_after_days:
             status = "error"
         elif age > system.warn_after_days:
             status = "warn"
@@ -299,8 +311,9 @@ def run_daily(inbox: Path, archive: Path, report_path: Path | None = None, today
             report["timings_s"]["dbt_build"] = round(time.monotonic() - t0, 1)
             t0 = time.monotonic()
             with step("dbt source freshness (the batch register, by load time)"):
-                report["dbt_source_freshness_exit"] = run_dbt(["source", "freshness", "-s", "source:batch_register"],
-                                                              transformer)
+                in_use = [f"source:batch_register.{name}_deliveries" for name in delivered_systems(transformer)]
+                report["dbt_source_freshness_exit"] = run_dbt(["source", "freshness", "-s", *in_use], transformer) \
+                    if in_use else 0
             report["dbt_source_freshness"] = _source_freshness()
             report["timings_s"]["dbt_source_freshness"] = round(time.monotonic() - t0, 1)
         loaded = [d["batch"] for d in report["deliveries"] if d["status"] == "loaded"]
