@@ -85,3 +85,16 @@ def test_missing_hub_packages_say_how_to_install_them(tmp_path, monkeypatch):
         ensure_deps(force=True, project_dir=tmp_path)
     assert "could not install the packages" in err.value.message
     assert "DBT_PACKAGE_HUB_URL" in err.value.hint
+
+
+def test_the_sample_takes_all_22_areas_or_a_list():
+    from virta.cli import sample_params
+    from virta.generate.core import DEFAULT_SAMPLE
+
+    assert sample_params(None, None, None, 7).counties == DEFAULT_SAMPLE.counties
+    everything = sample_params(0.01, "all", None, 7)
+    assert len(everything.counties) == 22 and everything.min_residents == 50 and everything.scale == 0.01
+    assert sample_params(None, " 20, 90 ", 3000, 7).counties == ("20", "90")
+    for bad, message in (("20,20", "a county twice"), ("99", "99"), (",", "or none")):
+        with pytest.raises(VirtaError, match=message):
+            sample_params(None, bad, None, 7)

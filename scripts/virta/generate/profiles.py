@@ -44,6 +44,7 @@ KNOBS = Path(__file__).with_name("county_profiles.csv")
 SEEDS = PROJECT_ROOT / "seeds" / "reference"
 AGE_BANDS = 10  # 0-9 ... 90+ (90-99 in the synthetic register)
 
+
 @dataclass(frozen=True)
 class CountyProfile:
     code: str  # Statistics Finland hyvinvointialue code
