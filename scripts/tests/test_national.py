@@ -78,7 +78,7 @@ def test_all_22_areas_make_the_whole_country_and_rank_1_to_22(env):
         [(tolerance,)] = sql("""select calibration_tolerance from reference.ref_published_indicator_map
                                 where published_indicator_id = 'sotkanet_6411'""")
         share = float(value) / 100
-        allowed = float(tolerance) + 3 * 100 * (share * (1 - share) / n) ** 0.5
+        allowed = float(tolerance) + 3 * 100 * (share * (1 - share) / float(n)) ** 0.5
         assert abs(float(value) - float(national)) <= allowed, (value, national, n, allowed)
     finally:
         close()
