@@ -29,6 +29,18 @@ def test_loader_keys_an_invalid_code_and_derives_nothing_from_it():
     assert list(landed["pat_ssn_pseudonym"][1:]) == ["", ""]
 
 
+def test_a_pseudonym_domain_keys_apart_so_staff_and_clients_cannot_be_joined():
+    """The same code as an employee (domain staff) and as a client: two unrelated pseudonyms, the
+    staff one keyed with a key derived from the secret key, not the key itself."""
+    key = bytes(range(32))
+    client = pseudonym.IdentityCodes(key).land("hetu", ["131052-308T"], ())["hetu_pseudonym"][0]
+    staff = pseudonym.IdentityCodes(key, "staff").land("hetu", ["131052-308T"], ())["hetu_pseudonym"][0]
+    assert client == pseudonym.pseudonym(key, "131052-308T")
+    assert staff == pseudonym.pseudonym(key, "131052-308T", "staff") != client
+    derived = hmac.new(key, b"virta pseudonym domain: staff", hashlib.sha256).digest()
+    assert staff == hmac.new(derived, b"131052-308T", hashlib.sha256).hexdigest()
+
+
 @pytest.mark.parametrize("code, valid", [("010100+002H", True), ("010100A002H", True), ("311299-999X", False),
                                          ("010100-001F", False), ("310200A002N", False)])
 def test_validity_follows_the_code_rules(code, valid):

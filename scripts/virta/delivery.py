@@ -411,6 +411,7 @@ def _landed_chunks(delivery, f, spec, codes, batch_id, stamp, digest, counted, o
     an identity code replaced by the loader's columns for it. Counts rows into counted[0]."""
     columns = list(spec.columns)
     ids = spec.identity_columns
+    domains = spec.identity_domains
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     for row_no, values in enumerate(_rows(delivery, f, columns, digest, on_bytes), start=1):
@@ -418,7 +419,7 @@ def _landed_chunks(delivery, f, spec, codes, batch_id, stamp, digest, counted, o
         out = [batch_id, stamp, row_no]
         for c, v in zip(columns, values):
             if c in ids:
-                out += codes.landed(v, ids[c])
+                out += codes(domains[c]).landed(v, ids[c])
             else:
                 out.append(v)
         writer.writerow(out)
@@ -459,7 +460,10 @@ def load_delivery(conn, path: Path, key: bytes, force: bool = False, progress=No
             batch_id = cur.fetchone()[0]
             loaded_at = loaded_at or dt.datetime.now(dt.timezone.utc)
             stamp = loaded_at.isoformat()
-            codes = IdentityCodes(key)
+            by_domain: dict = {}
+
+            def codes(domain):  # one pseudonymiser (and cache) per pseudonym domain
+                return by_domain.setdefault(domain, IdentityCodes(key, domain))
             counts, digests = {}, {}
             for f in delivery.files:
                 spec = tables[f.table]

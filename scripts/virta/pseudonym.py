@@ -11,6 +11,11 @@ Key sources, first match wins:
 - embedded default only: .virta/pseudonym.key, generated on first use (mode 0600).
 An external server must be given a key explicitly: a county's key belongs in its secret store, and
 losing or changing it changes every person's pseudonym.
+
+A mapping may put an identity code into a pseudonym domain of its own (`pseudonym_domain: staff`):
+its pseudonyms are keyed with a key derived from the secret key and the domain name, so an
+employee's pseudonym never equals the same person's pseudonym as a client, and the two cannot be
+joined in SQL.
 """
 
 from __future__ import annotations
@@ -75,9 +80,18 @@ def normalise(identity_code: str) -> str:
     return identity_code.strip().upper()
 
 
-def pseudonym(key: bytes, identity_code: str) -> str:
-    """HMAC-SHA256 (hex) of the normalised code: the person's business key in the vault."""
-    return hmac.new(key, normalise(identity_code).encode(), hashlib.sha256).hexdigest()
+def domain_key(key: bytes, domain: str | None) -> bytes:
+    """The key of a pseudonym domain: the secret key itself for clients (no domain), else
+    HMAC-SHA256(key, 'virta pseudonym domain: <domain>')."""
+    if not domain:
+        return key
+    return hmac.new(key, f"virta pseudonym domain: {domain}".encode(), hashlib.sha256).digest()
+
+
+def pseudonym(key: bytes, identity_code: str, domain: str | None = None) -> str:
+    """HMAC-SHA256 (hex) of the normalised code: the person's business key in the vault (in
+    `domain`, a key of its own: see domain_key)."""
+    return hmac.new(domain_key(key, domain), normalise(identity_code).encode(), hashlib.sha256).hexdigest()
 
 
 class IdentityCodes:
@@ -89,8 +103,8 @@ class IdentityCodes:
     Results are cached per code: the same person recurs in many rows.
     """
 
-    def __init__(self, key: bytes):
-        self._key = key
+    def __init__(self, key: bytes, domain: str | None = None):
+        self._key = domain_key(key, domain)
         self._cache: dict[str, tuple[str, str, str, str]] = {}
 
     def _one(self, value) -> tuple[str, str, str, str]:

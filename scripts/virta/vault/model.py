@@ -48,6 +48,7 @@ class Field:
     not_future: bool = False  # an event that cannot lie after its delivery (else: quarantine)
     derive: tuple[str, ...] = ()  # hetu only: parts of the code the loader lands beside the pseudonym
     vocabulary: str | None = None  # code only: <seed>.<column> listing every code the map may produce
+    pseudonym_domain: str | None = None  # hetu only: pseudonyms keyed apart from clients' (virta.pseudonym)
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,11 @@ class SourceTable:
                 found[f.source_column] = tuple(d for d in HETU_DERIVATIONS
                                                if d in f.derive or d in found.get(f.source_column, ()))
         return found
+
+    @property
+    def identity_domains(self) -> dict[str, str | None]:
+        """Delivered identity-code column -> its pseudonym domain (None: the clients' own)."""
+        return {f.source_column: f.pseudonym_domain for f in self.fields.values() if f.type == "hetu"}
 
     @property
     def raw_columns(self) -> list[str]:

@@ -31,7 +31,7 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
               "fields": ("{field}", True), "checks": ("{check}", False), "stages": ("{stage}", True)},
     "field": {"from": ("str", True), "type": ("str", True), "required": ("bool", False), "format": ("str", False),
               "map": ("map", False), "not_future": ("bool", False), "derive": ("names", False),
-              "vocabulary": ("str", False)},
+              "vocabulary": ("str", False), "pseudonym_domain": ("str", False)},
     "check": {"when": ("str", True), "reason": ("str", True)},
     "stage": {"description": ("str", False), "where": ("str", False), "hubs": ("names_by_name", False),
               "links": ("{link_hubs}", False), "satellites": ("{satellite}", False),

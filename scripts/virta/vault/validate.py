@@ -9,6 +9,7 @@ and entry it is about, and raised together: a bad mapping never surfaces as a Ke
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 from virta.paths import PROJECT_ROOT
@@ -73,6 +74,10 @@ def _field(path: Path, where: str, fname: str, spec: dict, columns: dict, seeds:
         problems.add("V216", path, where, "derive applies to identity codes (type hetu) only")
     if set(derive) - set(HETU_DERIVATIONS):
         problems.add("V217", path, where, f"derive must name parts of {list(HETU_DERIVATIONS)}")
+    domain = spec.get("pseudonym_domain")
+    if domain is not None and (ftype != "hetu" or not re.fullmatch(r"[a-z][a-z0-9_]*", str(domain))):
+        problems.add("V221", path, where, "pseudonym_domain applies to identity codes (type hetu) and is a "
+                                          "lower-case name")
     code_map = {str(k): str(v) for k, v in (spec.get("map") or {}).items()} or None
     vocabulary = spec.get("vocabulary")
     if vocabulary:
@@ -86,7 +91,7 @@ def _field(path: Path, where: str, fname: str, spec: dict, columns: dict, seeds:
             for target in sorted(set((code_map or {}).values()) - values):
                 problems.add("V220", path, where, f"maps to {target!r}, which {vocabulary} does not list")
     return Field(fname, spec["from"], ftype, bool(spec.get("required", ftype == "hetu")), spec.get("format"),
-                 code_map, bool(spec.get("not_future", False)), derive, vocabulary)
+                 code_map, bool(spec.get("not_future", False)), derive, vocabulary, domain)
 
 
 def _satellites(path, where, sspec, fields, sat_names, problems):
