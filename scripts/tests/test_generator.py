@@ -137,3 +137,23 @@ def test_the_generator_uses_the_one_holiday_list_and_the_rules_seed():
     assert treatment_max_days("general_practice", days, ages).tolist() == [90, 14, 14, 14, 90]
     assert treatment_max_days("oral_care", days, ages).tolist() == [180, 120, 120, 120, 180]
 
+
+
+def test_the_workforce_is_staffed_to_the_minimum_and_some_staff_are_residents_too(extract):
+    """The workforce sources: every shift's employee and unit are known to the shift-planning system,
+    the 24-hour units report a client count every day, the HR system's employees are valid identity
+    codes, and some staff codes are also residents' codes (as real staff live in their county), which
+    is what makes the staff pseudonym domain matter (test_staff: never equal to a client's)."""
+    shifts, units = extract.tables["titania_vuorot"], extract.tables["titania_yksikot"]
+    employees = set(extract.tables["titania_tyontekijat"]["henkilonumero"])
+    known = [n for n in shifts["henkilonumero"] if n is not None]
+    assert set(known) <= employees
+    assert set(shifts["yksikko"]) <= set(units["yksikko_oid"])
+    days = (SMALL.end - SMALL.start).days + 1
+    census = extract.tables["titania_asiakasmaarat"]
+    assert len(census["laskenta_id"]) >= days * len(units["yksikko_oid"])  # defects add duplicates only
+    staff = [c for c in extract.tables["sarastia_palvelussuhteet"]["hetu"] if c is not None]
+    assert sum(parse(c) is not None for c in staff) / len(staff) > 0.98  # the injected invalid codes aside
+    assert set(staff) & set(extract.tables["vtj_residents"]["hetu"])
+    agency = [n for n in extract.tables["titania_tyontekijat"]["henkilonumero"] if n and n.startswith("V")]
+    assert agency and not set(agency) & set(extract.tables["sarastia_palvelussuhteet"]["henkilonumero"])

@@ -142,6 +142,26 @@ def test_every_problem_of_a_mapping_is_reported_at_once(tmp_path):
             "ref_professional_groups.professional_group does not list [V220]") in str(raised.value)
 
 
+def test_a_pseudonym_domain_belongs_to_an_identity_code(tmp_path):
+    """pseudonym_domain on a field that is not an identity code, or a domain that is no plain name,
+    is refused with V221; on the HR system's identity code it is the loader's staff domain."""
+    from virta.load import raw_tables
+
+    assert raw_tables()["sarastia_palvelussuhteet"].identity_domains == {"hetu": "staff"}
+    assert raw_tables()["procons_asiat"].identity_domains == {"hetu": None}
+    shutil.copytree(PROJECT_ROOT / "concept_model", tmp_path / "concept_model")
+    path = tmp_path / "concept_model/sources/sarastia.yml"
+    text = path.read_text()
+    assert "employment_id: {from: palvelussuhde_id, type: text, required: true}" in text
+    path.write_text(text.replace("employment_id: {from: palvelussuhde_id, type: text, required: true}",
+                                 "employment_id: {from: palvelussuhde_id, type: text, required: true, "
+                                 "pseudonym_domain: staff}")
+                    .replace("type: hetu, pseudonym_domain: staff}", "type: hetu, pseudonym_domain: Staff Domain}"))
+    with pytest.raises(VaultModelError) as raised:
+        load(tmp_path / "concept_model")
+    assert sorted(p.code for p in raised.value.problems) == ["V221", "V221"], raised.value
+
+
 def test_no_checked_model_reads_a_clear_identity_code():
     """The loader lands codes as <code>_pseudonym / _valid / derived parts; SQL never sees a code
     column, and raw has none."""

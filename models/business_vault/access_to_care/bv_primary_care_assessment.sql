@@ -52,8 +52,10 @@ assessment_person as (
         rows=virta.bv_affected_rows(ref('link_assessment_person'), 'need_assessment_hk')) }}
 ),
 
+-- the organisation register's view of a unit (other systems describe some units too: one row a unit)
 units as (
     select * from {{ ref('bv_current_organisation_unit') }}
+    where source_system = 'org'
 ),
 
 final as (

@@ -35,8 +35,10 @@ visits as (
     from {{ virta.bv_affected_rows(ref('bv_current_visit'), 'visit_hk') }} as v
 ),
 
+-- the organisation register's view of a unit (other systems describe some units too: one row a unit)
 units as (
     select * from {{ ref('bv_current_organisation_unit') }}
+    where source_system = 'org'
 ),
 
 -- the unit in effect now: a visit can be moved to another unit after booking

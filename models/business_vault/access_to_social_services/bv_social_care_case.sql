@@ -47,8 +47,10 @@ case_unit as (
     {{ current_link('link_case_unit', 'social_care_case_hk', ['organisation_unit_hk']) }}
 ),
 
+-- the organisation register's view of a unit (other systems describe some units too: one row a unit)
 units as (
     select * from {{ ref('bv_current_organisation_unit') }}
+    where source_system = 'org'
 ),
 
 joined as (

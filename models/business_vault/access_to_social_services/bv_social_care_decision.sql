@@ -41,8 +41,10 @@ decision_producer as (
     {{ current_link('link_decision_producer', 'decision_hk', ['organisation_unit_hk']) }}
 ),
 
+-- the organisation register's view of a unit (other systems describe some units too: one row a unit)
 units as (
     select * from {{ ref('bv_current_organisation_unit') }}
+    where source_system = 'org'
 ),
 
 placed as (

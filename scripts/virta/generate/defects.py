@@ -37,6 +37,13 @@ DEFECTS: dict[str, dict] = {
                            "out_of_order": ("aloituspvm", "valmistumispvm", "dmy")},
     "procons_paatokset": {"hetu": "hetu", "key": "paatos_id", "unknown_code": ("palvelu", "TUNTEMATON")},
     "raindance_kustannuspaikat": {},
+    "sarastia_palvelussuhteet": {"hetu": "hetu", "key": "palvelussuhde_id",
+                                 "out_of_order": ("alkupvm", "loppupvm", "iso")},
+    "titania_yksikot": {},
+    "titania_tyontekijat": {"unknown_code": ("nimike", "XX")},
+    "titania_vuorot": {"key": "vuoro_id", "amount": "valiton_tunnit", "timestamp": ("alkaa", "31.02.2024 25:61")},
+    "titania_poissaolot": {"key": "poissaolo_id", "out_of_order": ("alkupvm", "loppupvm", "fi")},
+    "titania_asiakasmaarat": {"key": "laskenta_id", "future": ("pvm", "fi")},
     "raindance_kirjaukset": {"key": "vientitunnus", "amount": "summa",
                              "unknown_code": ("kustannuspaikka", "0000000")},
 }

@@ -49,7 +49,8 @@ def cost_centres(g: Generator, county: CountyProfile, n_residents: int) -> dict[
     return {"code": arr[:, 0], "name": arr[:, 1], "service": arr[:, 2], "mode": arr[:, 3], "municipality": arr[:, 4]}
 
 
-def raindance_tables(g: Generator, county: CountyProfile, n_residents: int) -> None:
+def raindance_tables(g: Generator, county: CountyProfile, n_residents: int) -> dict[str, np.ndarray]:
+    """The county's ledger; returns its cost centres (the workforce books staff on them)."""
     p, rng = g.p, g.rng
     cc = cost_centres(g, county, n_residents)
     n_cc = len(cc["code"])
@@ -106,3 +107,4 @@ def raindance_tables(g: Generator, county: CountyProfile, n_residents: int) -> N
     when = np.array(posted_on, dtype="datetime64[D]")
     next_month = (when.astype("datetime64[M]") + 1).astype("datetime64[D]")
     g.extract.add("raindance_kirjaukset", table, g.kth_working_day_after(next_month - 1, np.full(len(when), 5)))
+    return cc
