@@ -23,5 +23,7 @@
         ref('dsc_service_users_yearly'),
         ref('dsc_service_users_by_age_yearly'),
         ref('dsc_wait_equality_yearly'),
+        ref('dsc_staffing_ratio_weekly'),
+        ref('dsc_staff_resources_yearly'),
     ]) }}
 {%- endmacro %}

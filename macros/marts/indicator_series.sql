@@ -126,6 +126,7 @@ from (
         'access_to_care': 'mart_access_indicator_monthly',
         'access_to_social_services': 'mart_social_indicator_monthly',
         'costs': 'mart_cost_indicator_monthly',
+        'staff': 'mart_staff_indicator_monthly',
     }) }}
 {%- endmacro %}
 

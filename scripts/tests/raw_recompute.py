@@ -14,6 +14,7 @@ import re
 from collections import Counter, defaultdict
 from typing import NamedTuple
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from virta import hetu
 from virta.paths import PROJECT_ROOT
@@ -189,9 +190,10 @@ def _amount(text):
     return Decimal(text.replace(",", ".")) if re.fullmatch(r"-?[0-9]{1,15}(,[0-9]{1,6})?", text) else None
 
 
-def costs_by_service(sql):
+def costs_by_service(sql, accounts=None):
     """Net euros per (county, month, AURA service) from the ledger, each line under the cost-centre
-    mapping version valid on its posting date ('unmapped', in the ledger's county, when none was)."""
+    mapping version valid on its posting date ('unmapped', in the ledger's county, when none was);
+    only the lines of `accounts` when given (salaries: the staff cost accounts)."""
     versions = defaultdict(list)
     for (code, _), r in latest_accepted(
             sql, "raindance_kustannuspaikat",
@@ -209,6 +211,8 @@ def costs_by_service(sql):
     sums = defaultdict(Decimal)
     for entry_id, r in latest_accepted(sql, "raindance_kirjaukset", lambda r: None if blank(r["vientitunnus"])
                                        else r["vientitunnus"].strip(), entry_ok).items():
+        if accounts is not None and r["tili"].strip() not in accounts:
+            continue
         posted = compact(r["kirjauspvm"])
         valid = [v for v in sorted(versions.get(r["kustannuspaikka"].strip(), [])) if v[0] <= posted]
         service, county = (valid[-1][1], valid[-1][2]) if valid else ("unmapped", entry_id.split("-")[0])
@@ -388,3 +392,252 @@ def social_cases(sql):
                         "initiated": dmy(c["vireilletulopvm"]), "born": person(c["hetu"])[0],
                         "started": started.get(case_id), "completed": completed.get(case_id)}
     return out
+
+
+# -- staff: the shift-planning and HR systems ------------------------------------------------------
+TITLES = {"SH": "registered_nurse", "LH": "practical_nurse", "HA": "care_assistant", "FT": "physiotherapist",
+          "SO": "social_graduate", "ESH": "unit_manager", "LHU": "institutional_cleaner", "OPI": "employed_student",
+          "LAAK": "doctor", "SOSTT": "social_worker", "HAMM": "dentist", "TOIM": "office_staff"}
+ABSENCES = {"SAIRAUS": "sick_leave", "LOMA": "annual_leave", "KOULUTUS": "training", "PERHEVAPAA": "family_leave",
+            "MUU": "other"}
+FULL_TIME_WEEK_HOURS = Decimal("38.25")  # dbt_project.yml var staff_full_time_week_hours
+CENSUS_CARRY_DAYS = 6  # var staff_census_carry_days
+
+
+def _seed(name):
+    with (PROJECT_ROOT / "seeds" / "reference" / f"{name}.csv").open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _valid_on(rows, day):
+    return [r for r in rows if dt.date.fromisoformat(r["valid_from"]) <= day
+            and (not r["valid_to"] or day <= dt.date.fromisoformat(r["valid_to"]))]
+
+
+def _hours(text):
+    """A decimal-comma number of hours; '' -> None; unparseable -> False (the row is rejected)."""
+    if blank(text):
+        return None
+    return _amount(text) if _amount(text) is not None else False
+
+
+def staff_employees(sql):
+    """Employee number -> (title, staff group) from the shift-planning system's employee rows."""
+    def ok(r):
+        fte = (r["tyoaikaprosentti"] or "").strip()
+        return fte.isdigit() and 0 < int(fte) <= 100
+
+    return {k: (TITLES.get((r["nimike"] or "").strip().upper(), "unknown"),
+                "agency" if (r["henkilostoryhma"] or "").strip().upper() == "VUOKRA" else "own")
+            for k, r in latest_accepted(sql, "titania_tyontekijat", key("henkilonumero"), ok).items()}
+
+
+def staff_shifts(sql):
+    """Accepted shifts: (unit OID, day, employee number, direct hours, indirect hours, absence code or None)."""
+    def ok(r):
+        start, end = fi_ts(r["alkaa"]), fi_ts(r["paattyy"])
+        direct, indirect = _hours(r["valiton_tunnit"]), _hours(r["valillinen_tunnit"])
+        if start is None or end is None or direct is False or indirect is False:
+            return False
+        if blank(r["henkilonumero"]) or blank(r["yksikko"]) or end <= start:
+            return False
+        total = (direct or 0) + (indirect or 0)
+        return (direct or 0) >= 0 and (indirect or 0) >= 0 and total <= Decimal((end - start).total_seconds()) / 3600 + Decimal("0.01")
+
+    out = []
+    for r in latest_accepted(sql, "titania_vuorot", key("vuoro_id"), ok).values():
+        absence = None if blank(r["poissaolo"]) else ABSENCES.get(r["poissaolo"].strip().upper(), "unknown")
+        out.append((r["yksikko"].strip(), fi_ts(r["alkaa"]).date(), r["henkilonumero"].strip(),
+                    _hours(r["valiton_tunnit"]), _hours(r["valillinen_tunnit"]), absence))
+    return out
+
+
+def staffing_ratio_weekly(sql):
+    """(unit OID, week's Monday) -> {county, clients_n, client_days_n, census_days_n, counted_hours,
+    ratio_one_hours, minimum_client_days, realised_ratio, meets}: vanhuspalvelulaki § 20 as docs and
+    the seeds state it, recomputed from the raw shift-planning tables (the unit's own counting, the
+    titles' factors); ratios as exact fractions (counted hours x 7 / (client-days x full-time hours))."""
+    units = {k: r["hva"].strip() for k, r in latest_accepted(
+        sql, "titania_yksikot", key("yksikko_oid"), lambda r: not blank(r["kustannuspaikka"]) and not blank(r["hva"])).items()}
+
+    def census_ok(r):
+        day, n = dmy(r["pvm"]), (r["asiakkaita"] or "").strip()
+        return (day is not None and not_future(day, r) and not blank(r["yksikko"])
+                and re.fullmatch(r"-?[0-9]+", n) is not None and int(n) >= 0)
+
+    counted = {}
+    for r in sorted(latest_accepted(sql, "titania_asiakasmaarat", key("laskenta_id"), census_ok).values(),
+                    key=lambda r: r["_batch_id"]):
+        counted[(r["yksikko"].strip(), dmy(r["pvm"]))] = int(r["asiakkaita"].strip())
+    # a day without a count takes the latest earlier one, at most CENSUS_CARRY_DAYS back
+    census, by_unit = {}, defaultdict(list)
+    for (unit, day), n in counted.items():
+        by_unit[unit].append((day, n))
+    for unit, known in by_unit.items():
+        known.sort()
+        for (day, n), nxt in zip(known, known[1:] + [(known[-1][0] + dt.timedelta(days=1), None)]):
+            for k in range(min((nxt[0] - day).days, CENSUS_CARRY_DAYS + 1)):
+                census[(unit, day + dt.timedelta(days=k))] = n
+    minimum, titles = _seed("ref_staffing_minimum"), _seed("ref_staffing_titles")
+    day_hours = FULL_TIME_WEEK_HOURS / 7
+    weeks = defaultdict(lambda: {"client_days_n": 0, "census_days_n": 0, "required": Decimal(0), "counted": Decimal(0),
+                                 "last_day": None, "clients_n": None, "has_minimum": True})
+    for (unit, day), n in census.items():
+        w = weeks[(unit, day - dt.timedelta(days=day.weekday()))]
+        w["client_days_n"] += n
+        w["census_days_n"] += 1
+        level = _valid_on(minimum, day)
+        if level:
+            w["required"] += n * Decimal(level[0]["minimum_ratio"])  # client-days at the minimum
+        else:
+            w["has_minimum"] = False
+        if w["last_day"] is None or day > w["last_day"]:
+            w["last_day"], w["clients_n"] = day, n
+    employees = staff_employees(sql)
+    for unit, day, number, direct, indirect, absence in staff_shifts(sql):
+        worked = absence is None and (direct is not None or indirect is not None)
+        rule = _valid_on([t for t in titles if t["title_code"] == employees.get(number, (None,))[0]], day)
+        if worked and rule and rule[0]["counts_in_ratio"] == "true":
+            weeks[(unit, day - dt.timedelta(days=day.weekday()))]["counted"] += (direct or 0) * Decimal(rule[0]["counting_factor"])
+    out = {}
+    for (unit, week), w in weeks.items():
+        if not w["census_days_n"]:
+            continue
+        out[(unit, week)] = {
+            "county": units.get(unit), "clients_n": w["clients_n"], "client_days_n": w["client_days_n"],
+            "census_days_n": w["census_days_n"], "counted_hours": w["counted"],
+            "ratio_one_hours": w["client_days_n"] * day_hours,
+            "minimum_client_days": w["required"] if w["has_minimum"] else None,
+            "realised_ratio": Fraction(w["counted"]) * 7 / (w["client_days_n"] * Fraction(FULL_TIME_WEEK_HOURS))
+            if w["client_days_n"] else None,
+            "meets": w["counted"] * 7 >= w["required"] * FULL_TIME_WEEK_HOURS
+            if w["has_minimum"] and w["client_days_n"] else None}
+    return out
+
+
+def service_on(versions, cost_centre, day):
+    """(AURA service, county) of a cost centre's mapping version valid on `day`; ('unmapped', None)."""
+    valid = [v for v in sorted(versions.get(cost_centre, [])) if v[0] <= day]
+    return (valid[-1][1], valid[-1][2]) if valid else ("unmapped", None)
+
+
+def working_days(first: dt.date, last: dt.date, holidays: set) -> int:
+    """Arkipäivät (Monday to Friday, not a public holiday) from first to last, both included."""
+    n, day = 0, first
+    while day <= last:
+        n += day.weekday() < 5 and day not in holidays
+        day += dt.timedelta(days=1)
+    return n
+
+
+def staff_resources_yearly(sql, months):
+    """(county, year, service) -> the yearly staff figures, from the raw HR, shift-planning and ledger
+    tables: employees_n (people at the year's last month end), fte_mean, leavers_n, turnover_pct,
+    sick_absence_pct, agency_hours_pct, salaries_eur. `months`: the reporting months (first day,
+    last day); the rules are those docs and the mart's formula state (moves within the county within
+    31 days are not leavers; sick leave weighted by FTE over working days)."""
+    _, versions = costs_by_service(sql)
+    holidays = {dt.date.fromisoformat(r["holiday_date"]) for r in _seed("ref_fi_holidays")}
+
+    def employment_ok(r):
+        started = iso_date(r["alkupvm"])
+        ended = iso_date(r["loppupvm"])
+        fte = (r["tyoaikaprosentti"] or "").strip()
+        return (r["hetu"].valid == "true" and not blank(r["henkilonumero"]) and not blank(r["kustannuspaikka"])
+                and started is not None and not_future(started, r) and (blank(r["loppupvm"]) or ended is not None)
+                and fte.isdigit() and 0 < int(fte) <= 100 and (ended is None or ended >= started))
+
+    employments = []
+    for r in latest_accepted(sql, "sarastia_palvelussuhteet", key("palvelussuhde_id"), employment_ok).values():
+        cc = r["kustannuspaikka"].strip()
+        counties = [v[2] for v in versions.get(cc, [])]
+        if not counties:
+            continue
+        employments.append({"number": r["henkilonumero"].strip(), "who": code_key(r["hetu"]), "cc": cc,
+                            "county": max(counties), "fte": Decimal(r["tyoaikaprosentti"].strip()),
+                            "permanent": (r["laji"] or "").strip().upper() == "VAKINAINEN",
+                            "start": iso_date(r["alkupvm"]), "end": iso_date(r["loppupvm"])})
+    for e in employments:
+        e["move"] = e["end"] is not None and any(
+            o is not e and o["who"] == e["who"] and o["county"] == e["county"]
+            and e["end"] < o["start"] <= e["end"] + dt.timedelta(days=31) for o in employments)
+
+    def absence_ok(r):
+        first, last = dmy(r["alkupvm"]), dmy(r["loppupvm"])
+        return not blank(r["henkilonumero"]) and first is not None and last is not None and last >= first
+
+    sick = defaultdict(list)
+    for r in latest_accepted(sql, "titania_poissaolot", key("poissaolo_id"), absence_ok).values():
+        if (r["syy"] or "").strip().upper() == "SAIRAUS":
+            sick[r["henkilonumero"].strip()].append((dmy(r["alkupvm"]), dmy(r["loppupvm"])))
+
+    monthly = defaultdict(lambda: defaultdict(Decimal))
+    people = defaultdict(set)  # (county, month, service) -> people at the month end
+    permanent = defaultdict(set)
+    for e in employments:
+        for first, last in months:
+            if e["start"] > last or (e["end"] is not None and e["end"] < first):
+                continue
+            a, b = max(e["start"], first), min(e["end"] or last, last)
+            service, _ = service_on(versions, e["cc"], b)
+            cell = monthly[(e["county"], first, service)]
+            running = e["end"] is None or e["end"] >= last
+            if running:
+                cell["fte"] += e["fte"] / 100
+                people[(e["county"], first, service)].add(e["who"])
+                if e["permanent"]:
+                    permanent[(e["county"], first, service)].add(e["who"])
+            if e["end"] is not None and first <= e["end"] <= last and e["permanent"] and not e["move"]:
+                cell["leavers"] += 1
+            cell["theoretical"] += working_days(a, b, holidays) * e["fte"] / 100
+            for s_first, s_last in sick.get(e["number"], []):
+                if s_first <= b and s_last >= a:
+                    cell["sick"] += working_days(max(s_first, a), min(s_last, b), holidays) * e["fte"] / 100
+
+    units = {k: (r["hva"].strip(), r["kustannuspaikka"].strip()) for k, r in latest_accepted(
+        sql, "titania_yksikot", key("yksikko_oid"), lambda r: not blank(r["kustannuspaikka"]) and not blank(r["hva"])).items()}
+    employees = staff_employees(sql)
+    month_of = {first: first for first, _ in months}
+    for unit, day, number, direct, indirect, absence in staff_shifts(sql):
+        worked = absence is None and (direct is not None or indirect is not None)
+        if not worked or unit not in units or day.replace(day=1) not in month_of:
+            continue
+        county, cc = units[unit]
+        service, _ = service_on(versions, cc, day)
+        cell = monthly[(county, day.replace(day=1), service)]
+        hours = (direct or 0) + (indirect or 0)
+        cell["worked"] += hours
+        if employees.get(number, (None, None))[1] == "agency":
+            cell["agency"] += hours
+    salaries, _ = costs_by_service(sql, accounts={"4000"})
+    for (county, month, service), eur in salaries.items():
+        if month in month_of:
+            monthly[(county, month, service)]["salaries"] += eur
+
+    year_months = defaultdict(list)
+    for first, _ in months:
+        year_months[first.year].append(first)
+    out = {}
+    keys = {(c, f.year, s) for c, f, s in monthly}
+    for county, year, service in keys:
+        ms = year_months[year]
+        cells = [monthly.get((county, m, service), {}) for m in ms]
+        total = defaultdict(Decimal)
+        for c in cells:
+            for k, v in c.items():
+                total[k] += v
+        n_months = len(ms)
+        perm = sum(len(permanent[(county, m, service)]) for m in ms)
+        out[(county, year, service)] = {
+            "employees_n": len(people[(county, max(ms), service)]),
+            "fte_sum": total["fte"], "months_n": n_months, "leavers_n": int(total["leavers"]),
+            "permanent_sum": perm, "theoretical": total["theoretical"], "sick": total["sick"],
+            "worked": total["worked"], "agency": total["agency"], "salaries": total["salaries"]}
+    return out
+
+
+def iso_date(text):
+    try:
+        return dt.date.fromisoformat(text.strip()) if text and text.strip() else None
+    except ValueError:
+        return None

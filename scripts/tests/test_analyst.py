@@ -100,7 +100,7 @@ def test_the_query_pack_answers_five_questions_per_use_case():
     for path in ANALYSES:
         by_use_case.setdefault(path.parent.name, set()).add(path.stem.removeprefix(path.parent.name + "_"))
     # county_follow_up's forecast is the service-need scenario under the population projection
-    for use_case in ("access_to_care", "access_to_social_services", "costs", "county_follow_up"):
+    for use_case in ("access_to_care", "access_to_social_services", "costs", "county_follow_up", "staff"):
         assert by_use_case.get(use_case) == questions, use_case
 
 
@@ -115,7 +115,7 @@ def test_shows_numbers_refuses_empty_and_withheld_results():
 
 MEASURE = re.compile(
     r"_(n|pct|mean|median|min|max|gap|p\d\d|eur|rank|ratio|per_\d+|per_resident|per_client|per_visit"
-    r"|per_treatment|per_care_day|per_user|change_pct|index)$")
+    r"|per_treatment|per_care_day|per_user|change_pct|index|hours|fte)$")
 ATTRIBUTES = {
     "area_code", "area_level", "area_name_fi", "area_name_sv", "area_name_en", "month", "month_end", "year",
     "period_start", "period_end", "half_year", "queue_date", "is_complete_period", "is_suppressed", "is_all_due",
@@ -134,6 +134,8 @@ ATTRIBUTES = {
     # the comparison with published figures
     "published_indicator_id", "publisher", "unit", "value_status", "published_value", "national_value", "place",
     "is_definition_different", "definition_difference", "source", "published_on", "retrieved_on", "definition_url",
+    # staff: the 24-hour care units and their weeks
+    "unit_oid", "unit_name", "week_start",
 }
 METADATA = {"mart_indicator_catalogue", "mart_disclosure_report", "mart_area"}
 
