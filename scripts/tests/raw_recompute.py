@@ -497,7 +497,7 @@ def staffing_ratio_weekly(sql):
     for unit, day, number, direct, indirect, absence in staff_shifts(sql):
         worked = absence is None and (direct is not None or indirect is not None)
         rule = _valid_on([t for t in titles if t["title_code"] == employees.get(number, (None,))[0]], day)
-        if worked and rule and rule[0]["counts_in_ratio"] == "true":
+        if worked and rule and rule[0]["counts_in_ratio"] == "true" and (unit, day) in census:
             weeks[(unit, day - dt.timedelta(days=day.weekday()))]["counted"] += (direct or 0) * Decimal(rule[0]["counting_factor"])
     out = {}
     for (unit, week), w in weeks.items():

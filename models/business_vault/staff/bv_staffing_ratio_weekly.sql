@@ -7,7 +7,8 @@
 --   counted_hours   = sum over worked shifts of direct-work hours x the title's counting factor in
 --                     force on the shift's day (ref_staffing_titles: 1 in full, a unit manager's in
 --                     part, 0 for titles that do not count); indirect work and shifts not worked
---                     (an absence) count nothing
+--                     (an absence) count nothing, nor a shift on a day the unit's clients were not
+--                     counted (its hours would be set against no clients)
 --   ratio_one_hours = client-days x staff_full_time_week_hours / 7: the hours a ratio of 1.0
 --                     (one full-time person per client) would need
 --   realised_ratio  = counted_hours / ratio_one_hours
@@ -51,17 +52,21 @@ census_weeks as (
     group by organisation_unit_hk, cast(date_trunc('week', census_date) as date)
 ),
 
+-- hours count on the days the unit's clients are counted (the ratio sets the two against each
+-- other); a shift on a day without a count is left out and counted in uncounted_day_shifts_n
 shifts as (
     select
         s.*,
         t.counts_in_ratio,
-        t.counting_factor
+        t.counting_factor,
+        c.census_date is not null as is_counted_day
     from {{ ref('bv_staff_shift') }} as s
     left join {{ ref('ref_staffing_titles') }} as t
         on
             s.title_code = t.title_code
             and s.shift_date >= t.valid_from
             and (t.valid_to is null or s.shift_date <= t.valid_to)
+    left join census as c on s.organisation_unit_hk = c.organisation_unit_hk and s.shift_date = c.census_date
     where s.organisation_unit_hk is not null
 ),
 
@@ -70,8 +75,9 @@ shift_weeks as (
         organisation_unit_hk,
         max(county_code) as county_code,
         cast(date_trunc('week', shift_date) as date) as week_start,
-        coalesce(sum(direct_hours * counting_factor) filter (where is_worked and counts_in_ratio), 0)
-            as counted_hours,
+        coalesce(
+            sum(direct_hours * counting_factor) filter (where is_worked and counts_in_ratio and is_counted_day), 0
+        ) as counted_hours,
         coalesce(sum(direct_hours) filter (where is_worked), 0) as direct_hours,
         coalesce(sum(indirect_hours) filter (where is_worked), 0) as indirect_hours,
         coalesce(
@@ -86,7 +92,8 @@ shift_weeks as (
         count(*) filter (where not is_worked and not is_absent) as planned_shifts_n,
         -- worked shifts of an employee whose title the rules do not know (an unknown code, an
         -- employee row not delivered or quarantined): not counted, but counted here
-        count(*) filter (where is_worked and counts_in_ratio is null) as unknown_title_shifts_n
+        count(*) filter (where is_worked and counts_in_ratio is null) as unknown_title_shifts_n,
+        count(*) filter (where is_worked and not is_counted_day) as uncounted_day_shifts_n
     from shifts
     group by organisation_unit_hk, cast(date_trunc('week', shift_date) as date)
 ),
@@ -112,7 +119,8 @@ weeks as (
         coalesce(s.worked_shifts_n, 0) as worked_shifts_n,
         coalesce(s.absent_shifts_n, 0) as absent_shifts_n,
         coalesce(s.planned_shifts_n, 0) as planned_shifts_n,
-        coalesce(s.unknown_title_shifts_n, 0) as unknown_title_shifts_n
+        coalesce(s.unknown_title_shifts_n, 0) as unknown_title_shifts_n,
+        coalesce(s.uncounted_day_shifts_n, 0) as uncounted_day_shifts_n
     from census_weeks as c
     full outer join shift_weeks as s
         on c.organisation_unit_hk = s.organisation_unit_hk and c.week_start = s.week_start
