@@ -1,6 +1,7 @@
 -- Henkilöstö, lain vaatimukset: vanhuspalvelulaki 980/2012 § 20 sets a minimum staffing ratio for
--- 24-hour care. The units below it, week by week, with how far below (ratio_gap); a withheld week of
--- a small unit shows no figures.
+-- 24-hour care, judged over a three-week monitoring period. The units below it over the three weeks
+-- ending with a week, with that week's own ratio and gap; a withheld week of a small unit shows no
+-- figures.
 select
     w.area_code,
     w.area_name_en,
@@ -11,5 +12,5 @@ select
     w.minimum_ratio,
     w.ratio_gap
 from marts.mart_staffing_ratio_weekly as w
-where w.unit_oid <> 'all' and w.is_complete_period and w.ratio_gap < 0
+where w.unit_oid <> 'all' and w.units_judged_n = 1 and w.units_meeting_minimum_n = 0
 order by w.week_start desc, w.ratio_gap asc;

@@ -454,9 +454,10 @@ def staff_shifts(sql):
 
 def staffing_ratio_weekly(sql):
     """(unit OID, week's Monday) -> {county, clients_n, client_days_n, census_days_n, counted_hours,
-    ratio_one_hours, minimum_client_days, realised_ratio, meets}: vanhuspalvelulaki § 20 as docs and
-    the seeds state it, recomputed from the raw shift-planning tables (the unit's own counting, the
-    titles' factors); ratios as exact fractions (counted hours x 7 / (client-days x full-time hours))."""
+    ratio_one_hours, minimum_client_days, realised_ratio, complete, meets}: vanhuspalvelulaki § 20 as
+    docs and the seeds state it, recomputed from the raw shift-planning and HR tables (the unit's own
+    counting, the titles' factors, the title a shift's day had); ratios as exact fractions (counted
+    hours x 7 / (client-days x full-time hours)); meets: the three-week period ending with the week."""
     units = {k: r["hva"].strip() for k, r in latest_accepted(
         sql, "titania_yksikot", key("yksikko_oid"), lambda r: not blank(r["kustannuspaikka"]) and not blank(r["hva"])).items()}
 
@@ -481,7 +482,7 @@ def staffing_ratio_weekly(sql):
     minimum, titles = _seed("ref_staffing_minimum"), _seed("ref_staffing_titles")
     day_hours = FULL_TIME_WEEK_HOURS / 7
     weeks = defaultdict(lambda: {"client_days_n": 0, "census_days_n": 0, "required": Decimal(0), "counted": Decimal(0),
-                                 "last_day": None, "clients_n": None, "has_minimum": True})
+                                 "last_day": None, "clients_n": None, "has_minimum": True, "planned": 0, "unknown": 0})
     for (unit, day), n in census.items():
         w = weeks[(unit, day - dt.timedelta(days=day.weekday()))]
         w["client_days_n"] += n
@@ -494,11 +495,20 @@ def staffing_ratio_weekly(sql):
         if w["last_day"] is None or day > w["last_day"]:
             w["last_day"], w["clients_n"] = day, n
     employees = staff_employees(sql)
+    by_number = defaultdict(list)
+    for e in staff_employments(sql):
+        by_number[e["number"]].append(e)
     for unit, day, number, direct, indirect, absence in staff_shifts(sql):
+        w = weeks[(unit, day - dt.timedelta(days=day.weekday()))]
         worked = absence is None and (direct is not None or indirect is not None)
-        rule = _valid_on([t for t in titles if t["title_code"] == employees.get(number, (None,))[0]], day)
+        if absence is None and not worked:
+            w["planned"] += 1
+        title = title_on(by_number, employees, number, day)
+        rule = _valid_on([t for t in titles if t["title_code"] == title], day)
+        if worked and not rule:
+            w["unknown"] += 1
         if worked and rule and rule[0]["counts_in_ratio"] == "true" and (unit, day) in census:
-            weeks[(unit, day - dt.timedelta(days=day.weekday()))]["counted"] += (direct or 0) * Decimal(rule[0]["counting_factor"])
+            w["counted"] += (direct or 0) * Decimal(rule[0]["counting_factor"])
     out = {}
     for (unit, week), w in weeks.items():
         if not w["census_days_n"]:
@@ -508,11 +518,43 @@ def staffing_ratio_weekly(sql):
             "census_days_n": w["census_days_n"], "counted_hours": w["counted"],
             "ratio_one_hours": w["client_days_n"] * day_hours,
             "minimum_client_days": w["required"] if w["has_minimum"] else None,
-            "realised_ratio": Fraction(w["counted"]) * 7 / (w["client_days_n"] * Fraction(FULL_TIME_WEEK_HOURS))
-            if w["client_days_n"] else None,
-            "meets": w["counted"] * 7 >= w["required"] * FULL_TIME_WEEK_HOURS
-            if w["has_minimum"] and w["client_days_n"] else None}
+            "realised_ratio": Fraction(w["counted"]) * 7 / (w["client_days_n"] * Fraction(FULL_TIME_WEEK_HOURS)),
+            "complete": w["census_days_n"] == 7 and not w["planned"] and not w["unknown"] and w["has_minimum"]}
+    # the legal judgement: the three-week monitoring period ending with the week, all three complete
+    for (unit, week), e in out.items():
+        period = [out.get((unit, week - dt.timedelta(days=7 * k))) for k in range(3)]
+        e["meets"] = (sum(p["counted_hours"] for p in period) * 7
+                      >= sum(p["minimum_client_days"] for p in period) * FULL_TIME_WEEK_HOURS
+                      if all(p is not None and p["complete"] for p in period) else None)
     return out
+
+
+def staff_employments(sql):
+    """Accepted HR employments: employee number, person (staff pseudonym), cost centre, title, FTE %,
+    permanent or not, first and last day (None while it runs)."""
+    def ok(r):
+        started, ended = iso_date(r["alkupvm"]), iso_date(r["loppupvm"])
+        fte = (r["tyoaikaprosentti"] or "").strip()
+        return (r["hetu"].valid == "true" and not blank(r["henkilonumero"]) and not blank(r["kustannuspaikka"])
+                and started is not None and not_future(started, r) and (blank(r["loppupvm"]) or ended is not None)
+                and fte.isdigit() and 0 < int(fte) <= 100 and (ended is None or ended >= started))
+
+    return [{"number": r["henkilonumero"].strip(), "who": code_key(r["hetu"]), "cc": r["kustannuspaikka"].strip(),
+             "title": TITLES.get((r["nimike"] or "").strip().upper(), "unknown"), "fte": Decimal(r["tyoaikaprosentti"].strip()),
+             "permanent": (r["laji"] or "").strip().upper() == "VAKINAINEN",
+             "start": iso_date(r["alkupvm"]), "end": iso_date(r["loppupvm"])}
+            for r in latest_accepted(sql, "sarastia_palvelussuhteet", key("palvelussuhde_id"), ok).values()]
+
+
+def title_on(by_number, employees, number, day):
+    """The title a shift's day had: the HR employment in force (the latest started), else the
+    shift-planning system's own; None when neither knows it."""
+    running = [e for e in by_number.get(number, []) if e["start"] <= day and (e["end"] is None or day <= e["end"])
+               and e["title"] != "unknown"]
+    if running:
+        return max(running, key=lambda e: e["start"])["title"]
+    title = employees.get(number, (None, None))[0]
+    return None if title in (None, "unknown") else title
 
 
 def service_on(versions, cost_centre, day):
@@ -532,48 +574,44 @@ def working_days(first: dt.date, last: dt.date, holidays: set) -> int:
 
 def staff_resources_yearly(sql, months):
     """(county, year, service) -> the yearly staff figures, from the raw HR, shift-planning and ledger
-    tables: employees_n (people at the year's last month end), fte_mean, leavers_n, turnover_pct,
-    sick_absence_pct, agency_hours_pct, salaries_eur. `months`: the reporting months (first day,
-    last day); the rules are those docs and the mart's formula state (moves within the county within
-    31 days are not leavers; sick leave weighted by FTE over working days)."""
+    tables: employees_n (people at the year's last month end), fte_sum, leavers_n, permanent_sum,
+    sick and theoretical working days (x FTE), worked and agency hours, salaries. `months`: the
+    reporting months (first day, last day); the rules are those docs and the mart's formula state (a
+    person with another employment in the county running on, or starting within 31 days, is no
+    leaver; sick leave weighted by FTE over working days, a day once however many spells cover it)."""
     _, versions = costs_by_service(sql)
     holidays = {dt.date.fromisoformat(r["holiday_date"]) for r in _seed("ref_fi_holidays")}
 
-    def employment_ok(r):
-        started = iso_date(r["alkupvm"])
-        ended = iso_date(r["loppupvm"])
-        fte = (r["tyoaikaprosentti"] or "").strip()
-        return (r["hetu"].valid == "true" and not blank(r["henkilonumero"]) and not blank(r["kustannuspaikka"])
-                and started is not None and not_future(started, r) and (blank(r["loppupvm"]) or ended is not None)
-                and fte.isdigit() and 0 < int(fte) <= 100 and (ended is None or ended >= started))
-
     employments = []
-    for r in latest_accepted(sql, "sarastia_palvelussuhteet", key("palvelussuhde_id"), employment_ok).values():
-        cc = r["kustannuspaikka"].strip()
-        counties = [v[2] for v in versions.get(cc, [])]
-        if not counties:
-            continue
-        employments.append({"number": r["henkilonumero"].strip(), "who": code_key(r["hetu"]), "cc": cc,
-                            "county": max(counties), "fte": Decimal(r["tyoaikaprosentti"].strip()),
-                            "permanent": (r["laji"] or "").strip().upper() == "VAKINAINEN",
-                            "start": iso_date(r["alkupvm"]), "end": iso_date(r["loppupvm"])})
+    for e in staff_employments(sql):
+        counties = [v[2] for v in versions.get(e["cc"], [])]
+        if counties:  # a cost centre the ledger does not know places the employment in no county
+            employments.append({**e, "county": max(counties)})
+    by_person = defaultdict(list)
     for e in employments:
+        by_person[(e["who"], e["county"])].append(e)
+    for e in employments:  # a move: another of the person's employments in the county runs on after it
         e["move"] = e["end"] is not None and any(
-            o is not e and o["who"] == e["who"] and o["county"] == e["county"]
-            and e["end"] < o["start"] <= e["end"] + dt.timedelta(days=31) for o in employments)
+            o is not e and o["start"] <= e["end"] + dt.timedelta(days=31) and (o["end"] is None or o["end"] > e["end"])
+            for o in by_person[(e["who"], e["county"])])
 
     def absence_ok(r):
         first, last = dmy(r["alkupvm"]), dmy(r["loppupvm"])
         return not blank(r["henkilonumero"]) and first is not None and last is not None and last >= first
 
-    sick = defaultdict(list)
+    sick = defaultdict(set)  # employee number -> the working days on sick leave (overlapping spells once)
     for r in latest_accepted(sql, "titania_poissaolot", key("poissaolo_id"), absence_ok).values():
         if (r["syy"] or "").strip().upper() == "SAIRAUS":
-            sick[r["henkilonumero"].strip()].append((dmy(r["alkupvm"]), dmy(r["loppupvm"])))
+            day = dmy(r["alkupvm"])
+            while day <= dmy(r["loppupvm"]):
+                if day.weekday() < 5 and day not in holidays:
+                    sick[r["henkilonumero"].strip()].add(day)
+                day += dt.timedelta(days=1)
 
     monthly = defaultdict(lambda: defaultdict(Decimal))
     people = defaultdict(set)  # (county, month, service) -> people at the month end
     permanent = defaultdict(set)
+    leavers = defaultdict(set)
     for e in employments:
         for first, last in months:
             if e["start"] > last or (e["end"] is not None and e["end"] < first):
@@ -588,11 +626,9 @@ def staff_resources_yearly(sql, months):
                 if e["permanent"]:
                     permanent[(e["county"], first, service)].add(e["who"])
             if e["end"] is not None and first <= e["end"] <= last and e["permanent"] and not e["move"]:
-                cell["leavers"] += 1
+                leavers[(e["county"], first, service)].add(e["who"])
             cell["theoretical"] += working_days(a, b, holidays) * e["fte"] / 100
-            for s_first, s_last in sick.get(e["number"], []):
-                if s_first <= b and s_last >= a:
-                    cell["sick"] += working_days(max(s_first, a), min(s_last, b), holidays) * e["fte"] / 100
+            cell["sick"] += sum(a <= d <= b for d in sick.get(e["number"], ())) * e["fte"] / 100
 
     units = {k: (r["hva"].strip(), r["kustannuspaikka"].strip()) for k, r in latest_accepted(
         sql, "titania_yksikot", key("yksikko_oid"), lambda r: not blank(r["kustannuspaikka"]) and not blank(r["hva"])).items()}
@@ -630,7 +666,8 @@ def staff_resources_yearly(sql, months):
         perm = sum(len(permanent[(county, m, service)]) for m in ms)
         out[(county, year, service)] = {
             "employees_n": len(people[(county, max(ms), service)]),
-            "fte_sum": total["fte"], "months_n": n_months, "leavers_n": int(total["leavers"]),
+            "fte_sum": total["fte"], "months_n": n_months,
+            "leavers_n": sum(len(leavers[(county, m, service)]) for m in ms),
             "permanent_sum": perm, "theoretical": total["theoretical"], "sick": total["sick"],
             "worked": total["worked"], "agency": total["agency"], "salaries": total["salaries"]}
     return out

@@ -40,6 +40,8 @@ located as (
 
 select
     l.*,
+    -- a move: another employment of the person in the county runs on after this one ended, having
+    -- started before it ended or within the move days after
     l.ended_on is not null and exists (
         select 1
         from located as n
@@ -47,7 +49,7 @@ select
             n.staff_pseudonym = l.staff_pseudonym
             and n.county_code = l.county_code
             and n.employment_hk <> l.employment_hk
-            and n.started_on > l.ended_on
             and n.started_on <= l.ended_on + {{ var('staff_internal_move_days') }}
+            and (n.ended_on is null or n.ended_on > l.ended_on)
     ) as is_internal_move
 from located as l

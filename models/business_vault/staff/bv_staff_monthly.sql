@@ -7,12 +7,13 @@
 --   fte_month_end_sum    working-time percentages / 100 of employments running at the month end
 --   employees_n          people (staff pseudonyms) with an employment running at the month end
 --   permanent_n          of them, with a permanent one (the base of turnover)
---   leavers_n            permanent employments that ended in the month, not by a move to another
---                        employment of the person in the county (bv_employment.is_internal_move)
+--   leavers_n            people whose permanent employment ended in the month, not by a move to
+--                        another employment of theirs in the county (bv_employment.is_internal_move)
 --   theoretical_days_fte working days (arkipäivät) of the employments in the month x FTE: the
 --                        regular working time sickness absence is a share of
---   sick_days_fte        the working days of it spent on sick leave x FTE
---   worked_hours, agency_hours  hours of worked shifts, and of them agency staff's (24-hour units)
+--   sick_days_fte        the working days of it spent on sick leave x FTE (overlapping spells once)
+--   worked_hours, agency_hours  hours of worked shifts, and of them agency staff's (24-hour units);
+--                        agency_staff_n the agency workers who worked them
 --   salaries_eur         the ledger's salaries (account staff_salary_accounts) on the service
 
 with months as (
@@ -72,14 +73,16 @@ absence_employee as (
     {{ current_link('link_absence_employee', 'absence_hk', ['employee_hk']) }}
 ),
 
-sick_leave as (
-    select
+-- each employee's sick-leave working days, once each where spells overlap (an extension delivered
+-- as a spell of its own)
+sick_days as (
+    select distinct
         ae.employee_hk,
-        a.first_day,
-        a.last_day
+        d.calendar_date
     from {{ ref('bv_current_absence') }} as a
     inner join absence_employee as ae on a.absence_hk = ae.absence_hk
-    where a.reason = 'sick_leave' and a.first_day <= a.last_day
+    inner join calendar as d on d.calendar_date between a.first_day and a.last_day
+    where a.reason = 'sick_leave' and d.is_arkipaiva
 ),
 
 -- the working days of each employment-month spent on sick leave
@@ -87,14 +90,10 @@ sick_parts as (
     select
         ed.employment_hk,
         ed.month,
-        sum(
-            ce.working_day_seq - cs.working_day_seq + case when cs.is_arkipaiva then 1 else 0 end
-        ) as sick_working_days
+        count(*) as sick_working_days
     from employment_days as ed
-    inner join sick_leave as s
-        on ed.employee_hk = s.employee_hk and ed.part_end >= s.first_day and ed.part_start <= s.last_day
-    inner join calendar as cs on greatest(s.first_day, ed.part_start) = cs.calendar_date
-    inner join calendar as ce on least(s.last_day, ed.part_end) = ce.calendar_date
+    inner join sick_days as s
+        on ed.employee_hk = s.employee_hk and s.calendar_date between ed.part_start and ed.part_end
     group by ed.employment_hk, ed.month
 ),
 
@@ -110,7 +109,7 @@ employment_facts as (
         count(distinct ed.staff_pseudonym) filter (
             where (ed.ended_on is null or ed.ended_on >= ed.month_end) and ed.employment_type = 'permanent'
         ) as permanent_n,
-        count(*) filter (
+        count(distinct ed.staff_pseudonym) filter (
             where ed.employment_type = 'permanent' and not ed.is_internal_move
             and ed.ended_on between ed.month and ed.month_end
         ) as leavers_n,
@@ -134,7 +133,8 @@ shift_facts as (
         coalesce(cm.aura_service_code, 'unmapped') as service_code,
         sum(coalesce(s.direct_hours, 0) + coalesce(s.indirect_hours, 0)) as worked_hours,
         sum(coalesce(s.direct_hours, 0) + coalesce(s.indirect_hours, 0)) filter (where s.staff_group = 'agency')
-            as agency_hours
+            as agency_hours,
+        count(distinct s.employee_hk) filter (where s.staff_group = 'agency') as agency_staff_n
     from {{ ref('bv_staff_shift') }} as s
     left join unit_cost_centre as uc on s.organisation_unit_hk = uc.organisation_unit_hk
     left join {{ ref('bv_cost_centre_mapping') }} as cm
@@ -189,6 +189,7 @@ select
     coalesce(e.sick_employees_n, 0) as sick_employees_n,
     coalesce(s.worked_hours, 0) as worked_hours,
     coalesce(s.agency_hours, 0) as agency_hours,
+    coalesce(s.agency_staff_n, 0) as agency_staff_n,
     coalesce(l.salaries_eur, 0) as salaries_eur
 from cells as c
 inner join months as m on c.month = m.month

@@ -1,23 +1,27 @@
 {{ config(indexes=[{'columns': ['organisation_unit_hk', 'week_start'], 'unique': true}]) }}
 -- Realised staffing ratio (toteutunut henkilöstömitoitus) of each 24-hour care unit per ISO week
--- (Monday to Sunday), as vanhuspalvelulaki 980/2012 § 20(3) defines it and THL collects it: the
--- work input of the counted care staff in direct client work (välitön asiakastyö), as persons,
--- divided by the unit's clients.
+-- (Monday to Sunday), and the legal judgement over the three weeks ending with it: vanhuspalvelulaki
+-- 980/2012 § 20(3) (565/2020) sets the work input of the counted care staff in direct client work
+-- (välitön asiakastyö), as persons, against the unit's clients over a three-week monitoring period.
 --
 --   counted_hours   = sum over worked shifts of direct-work hours x the title's counting factor in
 --                     force on the shift's day (ref_staffing_titles: 1 in full, a unit manager's in
---                     part, 0 for titles that do not count); indirect work and shifts not worked
---                     (an absence) count nothing, nor a shift on a day the unit's clients were not
---                     counted (its hours would be set against no clients)
+--                     part, 0 for titles that do not count); the title is the HR employment's in force
+--                     that day, else the shift-planning system's (agency staff); indirect work and
+--                     shifts not worked (an absence) count nothing, nor a shift on a day the unit's
+--                     clients were not counted (its hours would be set against no clients)
 --   ratio_one_hours = client-days x staff_full_time_week_hours / 7: the hours a ratio of 1.0
 --                     (one full-time person per client) would need
---   realised_ratio  = counted_hours / ratio_one_hours
+--   realised_ratio  = counted_hours / ratio_one_hours (the week's)
 --   minimum_client_days = sum over days of clients x the minimum in force that day
 --   required_hours  = minimum_client_days x full-time hours / 7
---   meets_minimum   = counted_hours >= required_hours (exact: a unit exactly at the minimum meets it)
+--   meets_minimum_week = the week's counted_hours >= its required_hours
+--   meets_minimum   = the same over the three weeks ending with this one (the monitoring period),
+--                     judged only when all three are complete weeks (exact: a unit exactly at the
+--                     minimum meets it)
 -- The week's minimum_ratio is minimum_client_days / client-days: the client-weighted mean of the
--- days' minimums, so the week the minimum changes is judged by the days on each side. Each ratio is
--- one division of exact sums (a quotient added up or divided again would round on the way).
+-- days' minimums, so a period the minimum changes in is judged by the days on each side. Each ratio
+-- is one division of exact sums (a quotient added up or divided again would round on the way).
 
 {%- set week_hours = virta.to_decimal(var('staff_full_time_week_hours')) %}
 
@@ -87,6 +91,10 @@ shift_weeks as (
             0
         ) as agency_hours,
         count(distinct employee_hk) filter (where is_worked) as staff_n,
+        -- the people whose hours make up counted_hours (the magnitude rule's contributors)
+        count(distinct employee_hk) filter (
+            where is_worked and counts_in_ratio and is_counted_day and direct_hours * counting_factor > 0
+        ) as counting_staff_n,
         count(*) filter (where is_worked) as worked_shifts_n,
         count(*) filter (where is_absent) as absent_shifts_n,
         count(*) filter (where not is_worked and not is_absent) as planned_shifts_n,
@@ -116,6 +124,7 @@ weeks as (
         coalesce(s.indirect_hours, 0) as indirect_hours,
         coalesce(s.agency_hours, 0) as agency_hours,
         coalesce(s.staff_n, 0) as staff_n,
+        coalesce(s.counting_staff_n, 0) as counting_staff_n,
         coalesce(s.worked_shifts_n, 0) as worked_shifts_n,
         coalesce(s.absent_shifts_n, 0) as absent_shifts_n,
         coalesce(s.planned_shifts_n, 0) as planned_shifts_n,
@@ -124,15 +133,40 @@ weeks as (
     from census_weeks as c
     full outer join shift_weeks as s
         on c.organisation_unit_hk = s.organisation_unit_hk and c.week_start = s.week_start
+),
+
+weekly as (
+    select
+        w.*,
+        w.counted_hours * 7 / nullif(w.client_days_n * {{ week_hours }}, 0) as realised_ratio,
+        w.minimum_client_days / nullif(w.client_days_n, 0) as minimum_ratio,
+        case when w.client_days_n > 0 and w.minimum_client_days is not null then
+                w.counted_hours * 7 >= w.minimum_client_days * {{ week_hours }}
+        end as meets_minimum_week,
+        -- a whole week: every day with a count (its own or carried: imputed_days_n), no shift still
+        -- waiting for its realisation, every worked shift's title known to the rules
+        w.census_days_n = 7 and w.planned_shifts_n = 0 and w.unknown_title_shifts_n = 0 as is_complete_week
+    from weeks as w
+),
+
+-- the monitoring period: this week and the two before it
+periods as (
+    select
+        w.*,
+        count(*) over three_weeks as period_weeks_n,
+        bool_and(w.is_complete_week and w.minimum_client_days is not null) over three_weeks as is_period_complete,
+        sum(w.counted_hours) over three_weeks as period_counted_hours,
+        sum(w.minimum_client_days) over three_weeks as period_minimum_client_days
+    from weekly as w
+    window three_weeks as (
+        partition by w.organisation_unit_hk order by w.week_start
+        range between interval '14 days' preceding and current row
+    )
 )
 
 select
-    w.*,
-    w.counted_hours * 7 / nullif(w.client_days_n * {{ week_hours }}, 0) as realised_ratio,
-    w.minimum_client_days / nullif(w.client_days_n, 0) as minimum_ratio,
-    case when w.client_days_n > 0 and w.minimum_client_days is not null then
-            w.counted_hours * 7 >= w.minimum_client_days * {{ week_hours }}
-    end as meets_minimum,
-    -- judged on a whole week: every day counted and no shift still waiting for its realisation
-    w.census_days_n = 7 and w.planned_shifts_n = 0 as is_complete_week
-from weeks as w
+    p.*,
+    case when p.period_weeks_n = 3 and p.is_period_complete then
+            p.period_counted_hours * 7 >= p.period_minimum_client_days * {{ week_hours }}
+    end as meets_minimum
+from periods as p

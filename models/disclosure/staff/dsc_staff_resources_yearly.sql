@@ -37,6 +37,7 @@ cells as (
         max(m.sick_employees_n) as sick_employees_max_n,
         sum(m.worked_hours) as worked_hours,
         sum(m.agency_hours) as agency_hours,
+        max(m.agency_staff_n) as agency_staff_max_n,
         sum(m.salaries_eur) as salaries_eur
     from months as m
     inner join year_ends as ye on m.year = ye.year
@@ -73,14 +74,18 @@ select
     {{ virta.round_to(rate_base ~ ' * c.fte_month_end_sum / ym.months_n / nullif(r.residents_n, 0)', 2) }}
         as fte_per_{{ rate_base }},
     c.leavers_n,
-    -- turnover: permanent staff who left the county's service, % of the mean permanent headcount
-    {{ virta.round_to('100.0 * c.leavers_n / nullif(c.permanent_month_end_sum / ym.months_n, 0)', 1) }}
-        as turnover_pct,
+    -- turnover: permanent staff who left the county's service, % of the mean permanent headcount, a
+    -- year in part scaled to twelve months (an annual rate, comparable between years)
+    {{ virta.round_to('100.0 * c.leavers_n * 12 / ym.months_n'
+        ~ ' / nullif(c.permanent_month_end_sum / ym.months_n, 0)', 1) }} as turnover_pct,
     {{ virta.round_to('c.sick_days_fte', 1) }} as sick_days_fte,
     c.sick_employees_max_n,
     -- sickness absence: sick-leave working days, % of the regular working days (both weighted by FTE)
     {{ virta.round_to('100.0 * c.sick_days_fte / nullif(c.theoretical_days_fte, 0)', 1) }} as sick_absence_pct,
-    -- agency staff (vuokratyövoima): % of the hours worked in the units the shift-planning system covers
+    -- agency staff (vuokratyövoima): their hours, and % of the hours worked in the units the
+    -- shift-planning system covers; the most agency workers in a month are their contributors
+    {{ virta.round_to('c.agency_hours', 1) }} as agency_hours,
+    c.agency_staff_max_n,
     {{ virta.round_to('100.0 * c.agency_hours / nullif(c.worked_hours, 0)', 1) }} as agency_hours_pct,
     {{ virta.round_to('c.salaries_eur', 2) }} as salaries_eur,
     -- salaries per FTE over a year (a year in part scaled to twelve months)

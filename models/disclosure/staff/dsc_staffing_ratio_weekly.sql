@@ -3,7 +3,8 @@
 -- clients, the counted hours of direct client work and the ratio against the legal minimum
 -- (bv_staffing_ratio_weekly computes each unit's week; this adds units up and names them).
 -- The county rows: the client-weighted ratio (counted hours over all units / their ratio-one
--- hours) and how many units met the minimum.
+-- hours) and how many units met the minimum over the three weeks ending with the week (the
+-- monitoring period of § 20(3)), of the units judged.
 
 {%- set week_hours = virta.to_decimal(var('staff_full_time_week_hours')) %}
 
@@ -40,13 +41,16 @@ cells as (
         and week_start + 6 <= (select d.as_of_date from {{ ref('bv_data_as_of') }} as d) as is_final,
         sum(places) as places_n,
         count(*) as units_n,
+        count(meets_minimum) as units_judged_n,
         count(*) filter (where meets_minimum) as units_meeting_minimum_n,
         sum(clients_n) as clients_n,
         sum(client_days_n) as client_days_n,
         sum(counted_hours) as counted_hours,
         sum(minimum_client_days) as minimum_client_days,
         sum(staff_n) as staff_n,
-        sum(census_days_n) as census_days_n
+        sum(counting_staff_n) as counting_staff_n,
+        sum(census_days_n) as census_days_n,
+        sum(imputed_days_n) as imputed_days_n
     from weeks
     group by grouping sets ((county_code, unit_oid, week_start), (county_code, week_start), (week_start))
 )
@@ -60,9 +64,11 @@ select
     c.is_final,
     c.places_n,
     c.units_n,
+    c.units_judged_n,
     c.units_meeting_minimum_n,
-    {{ virta.round_to('100.0 * c.units_meeting_minimum_n / nullif(c.units_n, 0)', 1) }}
+    {{ virta.round_to('100.0 * c.units_meeting_minimum_n / nullif(c.units_judged_n, 0)', 1) }}
         as units_meeting_minimum_pct,
+    c.imputed_days_n,
     c.clients_n,
     c.client_days_n,
     {{ virta.round_to('c.client_days_n / nullif(c.census_days_n, 0)', 1) }} as clients_mean,
@@ -70,6 +76,7 @@ select
     {{ virta.round_to('c.counted_hours / ' ~ week_hours ~ ' / (nullif(c.census_days_n, 0) / 7.0 / c.units_n)', 2) }}
         as counted_fte,
     c.staff_n,
+    c.counting_staff_n,
     {{ virta.round_to('c.client_days_n * ' ~ week_hours ~ ' / 7', 2) }} as ratio_one_hours,
     -- THL publishes the ratio with two decimals; whether it meets the minimum is judged unrounded
     -- (bv_staffing_ratio_weekly); each ratio is one division of exact sums

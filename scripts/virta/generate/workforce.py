@@ -6,11 +6,14 @@ What is calibrated (shared/domain/more_facts.md § 1; THL's staffing-ratio round
   rest bought from private providers: the Hoivakoti units of the social-care system), some 21 places
   each, and a five-place group home in every county;
 - each unit staffs to the legal minimum in force (ref_staffing_minimum) plus a margin of its own,
-  so that about one unit in twenty falls below it in a week (THL: 93-95 % met it in 2023-2024); when
-  the minimum fell to 0.60 in 2025 the counties cut posts (THL 4/2025: staff -9 %);
+  so that about one unit in twenty falls below it over a three-week period (THL: 93-95 % met it in
+  2023-2024); when the minimum fell to 0.60 in 2025 the counties cut posts (THL 4/2025: staff -9 %);
 - sick leave about 15.5 calendar days per employee-year (Keva, 2023), annual leave four weeks in the
   summer; employments end at about 10 % a year (resignations and retirements) and are refilled;
-- agency staff (vuokratyövoima) cover part of the shifts of absent staff and of vacant posts.
+- agency staff (vuokratyövoima) cover part of the shifts of absent staff and of vacant posts, one
+  shift a day and at most five a week each (the county's pool grows when all are busy);
+- some who resign, and half of those whose post is abolished, move to a fixed-term employment
+  elsewhere in the county (not turnover).
 Staff of the other services are sized from the ledger: an own cost centre's salaries (account 4000)
 over a cost per full-time equivalent (STAFF_COST_PER_FTE), with a title mix per service.
 
@@ -34,8 +37,9 @@ from virta.hetu import synthetic_codes
 
 HOUSING_SERVICE = "ILL-S-0701"  # ympärivuorokautinen palveluasuminen (AURA-style, ref_aura_service_classes)
 CLIENTS_PER_RESIDENT = 51_900 / 5_600_000
-# of 24-hour care clients, in the county's own units: sized so that the units' staff and the ledger's
-# salaries of the service (finance.SERVICE_SHARES) give a salary cost near 55 000 EUR per FTE
+# of 24-hour care clients, in the county's own units (the rest are bought). The ledger's share of the
+# service (finance.SERVICE_SHARES) is not sized from these units: its salaries per FTE come out
+# lower than the other services' (about 34 000 EUR against 59 000 in the default sample).
 OWN_SHARE = 0.35
 MEAN_PLACES = 21
 FULL_TIME_WEEK_HOURS = 38.25
@@ -81,6 +85,9 @@ MARGIN_MEAN, MARGIN_SD = 0.05, 0.025
 # The share of an absent employee's shifts a substitute or agency worker covers: summer leave is
 # planned for (kesäsijaiset), sick leave mostly is not.
 COVER = {"LOMA": 0.85, "SAIRAUS": 0.35}
+# The share of ended permanent employments, by end reason, after which the person moves to a
+# fixed-term employment elsewhere in the county (an internal move, not turnover).
+MOVE_SHARE = {"IRTISANOUTUMINEN": 0.2, "MUU": 0.5}
 
 
 def minimum_ladder() -> tuple[np.ndarray, np.ndarray]:
@@ -98,13 +105,33 @@ def _minimum_on(days: np.ndarray) -> np.ndarray:
 class _Staff:
     """The county's employees, employments and absences as they are built."""
 
-    def __init__(self, county: CountyProfile, rng: np.random.Generator, first: np.datetime64, last: np.datetime64):
+    def __init__(self, county: CountyProfile, rng: np.random.Generator, first: np.datetime64, last: np.datetime64,
+                 cost_centres: np.ndarray):
         self.county, self.rng, self.first, self.last = county, rng, first, last
+        self.cost_centres = cost_centres  # the county's own cost centres: where a moving employee goes
         self.employees: dict[str, list] = {"number": [], "title": [], "group": [], "fte": [], "unit": [], "since": []}
         self.employments: dict[str, list] = {c: [] for c in ("id", "number", "title", "fte", "type", "cc", "start",
                                                               "end", "reason")}
         self.absences: dict[str, list] = {"id": [], "number": [], "first": [], "last": [], "reason": []}
         self.spells: dict[str, list] = {}  # employee number -> its (first, last, reason) spells
+        self.agency: list[str] = []  # the county's agency workers, a pool that grows when all are busy
+        self.agency_days: dict = {}  # (number, day) -> booked; (number, ISO week) -> shifts that week
+
+    def agency_worker(self, day: np.datetime64) -> str:
+        """An agency worker free that day and with fewer than five shifts that week (one shift a day,
+        as anyone), taking turns from the day's place in the pool; a new one joins when none is free."""
+        week = (day.astype("datetime64[D]").astype(int) + 3) // 7
+        n = len(self.agency)
+        for k in range(n):
+            number = self.agency[(int(day.astype(int)) + k) % n]
+            if (number, day) not in self.agency_days and self.agency_days.get((number, week), 0) < 5:
+                break
+        else:
+            number = self.employee("practical_nurse", 100, None, self.first - 365, agency=True)
+            self.agency.append(number)
+        self.agency_days[(number, day)] = True
+        self.agency_days[(number, week)] = self.agency_days.get((number, week), 0) + 1
+        return number
 
     def employee(self, title: str, fte: int, unit: str | None, since: np.datetime64, agency: bool = False) -> str:
         n = len(self.employees["number"]) + 1
@@ -135,10 +162,28 @@ class _Staff:
                              reason if ended else None)
             self._absences(number, start, end if ended else self.last)
             chain.append((number, start, end if ended else None, fte))
+            # some who resign, and half of those whose post is abolished, move to a fixed-term
+            # employment elsewhere in the county: not leavers of the county's service
+            if ended and rng.random() < MOVE_SHARE.get(reason, 0):
+                self.move(number, title, end)
             if not ended or (abolished is not None and end == abolished - 1):
                 break
             start = end + rng.integers(14, 75)
         return chain
+
+    def move(self, number: str, title: str, ended: np.datetime64) -> None:
+        """A fixed-term employment (määräaikainen) of the same person at another cost centre, from 1-20
+        days after the earlier one ended, for 2-10 months."""
+        rng = self.rng
+        start = ended + rng.integers(1, 21)
+        if start > self.last:
+            return
+        end = start + rng.integers(60, 300)
+        cc = str(self.cost_centres[rng.integers(len(self.cost_centres))])
+        done = end <= self.last
+        self._employment(number, title, 100, "MAARAAIKAINEN", cc, start, end if done else None,
+                         "MAARAAIKA" if done else None)
+        self._absences(number, start, end if done else self.last)
 
     def _employment(self, number, title, fte, kind, cc, start, end, reason):
         row = (f"{self.county.code}-PS{len(self.employments['id']) + 1:07d}", number, title, fte, kind, cc, start,
@@ -179,9 +224,9 @@ def workforce_tables(g: Generator, county: CountyProfile, n_residents: int, cc: 
     p = g.p
     rng = np.random.Generator(np.random.PCG64([p.seed, 24, int(county.code)]))
     first, last = np.datetime64(p.start), np.datetime64(p.end)
-    staff = _Staff(county, rng, first, last)
-    days = np.arange(first, last + 1)
     own = cc["mode"] == "own"
+    staff = _Staff(county, rng, first, last, cc["code"][own] if own.any() else cc["code"])
+    days = np.arange(first, last + 1)
 
     # -- 24-hour units: places, daily clients, posts ------------------------------------------------
     n_units = max(2, round(n_residents * CLIENTS_PER_RESIDENT * OWN_SHARE / MEAN_PLACES)) + 1
@@ -194,7 +239,6 @@ def workforce_tables(g: Generator, county: CountyProfile, n_residents: int, cc: 
     census_n: list[np.ndarray] = []
     shifts: dict[str, list] = {c: [] for c in ("number", "unit", "start", "hour", "hours", "direct", "indirect",
                                                "absence")}
-    agency_pool = [staff.employee("practical_nurse", 100, None, first - 365, agency=True) for _ in range(3)]
     # the minimum before and after its 2025 change (ref_staffing_minimum): posts above the new one go
     cut_on = np.datetime64("2025-01-01")
     before, after = (float(x) for x in _minimum_on(np.array([cut_on - 1, cut_on])))
@@ -230,7 +274,7 @@ def workforce_tables(g: Generator, county: CountyProfile, n_residents: int, cc: 
             counted += fte / 100
         for title, fte, abolished in posts:
             for number, start, end, fte in staff.post(title, cost_centre, oid, abolished, fte):
-                _shifts(staff, shifts, number, title, fte, oid, start, end, agency_pool)
+                _shifts(staff, shifts, number, title, fte, oid, start, end)
 
     units_t = {c: np.array(v, dtype=object) for c, v in units.items()}
     g.extract.add("titania_yksikot", units_t, np.full(n_units, first))
@@ -259,8 +303,7 @@ def workforce_tables(g: Generator, county: CountyProfile, n_residents: int, cc: 
     _deliver(g, staff, shifts, first, last)
 
 
-def _shifts(staff: _Staff, shifts: dict, number: str, title: str, fte: int, unit: str, start, end,
-            agency_pool: list[str]) -> None:
+def _shifts(staff: _Staff, shifts: dict, number: str, title: str, fte: int, unit: str, start, end) -> None:
     """One employment's shifts in its unit over the period: worked on fte x 38.25 / 7 / 8.4 of the
     days, spread evenly (a planned roster); a day in one of the employee's absences is a shift with the absence code, covered by
     an agency worker as COVER says; after the employment, until the post is refilled, an agency
@@ -284,8 +327,7 @@ def _shifts(staff: _Staff, shifts: dict, number: str, title: str, fte: int, unit
         if away:
             _shift(shifts, rng, number, unit, d, hour, hours, title, away)
             if rng.random() < COVER.get(away, 0.35):
-                _shift(shifts, rng, agency_pool[rng.integers(len(agency_pool))], unit, d, hour, hours,
-                       "practical_nurse")
+                _shift(shifts, rng, staff.agency_worker(d), unit, d, hour, hours, "practical_nurse")
         else:
             _shift(shifts, rng, number, unit, d, hour, hours, title)
     if end is not None and end < staff.last:  # the vacancy until the next employment: agency cover
@@ -293,7 +335,7 @@ def _shifts(staff: _Staff, shifts: dict, number: str, title: str, fte: int, unit
         gap = gap[gap >= staff.first]
         cover = gap[rng.random(len(gap)) < 0.5 * FULL_TIME_WEEK_HOURS / 7 / MEAN_SHIFT_HOURS]
         for d in cover:
-            _shift(shifts, rng, agency_pool[rng.integers(len(agency_pool))], unit, d, 7, 8.0, "practical_nurse")
+            _shift(shifts, rng, staff.agency_worker(d), unit, d, 7, 8.0, "practical_nurse")
 
 
 def _shift(shifts: dict, rng, number, unit, day, hour, hours, title, absence=None) -> None:
