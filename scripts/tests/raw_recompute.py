@@ -421,6 +421,12 @@ def _hours(text):
     return _amount(text) if _amount(text) is not None else False
 
 
+def staff_units(sql):
+    """Unit OID -> (county, cost centre) of the shift-planning system's accepted unit rows."""
+    return {k: (r["hva"].strip(), r["kustannuspaikka"].strip()) for k, r in latest_accepted(
+        sql, "titania_yksikot", key("yksikko_oid"), lambda r: not blank(r["kustannuspaikka"]) and not blank(r["hva"])).items()}
+
+
 def staff_employees(sql):
     """Employee number -> (title, staff group) from the shift-planning system's employee rows."""
     def ok(r):
@@ -442,7 +448,8 @@ def staff_shifts(sql):
         if blank(r["henkilonumero"]) or blank(r["yksikko"]) or end <= start:
             return False
         total = (direct or 0) + (indirect or 0)
-        return (direct or 0) >= 0 and (indirect or 0) >= 0 and total <= Decimal((end - start).total_seconds()) / 3600 + Decimal("0.01")
+        longest = Decimal((end - start).total_seconds()) / 3600 + Decimal("0.01")
+        return (direct or 0) >= 0 and (indirect or 0) >= 0 and total <= longest
 
     out = []
     for r in latest_accepted(sql, "titania_vuorot", key("vuoro_id"), ok).values():
@@ -458,8 +465,7 @@ def staffing_ratio_weekly(sql):
     docs and the seeds state it, recomputed from the raw shift-planning and HR tables (the unit's own
     counting, the titles' factors, the title a shift's day had); ratios as exact fractions (counted
     hours x 7 / (client-days x full-time hours)); meets: the three-week period ending with the week."""
-    units = {k: r["hva"].strip() for k, r in latest_accepted(
-        sql, "titania_yksikot", key("yksikko_oid"), lambda r: not blank(r["kustannuspaikka"]) and not blank(r["hva"])).items()}
+    units = {oid: county for oid, (county, _) in staff_units(sql).items()}
 
     def census_ok(r):
         day, n = dmy(r["pvm"]), (r["asiakkaita"] or "").strip()
@@ -540,7 +546,8 @@ def staff_employments(sql):
                 and fte.isdigit() and 0 < int(fte) <= 100 and (ended is None or ended >= started))
 
     return [{"number": r["henkilonumero"].strip(), "who": code_key(r["hetu"]), "cc": r["kustannuspaikka"].strip(),
-             "title": TITLES.get((r["nimike"] or "").strip().upper(), "unknown"), "fte": Decimal(r["tyoaikaprosentti"].strip()),
+             "title": TITLES.get((r["nimike"] or "").strip().upper(), "unknown"),
+             "fte": Decimal(r["tyoaikaprosentti"].strip()),
              "permanent": (r["laji"] or "").strip().upper() == "VAKINAINEN",
              "start": iso_date(r["alkupvm"]), "end": iso_date(r["loppupvm"])}
             for r in latest_accepted(sql, "sarastia_palvelussuhteet", key("palvelussuhde_id"), ok).values()]
@@ -630,8 +637,7 @@ def staff_resources_yearly(sql, months):
             cell["theoretical"] += working_days(a, b, holidays) * e["fte"] / 100
             cell["sick"] += sum(a <= d <= b for d in sick.get(e["number"], ())) * e["fte"] / 100
 
-    units = {k: (r["hva"].strip(), r["kustannuspaikka"].strip()) for k, r in latest_accepted(
-        sql, "titania_yksikot", key("yksikko_oid"), lambda r: not blank(r["kustannuspaikka"]) and not blank(r["hva"])).items()}
+    units = staff_units(sql)
     employees = staff_employees(sql)
     month_of = {first: first for first, _ in months}
     for unit, day, number, direct, indirect, absence in staff_shifts(sql):

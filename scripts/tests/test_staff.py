@@ -83,7 +83,8 @@ def test_county_rows_add_their_units_up_and_the_mart_publishes_the_cells(sql, ra
         s[3] += 1
         s[4] += e["meets"] is not None
         s[5] += bool(e["meets"])
-    rows = sql("""select area_code, week_start, clients_n, realised_ratio, units_n, units_judged_n, units_meeting_minimum_n
+    rows = sql("""select area_code, week_start, clients_n, realised_ratio, units_n, units_judged_n,
+                         units_meeting_minimum_n
                   from disclosure.dsc_staffing_ratio_weekly where unit_oid = 'all' and area_code <> 'all'""")
     assert rows
     for area, week, clients, ratio, units, judged, meeting in rows:
@@ -133,7 +134,8 @@ def test_staff_resources_match_the_raw_recompute(sql):
                   from disclosure.dsc_staff_resources_yearly""")
     assert len(rows) > 50 and any(r[0] == rr.TOTAL for r in rows)
     checked_sick = 0
-    for area, year, service, employees, fte, per_1000, leavers, turnover, sick, agency, agency_pct, salaries, per_fte, n in rows:
+    for row in rows:
+        area, year, service, employees, fte, per_1000, leavers, turnover, sick, agency, agency_pct, salaries, per_fte, n = row
         e = expected.get((area, year, service))
         where = (area, year, service)
         assert e is not None and n == e["months_n"], where
@@ -149,7 +151,8 @@ def test_staff_resources_match_the_raw_recompute(sql):
         assert agency == q(e["agency"], 1), where
         assert agency_pct == (q(100 * e["agency"] / e["worked"], 1) if e["worked"] else None), where
         assert salaries == q(e["salaries"], 2), where
-        assert per_fte == (q(Fraction(e["salaries"]) * 12 / n / (Fraction(e["fte_sum"]) / n), 0) if e["fte_sum"] else None), where
+        assert per_fte == (q(Fraction(e["salaries"]) * 12 / n / (Fraction(e["fte_sum"]) / n), 0)
+                           if e["fte_sum"] else None), where
         checked_sick += sick is not None and sick > 0
     assert checked_sick > 20
     assert published_differs(sql, "staff_resources_yearly", ("area_code", "year", "service_code"),
@@ -164,7 +167,8 @@ def test_staff_figures_are_plausible(sql):
                        where area_code = 'all' and service_code = 'all' and year = 2024""")[0]
     assert 3 <= sick <= 8, sick
     assert 25 <= fte <= 60, fte
-    share = sql("""select 100.0 * sum(units_meeting_minimum_n) / sum(units_judged_n) from disclosure.dsc_staffing_ratio_weekly
+    share = sql("""select 100.0 * sum(units_meeting_minimum_n) / sum(units_judged_n)
+                   from disclosure.dsc_staffing_ratio_weekly
                    where area_code = 'all' and unit_oid = 'all' and is_final and week_start < date '2025-01-01'""")[0][0]
     assert 80 <= share <= 99, share
 

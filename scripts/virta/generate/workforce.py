@@ -305,9 +305,9 @@ def workforce_tables(g: Generator, county: CountyProfile, n_residents: int, cc: 
 
 def _shifts(staff: _Staff, shifts: dict, number: str, title: str, fte: int, unit: str, start, end) -> None:
     """One employment's shifts in its unit over the period: worked on fte x 38.25 / 7 / 8.4 of the
-    days, spread evenly (a planned roster); a day in one of the employee's absences is a shift with the absence code, covered by
-    an agency worker as COVER says; after the employment, until the post is refilled, an agency
-    worker covers half of the shifts."""
+    days, spread evenly (a planned roster); a day in one of the employee's absences is a shift with
+    the absence code, covered by an agency worker as COVER says; after the employment, until the
+    post is refilled, an agency worker covers half of the shifts."""
     rng = staff.rng
     lo = max(start, staff.first)
     hi = staff.last if end is None else min(end, staff.last)
