@@ -25,5 +25,7 @@
         ref('dsc_wait_equality_yearly'),
         ref('dsc_staffing_ratio_weekly'),
         ref('dsc_staff_resources_yearly'),
+        ref('dsc_segment_services_yearly'),
+        ref('dsc_segment_deadlines_yearly'),
     ]) }}
 {%- endmacro %}

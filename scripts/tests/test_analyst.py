@@ -136,6 +136,9 @@ ATTRIBUTES = {
     "is_definition_different", "definition_difference", "source", "published_on", "retrieved_on", "definition_url",
     # staff: the 24-hour care units and their weeks
     "unit_oid", "unit_name", "week_start",
+    # customer segments and service intensity
+    "segment_kind", "segment_code", "segment_name_fi", "segment_name_en", "parent_segment_code",
+    "parent_segment_kind", "intensity_tier",
 }
 METADATA = {"mart_indicator_catalogue", "mart_disclosure_report", "mart_area"}
 
