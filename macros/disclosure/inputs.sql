@@ -17,6 +17,8 @@
         ref('dsc_cost_per_unit_yearly'),
         ref('dsc_costs_by_aura_monthly'),
         ref('dsc_costs_by_municipality_yearly'),
+        ref('dsc_cost_per_client_by_municipality_yearly'),
+        ref('dsc_budget_vs_actual_yearly'),
         ref('dsc_joint_social_health_clients_yearly'),
         ref('dsc_older_people_at_home_yearly'),
         ref('dsc_population_structure_yearly'),

@@ -38,3 +38,12 @@
         + extract(month from {{ end_expr }}) - extract(month from {{ start_expr }}) + 1
     )
 {%- endmacro %}
+
+{#- The number of reporting months of each year (months_n: how much of a year the data covers). -#}
+{% macro reporting_months_by_year() -%}
+    select
+        cast(extract(year from rm.month) as integer) as year,
+        count(*) as months_n
+    from {{ ref('bv_reporting_month') }} as rm
+    group by extract(year from rm.month)
+{%- endmacro %}

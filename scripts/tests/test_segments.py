@@ -196,6 +196,15 @@ def test_segment_users_and_costs_recomputed_from_raw(sql):
         exact = expected_eur[cell]
         assert abs(eur - Decimal(exact.numerator) / Decimal(exact.denominator)) <= Decimal("0.02"), cell
     assert expected_n[("all", "all")] > 1000 and len(published) >= 12
+    # euros per client by home municipality: the county's row over every municipality is the same
+    # people and euros, and its municipalities (and 'unknown') add up to it
+    rows = {m: (n, eur) for m, n, eur in sql(f"""
+        select municipality_code, clients_n, net_eur from disclosure.dsc_cost_per_client_by_municipality_yearly
+        where area_code = '{COUNTY}' and year = {year}""")}
+    everyone = expected_eur[("all", "all")]
+    assert rows["all"][0] == expected_n[("all", "all")]
+    assert abs(rows["all"][1] - Decimal(everyone.numerator) / Decimal(everyone.denominator)) <= Decimal("0.02")
+    assert sum(n for m, (n, _) in rows.items() if m != "all") == rows["all"][0]
     # the costs the users carry are most of the county's: only service-months with no activity are left
     attributed = published[("all", "all")][1]
     assert Decimal("0.5") * sum(costs.values()) < attributed <= sum(costs.values())

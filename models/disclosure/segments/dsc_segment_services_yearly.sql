@@ -67,11 +67,7 @@ residents as (
 ),
 
 months as (
-    select
-        extract(year from rm.month)::integer as year,
-        count(*) as months_n
-    from {{ ref('bv_reporting_month') }} as rm
-    group by extract(year from rm.month)
+    {{ reporting_months_by_year() }}
 )
 
 select
