@@ -42,5 +42,13 @@ def test_budget_vs_actual_recomputed_from_the_ledger_and_the_budget_seed(sql):
         if expected is not None and budget_eur is not None:
             to_date = budget_eur * months_n / 12
             assert abs(variance - (expected - to_date)) <= cent, key
+    # each county's row over all services: the sums, and the share of the year's budget used
+    for county, year, budget_eur, net_eur, used_pct in sql("""
+            select area_code, year, budget_eur, net_eur, budget_used_pct from disclosure.dsc_budget_vs_actual_yearly
+            where area_level = 'county' and service_code = 'all'"""):
+        spent = sum(v for (c, y, _), v in actual.items() if (c, y) == (county, year))
+        planned = sum(v for (c, y, _), v in budget.items() if (c, y) == (county, year))
+        assert budget_eur == planned and net_eur == spent.quantize(cent, rounding=ROUND_HALF_UP), (county, year)
+        assert used_pct == (100 * spent / planned).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), (county, year)
     # every county-year-service with a cost or a budget has its row
     assert {(c, y, s) for c, y, s, *_ in cells} == {k for k in set(actual) | set(budget) if k[1] in months_in}

@@ -3,7 +3,7 @@ of the full year by life-course segment and service intensity, and the euros spe
 recomputed in plain Python from the raw tables of every system that county's activity comes from
 (primary-care visits of the patient systems, Apotti's specialised-care referrals, ProConsona's
 decisions, the Raindance ledger) and the seeds' CSVs: the activity map, the intensity tiers, the
-segments' age bands and the allocation keys."""
+segments' age bands and the allocation keys; and the SHL § 45 clocks by segment from the decisions."""
 
 import csv
 import datetime as dt
@@ -68,10 +68,13 @@ def specialised_treatments(sql, units):
     return out
 
 
-def social_service_months(sql, units, as_of):
-    """(person, birth date, service, month, care days) of the granted social services of the county
-    in every month from their start to the day before they end or the as-of date. The county is the
-    case's office's, else (case not loaded) the producing unit's."""
+def granted_decisions(sql, units):
+    """The county's granted social-care decisions as loaded from raw.procons_paatokset (last delivery
+    wins; an invalid identity code, a missing case or decision date, a date that does not parse or
+    lies after the delivery, or a service that ended before it started is not loaded): the person
+    (the case's when the case was loaded), their birth date, the service (None when unknown), the
+    service's start and end, and the case's initiation (None when the case was not loaded). The
+    county is the case's office's, else the producing unit's."""
     def ok(r):
         dates = [r["paatospvm"], r["palvelun_alkamispvm"], r["palvelun_paattymispvm"]]
         parsed = [rr.dmy(d) for d in dates]
@@ -89,21 +92,33 @@ def social_service_months(sql, units, as_of):
         and rr.not_future(rr.dmy(r["vireilletulopvm"]), r)))
     out = []
     for d in rr.latest_accepted(sql, "procons_paatokset", rr.key("paatos_id"), ok).values():
-        service = SOCIAL_SERVICES.get((d["palvelu"] or "").strip().upper())
-        started, ended = rr.dmy(d["palvelun_alkamispvm"]), rr.dmy(d["palvelun_paattymispvm"])
-        if (d["ratkaisu"] or "").strip().upper() != "MYONTEINEN" or service is None or started is None:
+        if (d["ratkaisu"] or "").strip().upper() != "MYONTEINEN":
             continue
         case = cases.get(d["asia_id"].strip())
-        unit = units.get(((case or {}).get("yksikko") or "").strip()) if case else None
+        unit = units.get((case["yksikko"] or "").strip()) if case else None
         county = unit[0] if unit else units.get((d["tuottaja"] or "").strip(), (None,))[0]
         if county != COUNTY:
             continue
         who = case["hetu"] if case else d["hetu"]
-        last = min(as_of, ended - dt.timedelta(days=1)) if ended else as_of
-        month = month_of(started)
+        out.append({"person": rr.code_key(who), "born": rr.person(who)[0],
+                    "service": SOCIAL_SERVICES.get((d["palvelu"] or "").strip().upper()),
+                    "started": rr.dmy(d["palvelun_alkamispvm"]), "ended": rr.dmy(d["palvelun_paattymispvm"]),
+                    "initiated": rr.dmy(case["vireilletulopvm"]) if case else None})
+    return out
+
+
+def social_service_months(sql, units, as_of):
+    """(person, birth date, service, month, care days) of the granted social services of the county
+    in every month from their start to the day before they end or the as-of date."""
+    out = []
+    for d in granted_decisions(sql, units):
+        if d["service"] is None or d["started"] is None:
+            continue
+        last = min(as_of, d["ended"] - dt.timedelta(days=1)) if d["ended"] else as_of
+        month = month_of(d["started"])
         while month <= last:
-            days = (min(month_end(month), last) - max(started, month)).days + 1
-            out.append((rr.code_key(who), rr.person(who)[0], service, month, days))
+            days = (min(month_end(month), last) - max(d["started"], month)).days + 1
+            out.append((d["person"], d["born"], d["service"], month, days))
             month = month_end(month) + dt.timedelta(days=1)
     return out
 
@@ -226,3 +241,45 @@ def test_life_course_segments_partition_every_client_month(sql):
     matched = {r for (ids,) in sql("""select distinct matched_rule_ids from business_vault.bv_person_segment_monthly
                                       where segment_kind = 'service_need'""") for r in ids.split(",")}
     assert {"mhs_diagnosis_mental", "mhs_referral_psychiatry", "child_special_support_case"} <= matched
+
+
+def add_months(day, n):
+    """laki 150/1930 § 3: the same-numbered day n months on, or that month's last day."""
+    first = dt.date(day.year + (day.month - 1 + n) // 12, (day.month - 1 + n) % 12 + 1, 1)
+    return first + dt.timedelta(days=min(day.day, month_end(first).day) - 1)
+
+
+def test_segment_deadlines_recomputed_from_raw(sql):
+    """SHL § 45 (a granted service started within 3 months of the case's initiation) by life-course
+    segment: every granted decision of the county whose case was loaded, by the year of initiation,
+    judged met, late, overdue or open on the as-of date, and placed by the person's age at the end
+    of the initiation month in the segments' age bands."""
+    (year,) = {y for (y,) in sql(f"""select distinct year from disclosure.dsc_segment_deadlines_yearly
+                                    where area_code = '{COUNTY}' and is_full_year""")}
+    (as_of,) = sql("select as_of_date from business_vault.bv_data_as_of")[0]
+    bands = [(r["segment_code"], int(r["age_min"] or 0), int(r["age_max"] or 999))
+             for r in seed("ref_customer_segments") if r["segment_kind"] == "life_course" and
+             (r["age_min"] or r["age_max"])]
+    expected = defaultdict(lambda: defaultdict(int))
+    for d in granted_decisions(sql, rr.units(sql)):
+        initiated = d["initiated"]
+        if initiated is None or initiated.year != year:
+            continue
+        due = add_months(initiated, 3)
+        if d["started"] is not None:
+            status = "met" if d["started"] <= due else "late"
+        else:
+            status = "open" if as_of <= due else "overdue"
+        age = rr.age(d["born"], month_end(month_of(initiated)))
+        (segment,) = [code for code, low, high in bands if low <= age < high]
+        for cell in (segment, "all"):
+            expected[cell]["clocks"] += 1
+            expected[cell][status] += 1
+    published = {s: {"clocks": n, "met": met, "late": late, "overdue": over, "open": op}
+                 for s, n, met, late, over, op in sql(f"""
+        select segment_code, clocks_n, met_n, late_n, overdue_n, open_n from disclosure.dsc_segment_deadlines_yearly
+        where area_code = '{COUNTY}' and year = {year} and clock_type = 'social_service_start_from_initiation'
+          and segment_kind in ('everyone', 'life_course')""")}
+    assert published == {s: {k: counts[k] for k in ("clocks", "met", "late", "overdue", "open")}
+                         for s, counts in expected.items()}
+    assert expected["all"]["clocks"] > 20 and expected["all"]["late"] > 0

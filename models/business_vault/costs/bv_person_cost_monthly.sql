@@ -4,8 +4,8 @@
 -- (bv_service_activity: visits, treatments started, care days), one row per person, county,
 -- month and service. Every euro of a service with activity in the month is given to someone, so
 -- the people's costs add up to the service's; the cost of a service with no activity recorded
--- that month (wards, support services not allocated on) is given to nobody, and is counted in
--- unattributed_eur of the cost-per-client marts.
+-- that month (wards, support services not allocated on) is given to nobody. Every client-month of
+-- a service is here, at no cost when none was booked for it.
 
 with activity as (
     select
@@ -34,7 +34,8 @@ select
     s.person_hk,
     s.quantity,
     s.activity_share,
-    c.net_eur * s.activity_share as net_eur
+    -- a service-month with no cost booked (yet) keeps its clients, at no cost
+    coalesce(c.net_eur * s.activity_share, 0) as net_eur
 from shares as s
-inner join {{ ref('bv_service_cost_monthly') }} as c
+left join {{ ref('bv_service_cost_monthly') }} as c
     on s.county_code = c.county_code and s.month = c.month and s.service_code = c.service_code

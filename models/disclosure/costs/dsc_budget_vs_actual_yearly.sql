@@ -13,6 +13,8 @@ with actual as (
         f.service_code,
         sum(f.net_eur) as net_eur
     from {{ ref('dsc_costs_monthly') }} as f
+    -- the months the data covers, the same months budget_to_date_eur is for
+    inner join {{ ref('bv_reporting_month') }} as rm on f.month = rm.month
     where f.cost_kind = 'direct' and f.service_code <> 'unmapped'
     group by f.county_code, extract(year from f.month), f.service_code
 ),
