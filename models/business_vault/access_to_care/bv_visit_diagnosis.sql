@@ -1,17 +1,7 @@
 {{ config(indexes=[{'columns': ['person_hk', 'visit_on']}]) }}
 -- Diagnoses (ICD-10) of completed primary-care visits, one row per visit and diagnosis rank: the
--- set the source delivered last (a multi-active satellite keeps every delivered set). Visits
--- deleted in the source are left out. What the segment rules' diagnosis criterion reads.
-
-with latest_sets as (
-    select
-        d.visit_hk,
-        d.diagnosis_rank,
-        d.icd10_code,
-        d.load_datetime,
-        max(d.load_datetime) over (partition by d.visit_hk) as latest_load_datetime
-    from {{ ref('sat_visit_diagnosis_apotti') }} as d
-)
+-- set the source delivered last (bv_current_visit_diagnosis). Visits deleted in the source are left
+-- out. What the segment rules' diagnosis criterion reads.
 
 select
     v.visit_hk,
@@ -22,10 +12,9 @@ select
     upper(trim(d.icd10_code)) as icd10_code,
     -- the three-character category (F32.9 -> F32) the rules' ranges compare on
     left(upper(trim(d.icd10_code)), 3) as icd10_category
-from latest_sets as d
+from {{ ref('bv_current_visit_diagnosis') }} as d
 inner join {{ ref('bv_primary_care_visit') }} as v on d.visit_hk = v.visit_hk
 where
-    d.load_datetime = d.latest_load_datetime
-    and v.visit_status = 'completed'
+    v.visit_status = 'completed'
     and not v.is_deleted
     and v.person_hk is not null

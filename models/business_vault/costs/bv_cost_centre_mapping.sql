@@ -3,19 +3,17 @@
 -- ledger arrives as a new satellite row with a new valid-from date, and postings are attributed by
 -- the version in force on the posting date.
 
--- the latest delivery of each mapping version
-with versions as (
-    {{ virta.latest_per_key(
-        ['s.cost_centre_hk', 's.mapping_valid_from', 's.cost_centre_name', 's.aura_service_code',
-         's.production_mode', 's.municipality_code', 's.county_code'],
-        ref('sat_cost_centre_raindance') ~ ' as s',
-        key=['s.cost_centre_hk', 's.mapping_valid_from'], latest='s.load_datetime desc') }}
-)
-
+-- bv_current_cost_centre: the latest delivery of each mapping version
 select
-    v.*,
+    v.cost_centre_hk,
+    v.mapping_valid_from,
+    v.cost_centre_name,
+    v.aura_service_code,
+    v.production_mode,
+    v.municipality_code,
+    v.county_code,
     coalesce(
         lead(v.mapping_valid_from) over (partition by v.cost_centre_hk order by v.mapping_valid_from) - 1,
         date '9999-12-31'
     ) as mapping_valid_to
-from versions as v
+from {{ ref('bv_current_cost_centre') }} as v

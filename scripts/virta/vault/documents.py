@@ -5,9 +5,9 @@ Documents, not templates: each is built as data and written by virta.vault.rende
 from __future__ import annotations
 
 from virta.vault.model import ConceptModel
-from virta.vault.plan import (checked_model, current_columns, current_model, deleted_model, effectivity_sat_name,
-                              hub_model, hub_satellites, identity_code_sat_name, identity_code_sources, link_model,
-                              stage_model)
+from virta.vault.plan import (checked_model, current_columns, current_model, current_set_columns, current_set_model,
+                              current_sets, deleted_model, effectivity_sat_name, hub_model, hub_satellites,
+                              identity_code_sat_name, identity_code_sources, link_model, stage_model)
 
 
 def sources_yaml(system) -> dict:
@@ -261,4 +261,24 @@ def current_yaml(model: ConceptModel) -> dict:
                             {"name": "deleted_at", "description": "The earliest deletion time reported."},
                             {"name": "source_systems", "description": "The systems that reported it."}],
             })
+    for concept, sats in current_sets(model).items():
+        hub = sats[0][1].hub
+        child_key = list(sats[0][1].child_key)
+        models.append({
+            "name": current_set_model(concept),
+            "description": f"Current set of {concept} on {hub}: each key's rows of its latest load from every "
+                           f"multi-active satellite of it ({', '.join(m.name for _, m in sats)}). "
+                           f"{sats[0][1].description}",
+            "meta": {"concept": concept, "grain": f"one row per {hub} key, {', '.join(child_key)} and describing "
+                                                  "system", "owner": "virta analytics team",
+                     "systems": sorted({st.table.system.name for st, _ in sats})},
+            "data_tests": [{"dbt_utils.unique_combination_of_columns": {
+                "arguments": {"combination_of_columns": [f"{hub}_hk", *child_key, "source_system"]}}}],
+            "columns": [{"name": f"{hub}_hk", "description": "Hash key of the hub.", "data_tests": ["not_null"]}]
+            + [{"name": c, "description": f"{c} ({t}) as the latest load delivered it."}
+               for c, t in current_set_columns(sats)]
+            + [{"name": "source_system", "description": "The system the row comes from."},
+               {"name": "load_datetime", "description": "When the set was loaded."},
+               {"name": "record_source", "description": "The satellite row's record source."}],
+        })
     return {"version": 2, "models": models}

@@ -77,6 +77,10 @@ class MultiActiveSatellite:
     description: str
     child_key: tuple[str, ...]
     payload: tuple[str, ...]
+    # what is current (bv_current_<concept>): 'latest_set', the rows of the key's latest load (a
+    # delivery replaces the whole set), or 'latest_per_child_key', each child key's latest row (a
+    # delivery may carry only some, as mapping versions that accumulate)
+    current: str = "latest_set"
 
 
 @dataclass(frozen=True)

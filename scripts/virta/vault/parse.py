@@ -40,7 +40,7 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
     "satellite": {"hub": ("str", True), "description": ("str", False), "payload": ("names", True)},
     "status_satellite": {"hub": ("str", True), "description": ("str", False), "deleted_at": ("str", True)},
     "multi_active_satellite": {"hub": ("str", True), "description": ("str", False), "child_key": ("names", True),
-                               "payload": ("names", True)},
+                               "payload": ("names", True), "current": ("str", True)},
     "link_hubs_entry": {"hubs": ("names_by_name", True)},  # a stage's link: hub -> the field keying it
 }
 KINDS = {"str": (str,), "bool": (bool,), "int": (int,), "list": (list,), "map": (dict,),

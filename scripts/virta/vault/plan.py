@@ -71,6 +71,45 @@ def deleted_model(hub: str) -> str:
     return f"bv_deleted_{hub}"
 
 
+def set_concept(mas, system: str) -> str:
+    """The concept a multi-active satellite holds sets of: its name without 'sat_' and the system
+    (sat_visit_diagnosis_apotti -> visit_diagnosis); every system's satellite of it is one view."""
+    return mas.name.removeprefix("sat_").removesuffix(f"_{system}")
+
+
+def current_set_model(concept: str) -> str:
+    return f"bv_current_{concept}"
+
+
+def current_sets(model: ConceptModel) -> dict[str, list[tuple[Stage, object]]]:
+    """Multi-active satellites by the concept they hold sets of."""
+    out: dict[str, list] = {}
+    for stage, mas in model.multi_active_satellites:
+        out.setdefault(set_concept(mas, stage.table.system.name), []).append((stage, mas))
+    return out
+
+
+def current_set_columns(sats: list[tuple[Stage, object]]) -> list[tuple[str, str]]:
+    """Child key and payload columns of a concept's multi-active satellites, first-seen order, typed."""
+    types: dict[str, set[str]] = {}
+    for stage, mas in sats:
+        for name in (*mas.child_key, *mas.payload):
+            types.setdefault(name, set()).add(SQL_TYPES[stage.table.fields[name].type])
+    return [(name, "timestamp" if kinds == {"date", "timestamp"} else kinds.pop()) for name, kinds in types.items()]
+
+
+def current_set_parts(sats: list[tuple[Stage, object]]) -> list[dict]:
+    """One select per satellite, its columns cast to the shared types (NULL where a system lacks one)."""
+    columns = current_set_columns(sats)
+    parts = []
+    for stage, mas in sats:
+        own = {*mas.child_key, *mas.payload}
+        cols = [(f"s.{c}::{t} as {c}" if SQL_TYPES[stage.table.fields[c].type] != t else f"s.{c}")
+                if c in own else f"null::{t} as {c}" for c, t in columns]
+        parts.append({"system": stage.table.system.name, "satellite": mas.name, "columns": cols})
+    return parts
+
+
 # -- what each model reads ----------------------------------------------------------------------------
 def unloaded(table: SourceTable) -> str:
     """The filter to batches of `table` not in the batch log yet. A checked table holds the batches
@@ -268,6 +307,12 @@ def plan(model: ConceptModel) -> list[Planned]:
         if deletions:
             out.append(Planned(CURRENT_DIR / f"{deleted_model(hub)}.sql", "deleted.sql",
                                {"hub": hub, "parts": deletions}))
+    for concept, sats in current_sets(model).items():
+        out.append(Planned(CURRENT_DIR / f"{current_set_model(concept)}.sql", "current_set.sql", {
+            "concept": concept, "hub": sats[0][1].hub, "parts": current_set_parts(sats),
+            "kind": sats[0][1].current, "child_key": list(sats[0][1].child_key),
+            "row_key": [f"{sats[0][1].hub}_hk", *sats[0][1].child_key],
+            "systems": sorted({st.table.system.name for st, _ in sats})}))
     out.append(Planned(CURRENT_DIR / "_current__models.yml", document=documents.current_yaml(model)))
     out.append(Planned(Path("models/business_vault/reference/bv_source_systems.sql"), "source_systems.sql",
                        {"systems": [s for _, s in sorted(model.systems.items())]}))

@@ -20,6 +20,9 @@ from virta.vault.parse import ParsedModel
 from virta.vault.problems import Problems
 
 
+# what a multi-active satellite's current view holds (MultiActiveSatellite.current)
+CURRENT_SET_KINDS = ("latest_set", "latest_per_child_key")
+
 def _hubs_and_links(parsed: ParsedModel, problems: Problems) -> tuple[dict[str, Hub], dict[str, Link]]:
     doc = parsed.concepts
     hubs = {name: Hub(name, spec.get("label_fi", ""), (spec.get("description") or "").strip(),
@@ -112,6 +115,9 @@ def _satellites(path, where, sspec, fields, sat_names, problems):
                 problems.add("V241", path, at, f"its hub {spec['hub']!r} must be staged here (under hubs)")
             used = {"satellites": spec.get("payload", []), "status_satellites": [spec.get("deleted_at")],
                     "multi_active_satellites": [*spec.get("child_key", []), *spec.get("payload", [])]}[kind]
+            if kind == "multi_active_satellites" and spec.get("current") not in CURRENT_SET_KINDS:
+                problems.add("V244", path, at, f"current must be one of {', '.join(CURRENT_SET_KINDS)}: what a "
+                                               "delivery does to the set (replaces it, or adds to it per child key)")
             unknown = [c for c in used if c not in fields]
             for col in unknown:
                 problems.add("V242", path, at, f"unknown field {col!r}")
@@ -124,7 +130,7 @@ def _satellites(path, where, sspec, fields, sat_names, problems):
                 out[kind].append(StatusSatellite(name, spec["hub"], description, spec["deleted_at"]))
             else:
                 out[kind].append(MultiActiveSatellite(name, spec["hub"], description, tuple(spec["child_key"]),
-                                                      tuple(spec["payload"])))
+                                                      tuple(spec["payload"]), spec.get("current", "latest_set")))
     return out
 
 
