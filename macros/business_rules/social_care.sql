@@ -5,6 +5,8 @@
 {% macro social_care_legal_group(case_group, age, special_ground) -%}
     case
         when {{ case_group }} = 'child_welfare' then 'child_special_support'
+        -- vammaispalvelulaki: every disability-services application, whatever the age
+        when {{ case_group }} = 'disability' then 'disabled'
         when {{ age }} >= {{ rule_age('service_need_assessment', 'older_people') }} then 'aged_75_plus'
         when {{ special_ground }} = 'highest_care_allowance' then 'highest_care_allowance'
         when {{ age }} is null then 'age_unknown'

@@ -18,4 +18,8 @@
     union
     select d.decision_hk from {{ ref('bv_social_care_decision') }} as d
     where {{ virta.bv_refreshed_since('d') }}
+    union
+    -- a case's decision clock stops at its first decision
+    select d.social_care_case_hk from {{ ref('bv_social_care_decision') }} as d
+    where d.social_care_case_hk is not null and {{ virta.bv_refreshed_since('d') }}
 {%- endmacro %}

@@ -365,6 +365,30 @@ def primary_care_visits(sql):
     return out
 
 
+# ProConsona's codes, written here apart from the concept model that maps them for the warehouse
+SOCIAL_CASE_GROUPS = {"IKA": "older_people", "LAS": "child_welfare", "VAM": "disability",
+                      "MTP": "mental_health_substance", "AIK": "adult_social_work"}
+SOCIAL_SERVICES = {"KOTIHOITO": "home_care", "OMAISHOIDON_TUKI": "informal_care_support",
+                   "YMPARIVUOROKAUTINEN": "housing_24h", "LS_AVOHUOLTO": "child_welfare_open_care",
+                   "KULJETUSPALVELU": "transport_service", "HENKILOKOHTAINEN_APU": "personal_assistance",
+                   "VAMMAISTEN_ASUMINEN": "disability_housing", "MT_ASUMISPALVELU": "mental_health_housing",
+                   "PAIHDEKUNTOUTUS": "substance_rehabilitation", "SOSIAALINEN_KUNTOUTUS": "social_rehabilitation"}
+
+
+def social_decisions(sql):
+    """Accepted decisions (last delivery wins): a case id, a valid identity code and a decision date
+    that parses and is not in the future; the service dates parse, are not in the future, and the
+    service does not end before it starts (or end without a start)."""
+    return latest_accepted(sql, "procons_paatokset", key("paatos_id"), lambda r: (
+        not blank(r["asia_id"]) and person(r["hetu"]) is not None and dmy(r["paatospvm"]) is not None
+        and not_future(dmy(r["paatospvm"]), r)
+        and all(blank(r[c]) or (dmy(r[c]) is not None and not_future(dmy(r[c]), r))
+                for c in ("palvelun_alkamispvm", "palvelun_paattymispvm"))
+        and not (dmy(r["palvelun_paattymispvm"]) and (dmy(r["palvelun_alkamispvm"]) is None
+                                                      or dmy(r["palvelun_paattymispvm"])
+                                                      < dmy(r["palvelun_alkamispvm"])))))
+
+
 def social_cases(sql):
     """Accepted social-care cases: county of the responsible office, group, initiation, and the first
     start and completion of the case's assessment (investigation)."""
@@ -389,6 +413,7 @@ def social_cases(sql):
     for case_id, c in cases.items():
         unit = unit_of.get((c["yksikko"] or "").strip())
         out[case_id] = {"county": unit[0] if unit else None, "group": (c["asiaryhma"] or "").strip().upper(),
+                        "urgent": (c["kiireellisyys"] or "").strip().upper() == "K",
                         "initiated": dmy(c["vireilletulopvm"]), "born": person(c["hetu"])[0],
                         "started": started.get(case_id), "completed": completed.get(case_id)}
     return out

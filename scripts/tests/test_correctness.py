@@ -116,16 +116,8 @@ def test_a_decision_whose_case_row_was_rejected_is_still_counted(sql):
     """Issue 13 #6: a valid decision is counted in the decisions mart even when its case row was
     quarantined (placed by its producer unit and client), and reported as such in the audit."""
     months = {m for (m,) in sql("select month from business_vault.bv_reporting_month")}
-    decisions = rr.latest_accepted(sql, "procons_paatokset", rr.key("paatos_id"), lambda r: (
-        not rr.blank(r["asia_id"]) and rr.person(r["hetu"]) is not None and rr.dmy(r["paatospvm"]) is not None
-        and rr.not_future(rr.dmy(r["paatospvm"]), r)
-        and all(rr.blank(r[c]) or (rr.dmy(r[c]) is not None and rr.not_future(rr.dmy(r[c]), r))
-                for c in ("palvelun_alkamispvm", "palvelun_paattymispvm"))
-        and not (rr.dmy(r["palvelun_paattymispvm"]) and (rr.dmy(r["palvelun_alkamispvm"]) is None
-                                                         or rr.dmy(r["palvelun_paattymispvm"])
-                                                         < rr.dmy(r["palvelun_alkamispvm"])))))
-    services = {"KOTIHOITO": "home_care", "OMAISHOIDON_TUKI": "informal_care_support",
-                "YMPARIVUOROKAUTINEN": "housing_24h", "LS_AVOHUOLTO": "child_welfare_open_care"}
+    decisions = rr.social_decisions(sql)
+    services = rr.SOCIAL_SERVICES
     expected = Counter()
     for d in decisions.values():
         month = rr.dmy(d["paatospvm"]).replace(day=1)
@@ -211,9 +203,11 @@ def test_every_social_care_case_is_in_its_legal_group(sql):
         month = c["initiated"].replace(day=1)
         if c["county"] is None or month not in months:
             continue
-        group = {"IKA": "older_people", "LAS": "child_welfare"}.get(c["group"], "unknown")
+        group = rr.SOCIAL_CASE_GROUPS.get(c["group"], "unknown")
         if group == "child_welfare":
             legal = "child_special_support"
+        elif group == "disability":  # vammaispalvelulaki: every application, whatever the age
+            legal = "disabled"
         elif rr.age(c["born"], c["initiated"]) >= 75:
             legal = "aged_75_plus"
         elif special[case_id] == "YLIN_HOITOTUKI":

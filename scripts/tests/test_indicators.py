@@ -125,6 +125,50 @@ def test_child_welfare_investigation_clocks_recomputed_from_raw_tables(sql):
 
 
 
+def _add_months(day, n):
+    """laki 150/1930 § 3: the same-numbered day n months on, or that month's last day."""
+    first = dt.date(day.year + (day.month - 1 + n) // 12, (day.month - 1 + n) % 12 + 1, 1)
+    last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return first + dt.timedelta(days=min(day.day, last.day) - 1)
+
+
+def test_disability_service_clocks_recomputed_from_raw_tables(sql):
+    """mart_social_deadlines_monthly, disability services (vammaispalvelulaki 380/1987, 675/2023 from
+    2025): each disability case's application -> need assessment started by the 7th arkipäivä, and
+    application -> its first decision (any outcome) within 3 calendar months, by the application
+    month: met, late, overdue (not yet, due before the as-of date) or open, from the raw tables."""
+    holidays = np.array(sorted(finnish_holidays(dt.date(2019, 1, 1), dt.date(2026, 12, 31))), dtype="datetime64[D]")
+    as_of = sql("select as_of_date from business_vault.bv_data_as_of")[0][0]
+    months = {m for (m,) in sql("select month from business_vault.bv_reporting_month")}
+    first_decision = {}
+    for d in rr.social_decisions(sql).values():
+        case, day = d["asia_id"].strip(), rr.dmy(d["paatospvm"])
+        first_decision[case] = min(day, first_decision.get(case, day))
+
+    def status(stop, due):
+        if stop is not None:
+            return "met" if stop <= due else "late"
+        return "overdue" if due < as_of else "open"
+
+    expected = defaultdict(Counter)
+    for case_id, c in rr.social_cases(sql).items():
+        if c["group"] != "VAM" or c["county"] is None or c["initiated"].replace(day=1) not in months:
+            continue
+        seventh = np.busday_offset(np.datetime64(c["initiated"]), 7, roll="forward", holidays=holidays).astype(dt.date)
+        for clock, stop, due in (("social_assessment_start", c["started"], seventh),
+                                 ("social_decision", first_decision.get(case_id), _add_months(c["initiated"], 3))):
+            for area in (c["county"], TOTAL):
+                expected[(area, c["initiated"].replace(day=1), clock)][status(stop, due)] += 1
+    mart = {(a, m, t): Counter({k: v for k, v in zip(("met", "late", "overdue", "open"), counts) if v})
+            for a, m, t, *counts in sql("""
+        select area_code, month, clock_type, met_n, late_n, overdue_n, open_n from disclosure.dsc_social_deadlines_monthly
+        where clock_type in ('social_assessment_start', 'social_decision') and service = 'disability_service'""")}
+    assert mart == dict(expected)
+    for clock in ("social_assessment_start", "social_decision"):  # both clocks run, and not all on time
+        counts = sum((v for (_, _, t), v in mart.items() if t == clock), Counter())
+        assert counts["met"] > 0 and counts["late"] + counts["overdue"] > 0, (clock, counts)
+
+
 def test_the_forecasts_are_current(sql):
     """What forecast_is_current checks (in dbt a warning, for plain `dbt build` users), held strictly
     here: after `virta run` every series mart's forecasts were made from it as it is, with these vars."""

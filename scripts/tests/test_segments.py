@@ -19,8 +19,7 @@ from virta.paths import PROJECT_ROOT
 pytestmark = pytest.mark.e2e
 
 COUNTY = "90"  # the Apotti county: its specialised care is in raw.apotti_referrals only
-SOCIAL_SERVICES = {"KOTIHOITO": "home_care", "LS_AVOHUOLTO": "child_welfare_open_care",
-                   "OMAISHOIDON_TUKI": "informal_care_support", "YMPARIVUOROKAUTINEN": "housing_24h"}
+SOCIAL_SERVICES = rr.SOCIAL_SERVICES
 
 
 def seed(name):
@@ -103,7 +102,8 @@ def granted_decisions(sql, units):
         out.append({"person": rr.code_key(who), "born": rr.person(who)[0],
                     "service": SOCIAL_SERVICES.get((d["palvelu"] or "").strip().upper()),
                     "started": rr.dmy(d["palvelun_alkamispvm"]), "ended": rr.dmy(d["palvelun_paattymispvm"]),
-                    "initiated": rr.dmy(case["vireilletulopvm"]) if case else None})
+                    "initiated": rr.dmy(case["vireilletulopvm"]) if case else None,
+                    "urgent": bool(case) and (case["kiireellisyys"] or "").strip().upper() == "K"})
     return out
 
 
@@ -180,7 +180,8 @@ def test_segment_users_and_costs_recomputed_from_raw(sql):
             activity[(who, month_of(treated), service_of[("specialised_referral", "treated")])] += 1
             born[who] = birth
     for who, birth, service, month, days in social_service_months(sql, units, as_of):
-        if month.year == year:
+        # a service with no AURA class in the map (personal assistance, say) books no activity
+        if month.year == year and ("social_decision", service) in service_of:
             activity[(who, month, service_of[("social_decision", service)])] += days
             born[who] = birth
 
@@ -240,7 +241,8 @@ def test_life_course_segments_partition_every_client_month(sql):
     # the seed's rules reach across service lines: diagnoses and referrals, and social-care cases
     matched = {r for (ids,) in sql("""select distinct matched_rule_ids from business_vault.bv_person_segment_monthly
                                       where segment_kind = 'service_need'""") for r in ids.split(",")}
-    assert {"mhs_diagnosis_mental", "mhs_referral_psychiatry", "child_special_support_case"} <= matched
+    assert {"mhs_diagnosis_mental", "mhs_referral_psychiatry", "child_special_support_case", "disabled_social_case",
+            "mhs_social_case"} <= matched
 
 
 def add_months(day, n):
@@ -251,7 +253,7 @@ def add_months(day, n):
 
 def test_segment_deadlines_recomputed_from_raw(sql):
     """SHL § 45 (a granted service started within 3 months of the case's initiation) by life-course
-    segment: every granted decision of the county whose case was loaded, by the year of initiation,
+    segment: every granted decision of the county whose case was loaded and is not urgent, by the year of initiation,
     judged met, late, overdue or open on the as-of date, and placed by the person's age at the end
     of the initiation month in the segments' age bands."""
     (year,) = {y for (y,) in sql(f"""select distinct year from disclosure.dsc_segment_deadlines_yearly
@@ -263,7 +265,8 @@ def test_segment_deadlines_recomputed_from_raw(sql):
     expected = defaultdict(lambda: defaultdict(int))
     for d in granted_decisions(sql, rr.units(sql)):
         initiated = d["initiated"]
-        if initiated is None or initiated.year != year:
+        # SHL § 45's 3 months cover non-urgent cases; an urgent one is due without delay, no rule
+        if initiated is None or initiated.year != year or d["urgent"]:
             continue
         due = add_months(initiated, 3)
         if d["started"] is not None:

@@ -62,6 +62,8 @@ joined as (
         p.home_municipality_code,
         p.sex,
         c.case_group,
+        -- SHL § 45: an urgent case's service is implemented without delay (empty in child welfare)
+        c.urgency,
         c.initiation_channel,
         c.special_ground,
         c.initiated_on,

@@ -56,6 +56,7 @@ placed as (
         coalesce(c.county_code, u.county_code) as county_code,
         coalesce(c.home_municipality_code, p.home_municipality_code) as home_municipality_code,
         coalesce(c.case_group, s.case_group) as case_group,
+        c.urgency,
         c.special_ground,
         c.age_at_initiation,
         -- the age on the decision date where the initiation is unknown
@@ -87,6 +88,7 @@ final as (
         p.county_code,
         p.home_municipality_code,
         p.case_group,
+        p.urgency,
         {{ social_care_legal_group('p.case_group', 'p.age_for_rules', 'p.special_ground') }} as legal_group,
         {{ social_care_segments('p.case_group', 'p.special_ground') }} as segments,
         p.age_at_initiation,

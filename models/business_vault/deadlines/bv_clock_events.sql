@@ -49,11 +49,30 @@ referrals as (
 social_cases as (
     select
         c.*,
-        -- child welfare runs on lastensuojelulaki § 26 (notification -> investigation), older
-        -- people's services on sosiaalihuoltolaki § 36 (initiation -> service-need assessment)
-        c.case_group = 'child_welfare' as is_child_welfare
+        -- child welfare runs on lastensuojelulaki § 26 (notification -> investigation), disability
+        -- services on vammaispalvelulaki (application -> assessment, decision), the other groups on
+        -- sosiaalihuoltolaki § 36 (initiation -> service-need assessment)
+        c.case_group = 'child_welfare' as is_child_welfare,
+        c.case_group = 'disability' as is_disability
     from {{ ref('bv_social_care_case') }} as c
     where c.initiated_on is not null and {{ virta.bv_is_affected('c.social_care_case_hk') }}
+),
+
+-- a case's first decision, whatever its outcome: the decision clock stops at it
+case_decisions as (
+    select
+        d.social_care_case_hk,
+        min(d.decided_on) as first_decided_on
+    from {{ ref('bv_social_care_decision') }} as d
+    where d.social_care_case_hk is not null and {{ virta.bv_is_affected('d.social_care_case_hk') }}
+    group by d.social_care_case_hk
+),
+
+-- the segments a law sets a decision deadline for (ref_legal_deadline_rules: clock stop 'decision')
+decision_rule_segments as (
+    select distinct r.segment
+    from {{ ref('ref_legal_deadline_rules') }} as r
+    where r.clock_start_event = 'application' and r.clock_stop_event = 'decision'
 ),
 
 granted_decisions as (
@@ -174,21 +193,53 @@ final as (
     union all
 
     -- social care: initiation -> service-need assessment started (SHL § 36: 7th arkipäivä for 75+,
-    -- highest care allowance); child welfare: notification -> investigation started (LSL § 26)
+    -- highest care allowance); child welfare: notification -> investigation started (LSL § 26);
+    -- disability services: application -> need assessed (7th arkipäivä, vammaispalvelulaki)
     select
         encode(c.social_care_case_hk, 'hex') || ':assessment_start' as clock_id,
         c.social_care_case_hk as event_hk,
         'social_assessment_start' as clock_type,
         c.county_code,
-        case when c.is_child_welfare then 'child_welfare' else 'service_need_assessment' end as service,
-        null as urgency,
+        case
+            when c.is_child_welfare then 'child_welfare'
+            when c.is_disability then 'disability_service'
+            else 'service_need_assessment'
+        end as service,
+        c.urgency,
         c.age_at_initiation as age_at_clock_start,
         c.segments,
-        case when c.is_child_welfare then 'notification' else 'initiation' end as clock_start_event,
+        case
+            when c.is_child_welfare then 'notification' when c.is_disability then 'application' else 'initiation'
+        end as clock_start_event,
         case when c.is_child_welfare then 'investigation_started' else 'assessment_start' end as clock_stop_event,
         c.initiated_on as clock_start_date,
         c.assessment_started_on as clock_stop_date
     from social_cases as c
+
+    union all
+
+    -- application -> decision, for the groups a law sets a decision deadline for (disability
+    -- services: 3 months, vammaispalvelulaki 380/1987 § 3 a, 675/2023 from 2025)
+    select
+        encode(c.social_care_case_hk, 'hex') || ':decision' as clock_id,
+        c.social_care_case_hk as event_hk,
+        'social_decision' as clock_type,
+        c.county_code,
+        case when c.is_disability then 'disability_service' else 'social_service' end as service,
+        c.urgency,
+        c.age_at_initiation as age_at_clock_start,
+        c.segments,
+        'application' as clock_start_event,
+        'decision' as clock_stop_event,
+        c.initiated_on as clock_start_date,
+        cd.first_decided_on as clock_stop_date
+    from social_cases as c
+    left join case_decisions as cd on c.social_care_case_hk = cd.social_care_case_hk
+    where
+        exists (
+            select 1 from decision_rule_segments as rs
+            where position(',' || rs.segment || ',' in ',' || c.segments || ',') > 0
+        )
 
     union all
 
@@ -199,7 +250,7 @@ final as (
         'social_assessment_complete' as clock_type,
         c.county_code,
         case when c.is_child_welfare then 'child_welfare' else 'service_need_assessment' end as service,
-        null as urgency,
+        c.urgency,
         c.age_at_initiation as age_at_clock_start,
         c.segments,
         'initiation' as clock_start_event,
@@ -210,14 +261,17 @@ final as (
 
     union all
 
-    -- granted service: initiation -> service start (SHL § 45: 3 months from the initiation)
+    -- granted service: initiation -> service start (SHL § 45: 3 months from the initiation in a
+    -- non-urgent case; an urgent one without delay, which sets no number of days, so no rule covers
+    -- it). Child welfare's cases carry no urgency mark: its open-care support counts as non-urgent
+    -- (the urgent placements of LSL § 38 are not in this extract).
     select
         encode(d.decision_hk, 'hex') || ':service_start_shl45' as clock_id,
         d.decision_hk as event_hk,
         'social_service_start_from_initiation' as clock_type,
         d.county_code,
         'social_service' as service,
-        null as urgency,
+        coalesce(d.urgency, 'non_urgent') as urgency,
         d.age_at_initiation as age_at_clock_start,
         d.segments,
         'initiation' as clock_start_event,
@@ -237,7 +291,7 @@ final as (
         'social_service_start_from_decision' as clock_type,
         d.county_code,
         'older_people_service' as service,
-        null as urgency,
+        d.urgency,
         d.age_at_initiation as age_at_clock_start,
         d.segments,
         'decision' as clock_start_event,

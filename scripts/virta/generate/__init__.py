@@ -53,7 +53,10 @@ def generate(params: GenerationParams) -> Extract:
         visits_layout, referrals_layout = PATIENT_SYSTEMS[county.patient_system]
         visits_layout(g, county, primary_care.primary_care(g, county, units), units)
         referrals_layout(g, county, specialised.referrals(g, county, units))
-        social.procons_tables(g, county, social.cases(g, county, units))
+        # older people's and child welfare cases first (their ids as before), then adults' services
+        older = social.urgent_older_cases(g, county, social.cases(g, county, units))
+        adults = social.adult_cases(g, county, units)
+        social.procons_tables(g, county, {k: np.concatenate([older[k], adults[k]]) for k in older})
         cost_centres = finance.raindance_tables(g, county, len(table["hetu"]))
         workforce.workforce_tables(g, county, len(table["hetu"]), cost_centres)
     workforce.assign_staff_codes(g)

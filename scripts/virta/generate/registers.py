@@ -110,6 +110,8 @@ def units(g: Generator, county: CountyProfile) -> Table:
                          "own", muni))
             rows.append((f"1.2.246.10.{county.code}{i:02d}96.4", f"Lapsiperheiden palvelut {muni}", "SOC",
                          "own", muni))
+            rows.append((f"1.2.246.10.{county.code}{i:02d}94.4", f"Aikuisten sosiaalipalvelut {muni}", "SOC",
+                         "own", muni))
         rows.append((f"1.2.246.10.{county.code}{i:02d}95.4", f"Hoivakoti {muni}", "SOC",
                      "purchased" if i % 2 == 0 else "voucher", muni))
     arr = np.array(rows, dtype=object)
