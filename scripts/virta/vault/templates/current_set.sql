@@ -29,7 +29,11 @@ from (
 ) as s
 where s.load_datetime = s.latest_load_datetime
 <% else %>
-from ({{ virta.latest_per_key(['*'], ref('<< part.satellite >>'), key=<< row_key | tojson >>, latest='load_datetime desc') }}) as s
+from (
+    {{ virta.latest_per_key(
+        ['*'], ref('<< part.satellite >>'), key=<< row_key | tojson >>, latest='load_datetime desc'
+    ) }}
+) as s
 <% endif %>
 <% if not loop.last %>
 
