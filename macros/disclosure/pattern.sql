@@ -207,18 +207,21 @@ pass_{{ k }} as (
         select
             m.cell_id,
             row_number() over (
-                partition by m.equation_id order by c.is_known, m.is_total, c.value, m.cell_id
+                partition by m.equation_id
+                order by c.value = 0 and not m.is_total, c.is_known, m.is_total, c.value, m.cell_id
             ) as pick
         from open_equations as o
         inner join members as m on o.equation_id = m.equation_id
         inner join pass_{{ k - 1 }} as p on m.cell_id = p.cell_id
         inner join cells as c on m.cell_id = c.cell_id
-        -- never a part of nothing (0) or a negative amount: it would hide no value (a total of
-        -- nothing may be withheld: then its parts' sum is unknown). A cell an earlier release
-        -- published with its value is no use as a complement and comes last: withheld only when
-        -- nothing else is left, so this release is closed (what the earlier one gave away stays in
-        -- the residual-risk report's memory of releases)
-        where p.reason is null and (c.value > 0 or m.is_total)
+        -- never a negative amount, and a part of nothing (0) only when nothing else is left: it
+        -- hides no value of its own, but when the one withheld member is a total whose other parts
+        -- are all 0, it is what keeps that total from being their sum (a total of nothing may be
+        -- withheld: then its parts' sum is unknown). A cell an earlier release published with its
+        -- value is no use as a complement and comes last but for those: withheld only when nothing
+        -- else is left, so this release is closed (what the earlier one gave away stays in the
+        -- residual-risk report's memory of releases)
+        where p.reason is null and (c.value >= 0 or m.is_total)
     ),
 
     picked as (
