@@ -126,15 +126,19 @@ covered as (
     select distinct
         e.person_hk,
         r.rule_id,
-        covered_month::date as month
+        cm.covered_month::date as month
     from evidence as e
     inner join rules as r
         on
             e.criterion = r.criterion
             and e.code between r.code_from and r.code_to
-    cross join lateral generate_series(
-        e.month::timestamp, e.month + make_interval(months => r.lookback_months - 1), interval '1 month'
-    ) as covered_month
+    cross join
+        lateral (
+            select s.covered_month
+            from
+                {{ virta.series('e.month::timestamp', 'e.month + make_interval(months => r.lookback_months - 1)',
+                                '1 month', alias='s', column='covered_month') }}
+        ) as cm
 ),
 
 matched as (

@@ -10,7 +10,7 @@ with clocks as (
         extract(year from d.clock_start_date)::integer as year,
         d.clock_type,
         d.deadline_status,
-        d.clock_stop_date - d.clock_start_date as days_to_stop,
+        {{ virta.days_between('d.clock_start_date', 'd.clock_stop_date') }} as days_to_stop,
         s.segment_code,
         s.person_hk
     from {{ ref('bv_deadline_status') }} as d
