@@ -2,7 +2,7 @@
 
 The extract is built by topic modules over one Generator (virta.generate.core: parameters, random
 state, working days, the extract being built): registers (residents, organisation units),
-primary_care, specialised, social, finance, workforce, then defects; formats and calendar are their helpers.
+primary_care, specialised, social, telephony, finance, workforce, then defects; formats and calendar are their helpers.
 Same seed and parameters -> same rows, byte for byte."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 
 from virta.db import Connection
 from virta.errors import VirtaError
-from virta.generate import defects, finance, primary_care, registers, social, specialised, workforce
+from virta.generate import defects, finance, primary_care, registers, social, specialised, telephony, workforce
 from virta.generate.core import Extract, GenerationParams, Generator
 from virta.generate.profiles import PROFILES
 from virta.progress import info, step
@@ -35,7 +35,7 @@ PATIENT_SYSTEMS = {
 
 def generate(params: GenerationParams) -> Extract:
     """The synthetic extract of every county of `params`: registers, primary care, specialised
-    care, social services, finance and the workforce, then the defects injected on purpose."""
+    care, social services, the phone service, finance and the workforce, then the defects injected on purpose."""
     for code in params.counties:
         if code not in PROFILES:
             raise ValueError(f"no synthetic profile for county {code!r}; known: {sorted(PROFILES)}")
@@ -57,6 +57,7 @@ def generate(params: GenerationParams) -> Extract:
         older = social.urgent_older_cases(g, county, social.cases(g, county, units))
         adults = social.adult_cases(g, county, units)
         social.procons_tables(g, county, {k: np.concatenate([older[k], adults[k]]) for k in older})
+        telephony.ace_tables(g, county, units)
         cost_centres = finance.raindance_tables(g, county, len(table["hetu"]))
         workforce.workforce_tables(g, county, len(table["hetu"]), cost_centres)
     workforce.assign_staff_codes(g)

@@ -18,7 +18,8 @@ def shift_text_date(text: str, days: int, fmt: str) -> str:
         return f"{d:%Y%m%d}{text[8:]}"
     day, month, year = (int(x) for x in text.split()[0].split("."))
     d = dt.date(year, month, day) + dt.timedelta(days=days)
-    return f"{d:%d.%m.%Y}" if fmt == "fi" else f"{d.day}.{d.month}.{d.year}"
+    # 'fi' keeps a time that follows the date (DD.MM.YYYY HH:MM:SS)
+    return f"{d:%d.%m.%Y}{text[10:]}" if fmt == "fi" else f"{d.day}.{d.month}.{d.year}"
 
 
 def fmt_ts(values: np.ndarray, fmt: str) -> np.ndarray:
