@@ -3,9 +3,15 @@
     A visit of unknown age is counted (in age group 'unknown'), never dropped. One definition for
     every mart that counts waits. -#}
 {% macro is_counted_wait_visit(alias) -%}
+    {{ is_counted_assessed_visit(alias) }}
+    and {{ alias }}.urgency = 'non_urgent'
+{%- endmacro %}
+
+{#- Which visits the urgency breakdown counts: realised, not deleted, after a recorded need
+    assessment, with a known county; urgent and non-urgent alike (the non-urgent are the waits'). -#}
+{% macro is_counted_assessed_visit(alias) -%}
     {{ alias }}.visit_status = 'completed'
     and not {{ alias }}.is_deleted
-    and {{ alias }}.urgency = 'non_urgent'
     and {{ alias }}.assessed_at is not null
     and {{ alias }}.county_code is not null
 {%- endmacro %}
