@@ -120,7 +120,7 @@ ATTRIBUTES = {
     "area_code", "area_level", "area_name_fi", "area_name_sv", "area_name_en", "month", "month_end", "year",
     "period_start", "period_end", "half_year", "queue_date", "is_complete_period", "is_suppressed", "is_all_due",
     "service_line", "professional_group", "age_group", "rule_id", "waiting_for", "case_group", "legal_group",
-    "clock_type", "service", "aura_level", "class_code", "parent_class_code", "parent_aura_level", "class_name_fi",
+    "clock_type", "service", "urgency", "aura_level", "class_code", "parent_class_code", "parent_aura_level", "class_name_fi",
     "class_name_en", "production_mode", "municipality_code", "municipality_name_fi", "municipality_name_sv",
     "service_code", "service_name_fi", "service_name_en", "package_code", "package_name_fi", "package_name_en",
     "breakdown", "indicator_id", "n", "value", "row_type", "actual_value", "forecast_value", "forecast_lower_80",
