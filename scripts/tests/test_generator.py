@@ -93,6 +93,12 @@ def test_clean_extract_is_consistent():
                for i in no_assessment)
     days = np.array([t[:10] for t in ex.tables["apotti_triage"]["triage_dttm"]], dtype="datetime64[D]")
     assert not ((days.view("int64") - 4) % 7 == 6).any()
+    # ACE: a call is answered or called back after it arrived, never before (to the second)
+    calls = ex.tables["ace_calls"]
+    seconds = lambda t: dt.datetime.strptime(t, "%d.%m.%Y %H:%M:%S")  # noqa: E731
+    early = [(a, b, c) for a, b, c in zip(calls["arrived"], calls["answered"], calls["cb_time"])
+             if (b and seconds(b) < seconds(a)) or (c and seconds(c) < seconds(a))]
+    assert len(calls["arrived"]) > 1000 and early == []
     # Visits fall on working days.
     hol = finnish_holidays(SMALL.start, SMALL.end)
     for t in ex.tables["apotti_visits"]["appt_dttm"][:500]:

@@ -307,7 +307,7 @@ def test_ranked_areas_n_counts_the_counties_ranked(sql):
                                                 "professional_group", "age_group", "rule_id", "waiting_for",
                                                 "case_group", "legal_group", "clock_type", "service", "aura_level",
                                                 "class_code", "production_mode", "service_code", "package_code",
-                                                "breakdown", "queue_date"}]
+                                                "breakdown", "queue_date", "urgency"}]
             rows = sql(f"select {', '.join(keys + [measure, rank, base + '_ranked_areas_n'])} "
                        f"from marts.{mart} where area_level = 'county'")
             counted = Counter(tuple(r[:len(keys)]) for r in rows if r[len(keys)] is not None)

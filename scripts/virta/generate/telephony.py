@@ -78,8 +78,9 @@ def ace_tables(g: Generator, county: CountyProfile, units: Table) -> None:
         cb_minute = minute + delay // 60
         late = cb_minute >= CLOSE_MINUTE
         next_day = g.kth_working_day_after(day, np.ones(n, dtype=int))
+        # (a same-day call-back is the arrival plus the delay, to the second: never before the call)
         cb = np.where(late, _ts(8 * 60 + (cb_minute - CLOSE_MINUTE) % 240, rng.integers(0, 60, n), next_day),
-                      _ts(cb_minute, rng.integers(0, 60, n), day))
+                      called + delay.astype("timedelta64[s]"))
         is_cb = (outcome == "CB") & (cb <= as_of)  # call-backs still to be made are pending
         cb = np.where(is_cb, cb, np.datetime64("NaT", "s"))
         cb_result = np.where(is_cb, np.where(rng.random(n) < NOT_REACHED_SHARE, "NR", "OK"), None).astype(object)
