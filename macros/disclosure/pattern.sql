@@ -113,10 +113,33 @@
     and amounts. A linked period cell (a half year) is withheld when one of its months is: what it
     publishes is then only ever a sum of published months, never a new equation on withheld ones
     (forcing months from the half year instead leaves odd cycles of equations an intruder can
-    solve). var('disclosure_passes') passes are unrolled; the test
-    disclosure_pattern_is_closed fails the build if they did not reach the fixed point. -#}
+    solve). var('disclosure_passes') passes at most; the test disclosure_pattern_is_closed fails the
+    build if they did not reach the fixed point.
+
+    disclosure_pattern is the whole pattern as one query, the passes unrolled (what unit tests and
+    `dbt compile` see); disclosure_pattern_build is how a build runs it: on PostgreSQL the same
+    passes one at a time into temporary tables, stopping at the fixed point (the sample closes in
+    about 20 passes; the unrolled query computes all of them every time). -#}
 {% macro disclosure_pattern(cells, equations, passes, releases=none, patches=none) -%}
-with patches as (
+with {{ disclosure_pattern_inputs(cells, equations, releases, patches) }},
+
+pass_0 as (
+    select cell_id, primary_reason as reason, 0 as pass from cells
+)
+{%- for k in range(1, passes + 1) %},
+
+pass_{{ k }} as (
+{{ disclosure_pattern_pass('pass_' ~ (k - 1), 'cells', 'members', k) | indent(4, first=true) }}
+)
+{%- endfor %}
+
+{{ disclosure_pattern_result(cells, 'cells', 'pass_' ~ passes) }}
+{%- endmacro %}
+
+{#- The inputs of the passes, as CTEs: the cells with what earlier releases and the attack's
+    patches say of them, and the members of the equations. -#}
+{% macro disclosure_pattern_inputs(cells, equations, releases, patches) -%}
+patches as (
     {%- if patches is not none %}
     select cell_id, value from {{ patches }}
     {%- else %}
@@ -161,105 +184,195 @@ cells as (
 
 members as (
     select equation_id, cell_id, is_total, kind from {{ equations }}
+)
+{%- endmacro %}
+
+{#- Pass k: the cells' reasons after pass `prev`, with the cells it withholds. -#}
+{% macro disclosure_pattern_pass(prev, cells, members, k) -%}
+-- only an equation with a member the previous pass withheld can be open or force a period now:
+-- one whose members did not change was looked at then, and what it withheld is in already
+with touched as (
+    select distinct m.equation_id
+    from {{ prev }} as p
+    inner join {{ members }} as m on p.cell_id = m.cell_id
+    where p.reason is not null and p.pass = {{ k - 1 }}
 ),
 
-pass_0 as (
-    select cell_id, primary_reason as reason, 0 as pass from cells
-)
-{%- for k in range(1, passes + 1) %},
-
-pass_{{ k }} as (
-    with open_equations as (
-        select m.equation_id
-        from members as m
-        inner join pass_{{ k - 1 }} as p on m.cell_id = p.cell_id
-        inner join cells as c on m.cell_id = c.cell_id
-        where m.kind = 'hierarchy'
-        group by m.equation_id
-        -- a total with no parts (a tree's leaf) is no equation
-        having
-            count(*) > 1
-            and (
-                count(p.reason) = 1
-                -- withheld parts of a published total whose sum leaves them less room above what they
-                -- are known to be at least than the threshold are bounded (two cells summing to 2 are
-                -- both 1, two sub-counts summing to 0 are both 0)
-                or (
-                    count(p.reason) > 1 and bool_and(c.is_count)
-                    and bool_or(m.is_total and p.reason is null)
-                    and sum(c.value - c.lower_bound) filter (where p.reason is not null)
-                    < {{ var('small_cell_threshold') }} - 1
-                )
+open_equations as (
+    select m.equation_id
+    from touched as t
+    inner join {{ members }} as m on t.equation_id = m.equation_id
+    inner join {{ prev }} as p on m.cell_id = p.cell_id
+    inner join {{ cells }} as c on m.cell_id = c.cell_id
+    where m.kind = 'hierarchy'
+    group by m.equation_id
+    -- a total with no parts (a tree's leaf) is no equation
+    having
+        count(*) > 1
+        and (
+            count(p.reason) = 1
+            -- withheld parts of a published total whose sum leaves them less room above what they
+            -- are known to be at least than the threshold are bounded (two cells summing to 2 are
+            -- both 1, two sub-counts summing to 0 are both 0)
+            or (
+                count(p.reason) > 1 and bool_and(c.is_count)
+                and bool_or(m.is_total and p.reason is null)
+                and sum(c.value - c.lower_bound) filter (where p.reason is not null)
+                < {{ var('small_cell_threshold') }} - 1
             )
-    ),
+        )
+),
 
-    -- a period cell (the total of a link) with a withheld month: withheld, so that every period
-    -- value published is the sum of published months and tells nothing the months do not
-    linked as (
-        select distinct t.cell_id
-        from members as t
-        inner join members as m on t.equation_id = m.equation_id and not m.is_total
-        inner join pass_{{ k - 1 }} as p on m.cell_id = p.cell_id
-        where t.kind = 'link' and t.is_total and p.reason is not null
-    ),
+-- a period cell (the total of a link) with a withheld month: withheld, so that every period
+-- value published is the sum of published months and tells nothing the months do not
+linked as (
+    select distinct t.cell_id
+    from touched as e
+    inner join {{ members }} as t on e.equation_id = t.equation_id
+    inner join {{ members }} as m on t.equation_id = m.equation_id and not m.is_total
+    inner join {{ prev }} as p on m.cell_id = p.cell_id
+    where t.kind = 'link' and t.is_total and p.reason is not null
+),
 
-    ranked as (
-        select
-            m.cell_id,
-            row_number() over (
-                partition by m.equation_id
-                order by c.value = 0 and not m.is_total, c.is_known, m.is_total, c.value, m.cell_id
-            ) as pick
-        from open_equations as o
-        inner join members as m on o.equation_id = m.equation_id
-        inner join pass_{{ k - 1 }} as p on m.cell_id = p.cell_id
-        inner join cells as c on m.cell_id = c.cell_id
-        -- never a negative amount, and a part of nothing (0) only when nothing else is left: it
-        -- hides no value of its own, but when the one withheld member is a total whose other parts
-        -- are all 0, it is what keeps that total from being their sum (a total of nothing may be
-        -- withheld: then its parts' sum is unknown). A cell an earlier release published with its
-        -- value is no use as a complement and comes last but for those: withheld only when nothing
-        -- else is left, so this release is closed (what the earlier one gave away stays in the
-        -- residual-risk report's memory of releases)
-        where p.reason is null and (c.value >= 0 or m.is_total)
-    ),
-
-    picked as (
-        select distinct cell_id from ranked where pick = 1
-    )
-
+ranked as (
     select
-        p.cell_id,
-        coalesce(
-            p.reason,
-            case
-                when pop.reason is not null then 'population_withheld'
-                when linked.cell_id is not null then 'month_withheld'
-                when picked.cell_id is not null then 'secondary'
-            end
-        ) as reason,
-        case
-            when
-                p.reason is null
-                and (pop.reason is not null or linked.cell_id is not null or picked.cell_id is not null)
-                then {{ k }}
-            else p.pass
-        end as pass
-    from pass_{{ k - 1 }} as p
-    inner join cells as c on p.cell_id = c.cell_id
-    left join pass_{{ k - 1 }} as pop on c.population_cell_id = pop.cell_id and c.cell_id != pop.cell_id
-    left join linked on p.cell_id = linked.cell_id
-    left join picked on p.cell_id = picked.cell_id
-)
-{%- endfor %}
+        m.cell_id,
+        row_number() over (
+            partition by m.equation_id
+            order by c.value = 0 and not m.is_total, c.is_known, m.is_total, c.value, m.cell_id
+        ) as pick
+    from open_equations as o
+    inner join {{ members }} as m on o.equation_id = m.equation_id
+    inner join {{ prev }} as p on m.cell_id = p.cell_id
+    inner join {{ cells }} as c on m.cell_id = c.cell_id
+    -- never a negative amount, and a part of nothing (0) only when nothing else is left: it
+    -- hides no value of its own, but when the one withheld member is a total whose other parts
+    -- are all 0, it is what keeps that total from being their sum (a total of nothing may be
+    -- withheld: then its parts' sum is unknown). A cell an earlier release published with its
+    -- value is no use as a complement and comes last but for those: withheld only when nothing
+    -- else is left, so this release is closed (what the earlier one gave away stays in the
+    -- residual-risk report's memory of releases)
+    where p.reason is null and (c.value >= 0 or m.is_total)
+),
 
+picked as (
+    select distinct cell_id from ranked where pick = 1
+)
+
+select
+    p.cell_id,
+    coalesce(
+        p.reason,
+        case
+            when pop.reason is not null then 'population_withheld'
+            when linked.cell_id is not null then 'month_withheld'
+            when picked.cell_id is not null then 'secondary'
+        end
+    ) as reason,
+    case
+        when
+            p.reason is null
+            and (pop.reason is not null or linked.cell_id is not null or picked.cell_id is not null)
+            then {{ k }}
+        else p.pass
+    end as pass
+from {{ prev }} as p
+inner join {{ cells }} as c on p.cell_id = c.cell_id
+left join {{ prev }} as pop on c.population_cell_id = pop.cell_id and c.cell_id != pop.cell_id
+left join linked on p.cell_id = linked.cell_id
+left join picked on p.cell_id = picked.cell_id
+{%- endmacro %}
+
+{% macro disclosure_pattern_result(cells_model, cells, last_pass) -%}
 select
     c.*,
     k.is_known as was_published_before,
     p.reason as withheld_reason,
     p.reason is not null as is_withheld,
     p.pass as withheld_in_pass
-from {{ cells }} as c
-inner join cells as k on c.cell_id = k.cell_id
-inner join pass_{{ passes }} as p on c.cell_id = p.cell_id
+from {{ cells_model }} as c
+inner join {{ cells }} as k on c.cell_id = k.cell_id
+inner join {{ last_pass }} as p on c.cell_id = p.cell_id
+{%- endmacro %}
+
+{#- How the model builds: the unrolled query, except when a build runs the model on an engine with
+    a driver below (unit tests and `dbt compile` always see the unrolled query). -#}
+{% macro disclosure_pattern_build(cells, equations, passes, releases=none, patches=none) -%}
+{%- if execute and model.resource_type == 'model' and flags.WHICH in ['run', 'build'] -%}
+    {{- return(adapter.dispatch('disclosure_pattern_build', 'virta')(cells, equations, passes, releases, patches)) -}}
+{%- endif -%}
+{{ return(disclosure_pattern(cells, equations, passes, releases, patches)) }}
+{%- endmacro %}
+
+{% macro default__disclosure_pattern_build(cells, equations, passes, releases, patches) -%}
+{{ return(disclosure_pattern(cells, equations, passes, releases, patches)) }}
+{%- endmacro %}
+
+{#- PostgreSQL: the passes one statement each, in temporary tables of this session (the one that
+    then runs the model's query), until a pass withholds nothing more. -#}
+{% macro postgres__disclosure_pattern_build(cells, equations, passes, releases, patches) -%}
+{{ return(disclosure_pattern_iterate(cells, equations, passes, releases, patches, this.identifier ~ '__')) }}
+{%- endmacro %}
+
+{#- Runs the passes into temporary tables named <prefix>cells, <prefix>members, <prefix>pass_<k>;
+    returns the query of the result over them. -#}
+{% macro disclosure_pattern_iterate(cells, equations, passes, releases, patches, prefix) -%}
+{%- set t = prefix -%}
+{%- set inputs = disclosure_pattern_inputs(cells, equations, releases, patches) -%}
+{%- do run_query("drop table if exists " ~ t ~ "cells, " ~ t ~ "members, " ~ t ~ "pass_0;
+create temporary table " ~ t ~ "cells as with " ~ inputs ~ " select * from cells;
+create temporary table " ~ t ~ "members as with " ~ inputs ~ " select * from members;
+create index on " ~ t ~ "cells (cell_id);
+create index on " ~ t ~ "members (cell_id);
+create index on " ~ t ~ "members (equation_id);
+analyze " ~ t ~ "cells;
+analyze " ~ t ~ "members;
+create temporary table " ~ t ~ "pass_0 as select cell_id, primary_reason as reason, 0 as pass from " ~ t ~ "cells;") -%}
+{%- set state = namespace(last=0, closed=false) -%}
+{%- for k in range(1, passes + 1) if not state.closed -%}
+    {%- set prev, this_pass = t ~ 'pass_' ~ (k - 1), t ~ 'pass_' ~ k -%}
+    {%- do run_query("drop table if exists " ~ this_pass ~ ";
+create temporary table " ~ this_pass ~ " as " ~ disclosure_pattern_pass(prev, t ~ 'cells', t ~ 'members', k) ~ ";
+create index on " ~ this_pass ~ " (cell_id);
+analyze " ~ this_pass ~ ";
+drop table " ~ prev ~ ";") -%}
+    {%- set state.last = k -%}
+    {%- set added = run_query("select count(*) from " ~ this_pass ~ " where pass = " ~ k).columns[0].values()[0] -%}
+    {%- set state.closed = added == 0 -%}
+{%- endfor -%}
+{%- do log("disclosure_pattern: closed, pass " ~ state.last ~ " withheld nothing more" if state.closed
+    else "disclosure_pattern: not closed after " ~ passes ~ " passes", info=true) -%}
+{{ return(disclosure_pattern_result(cells, t ~ 'cells', t ~ 'pass_' ~ state.last)) }}
+{%- endmacro %}
+
+{#- `virta dbt run-operation disclosure_pattern_compare`: the pattern as a build computes it (above)
+    and as the unrolled query does, on the warehouse's current inputs, compared row by row (only
+    temporary tables are written). Fails when they differ. -#}
+{% macro disclosure_pattern_compare() -%}
+{%- set found = {} -%}
+{%- for node in graph.nodes.values() if node.resource_type == 'model'
+        and node.name in ['disclosure_cells', 'disclosure_equations'] -%}
+    {%- do found.update({node.name: adapter.get_relation(node.database, node.schema, node.alias)}) -%}
+{%- endfor -%}
+{%- set cells, equations = found['disclosure_cells'], found['disclosure_equations'] -%}
+{%- if cells is none or equations is none -%}
+    {{ exceptions.raise_compiler_error(
+        "disclosure_pattern_compare: build disclosure_cells and disclosure_equations first") }}
+{%- endif -%}
+{%- set releases, patches = none, none -%}
+{%- if var('disclosure_remember_releases') -%}
+    {%- set releases = adapter.get_relation(cells.database, cells.schema, 'disclosure_releases') -%}
+    {%- set patches = adapter.get_relation(cells.database, cells.schema, 'disclosure_patches') -%}
+{%- endif -%}
+{%- set passes = var('disclosure_passes') -%}
+{%- set iterated = disclosure_pattern_iterate(cells, equations, passes, releases, patches, 'disclosure_compare__') -%}
+{%- set unrolled = disclosure_pattern(cells, equations, passes, releases, patches) -%}
+{%- set counts = run_query("with a as (" ~ iterated ~ "), b as (" ~ unrolled ~ ")
+select (select count(*) from a), (select count(*) from (select * from a except all select * from b) as d),
+    (select count(*) from (select * from b except all select * from a) as d)").rows[0] -%}
+{%- do log("disclosure_pattern_compare: " ~ counts[0] ~ " cells; " ~ counts[1] ~ " rows only in the build's, "
+    ~ counts[2] ~ " only in the unrolled query's", info=true) -%}
+{%- if counts[1] != 0 or counts[2] != 0 or counts[0] == 0 -%}
+    {{ exceptions.raise_compiler_error("disclosure_pattern_compare: the two ways differ") }}
+{%- endif -%}
 {%- endmacro %}

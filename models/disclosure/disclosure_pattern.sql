@@ -12,5 +12,5 @@
     {%- set releases = adapter.get_relation(this.database, this.schema, 'disclosure_releases') -%}
     {%- set patches = adapter.get_relation(this.database, this.schema, 'disclosure_patches') -%}
 {%- endif %}
-{{ disclosure_pattern(ref('disclosure_cells'), ref('disclosure_equations'), var('disclosure_passes'), releases,
+{{ disclosure_pattern_build(ref('disclosure_cells'), ref('disclosure_equations'), var('disclosure_passes'), releases,
     patches) }}

@@ -97,6 +97,20 @@ def test_attack_finds_nothing_on_the_sample_and_bites_without_secondary_suppress
     assert recovered > 0
 
 
+def test_a_build_iterates_to_what_the_unrolled_pattern_query_gives(warehouse):
+    """A build runs the suppression passes one at a time and stops at the fixed point; the model's
+    compiled query (what the unit tests pin) unrolls all var('disclosure_passes') of them. On the
+    sample's cells without earlier releases (so that the passes have work to do), both give the
+    same pattern, row for row."""
+    env, _ = warehouse
+    result = run_virta(["dbt", "run-operation", "disclosure_pattern_compare",
+                        "--vars", "{disclosure_remember_releases: false}"], env)
+    text = result.stdout + result.stderr
+    closed = re.search(r"closed, pass (\d+) withheld nothing more", text)
+    assert closed and int(closed.group(1)) >= 10, text[-3000:]
+    assert re.search(r"compare: [1-9]\d* cells; 0 rows only in the build's, 0 only in the unrolled", text), text[-3000:]
+
+
 def test_solver_recovers_a_county_from_the_total_and_not_two():
     """FI = 90 + 20 + 30: one unknown county is pinned, two are not."""
     x90, x20, x30, fi = (("t", "n", (a,)) for a in ("90", "20", "30", "FI"))
