@@ -1,5 +1,3 @@
--- sqlfluff:max_parse_nodes:400000
--- (the 60 unrolled passes compile to more parse nodes than sqlfluff allows by default)
 -- The suppression pattern: which cells of the published tables are withheld and why
 -- (below_threshold, magnitude, withheld_earlier, attack_complement, secondary, month_withheld,
 -- population_withheld). Published marts
