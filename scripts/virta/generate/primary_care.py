@@ -46,11 +46,13 @@ def primary_care(g: Generator, county: CountyProfile, units: Table) -> dict[str,
     delay = np.where(g.rng.random(n) < same_day_share, 0, g.rng.integers(1, 5, n))
     assess_day = contact_day + delay.astype("timedelta64[D]")
     assess_day = np.where((assess_day.view("int64") - 4) % 7 == 6, assess_day + 1, assess_day)
+    after_contact = g.rng.integers(5, 90, n).astype("timedelta64[m]")
+    assess_at = np.maximum(contact_at + after_contact, g.times(assess_day, 8, 17))
     # The extract holds only what happened before it was taken: a contact of its last days was
-    # assessed by then, the same day (a Sunday's by the on-call service), not after the extract
-    assess_day = np.where(assess_day >= np.datetime64(g.p.as_of), contact_day, assess_day)
-    assess_at = np.maximum(contact_at + g.rng.integers(5, 90, n).astype("timedelta64[m]"),
-                           g.times(assess_day, 8, 17))
+    # assessed by then, the same day (a Sunday's by the on-call service). Only the assessment
+    # time moves (the visit stays where it was booked): the random draws and the rest of the
+    # sample stay as they were.
+    assess_at = np.where(assess_at >= np.datetime64(g.p.as_of), contact_at + after_contact, assess_at)
     urgent = g.rng.random(n) < 0.14
     age_at = people["age_years"][person_idx] + (contact_day - np.datetime64(g.p.start)).astype(int) / 365.25
     # Maximum time the clinician records, per the rule in force (terveydenhuoltolaki § 51, § 51 a, § 53).
