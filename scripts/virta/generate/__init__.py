@@ -2,7 +2,7 @@
 
 The extract is built by topic modules over one Generator (virta.generate.core: parameters, random
 state, working days, the extract being built): registers (residents, organisation units),
-primary_care, specialised, social, telephony, finance, workforce, then defects; formats and calendar are their helpers.
+primary_care, specialised, hospital, social, telephony, finance, workforce, then defects; formats and calendar are their helpers.
 Same seed and parameters -> same rows, byte for byte."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 
 from virta.db import Connection
 from virta.errors import VirtaError
-from virta.generate import defects, finance, primary_care, registers, social, specialised, telephony, workforce
+from virta.generate import defects, finance, hospital, primary_care, registers, social, specialised, telephony, workforce
 from virta.generate.core import Extract, GenerationParams, Generator
 from virta.generate.profiles import PROFILES
 from virta.progress import info, step
@@ -53,6 +53,8 @@ def generate(params: GenerationParams) -> Extract:
         visits_layout, referrals_layout = PATIENT_SYSTEMS[county.patient_system]
         visits_layout(g, county, primary_care.primary_care(g, county, units), units)
         referrals_layout(g, county, specialised.referrals(g, county, units))
+        if county.patient_system == "lifecare":  # the only layout with the wards' table so far
+            hospital.lifecare_wards(g, county, hospital.wards(g, county, units))
         # older people's and child welfare cases first (their ids as before), then adults' services
         older = social.urgent_older_cases(g, county, social.cases(g, county, units))
         adults = social.adult_cases(g, county, units)

@@ -29,6 +29,8 @@ DEFECTS: dict[str, dict] = {
     "lifecare_lahetteet": {"hetu": "hetu", "key": "lahete_id", "timestamp": ("saapumispvm", "31.02.2024"),
                            "unknown_code": ("erikoisala", "99"),
                            "out_of_order": ("saapumispvm", "hoitopvm", "fi"), "future": ("saapumispvm", "fi")},
+    "lifecare_osastojaksot": {"hetu": "hetu", "key": "jakso_id", "timestamp": ("arviopvm", "31.02.2024"),
+                              "out_of_order": ("arviopvm", "tulopvm", "fi"), "future": ("arviopvm", "fi")},
     "pegasos_kontaktit": {"hetu": "henkilotunnus", "key": "kontaktitunnus", "future": ("arvioaika", "compact_ts"),
                           "timestamp": ("kontaktiaika", "202402312561")},
     "pegasos_kaynnit": {"hetu": "henkilotunnus", "key": "kayntitunnus", "unknown_code": ("ammattiluokka", "999")},
@@ -51,7 +53,7 @@ DEFECTS: dict[str, dict] = {
 }
 # Tables added after the sample was calibrated draw their defects from a stream of their own, so the
 # defects of the tables above stay where they were.
-OWN_STREAM = {"ace_calls": 29}
+OWN_STREAM = {"ace_calls": 29, "lifecare_osastojaksot": 31}
 
 
 def describe_defects(table: str) -> str:
