@@ -9,6 +9,7 @@
         ref('dsc_primary_care_urgency_monthly'),
         ref('dsc_specialised_care_referral_processing_monthly'),
         ref('dsc_specialised_care_waiting_month_end'),
+        ref('dsc_health_centre_hospital_access_monthly'),
         ref('dsc_child_welfare_investigations_period'),
         ref('dsc_social_assessment_timeliness_monthly'),
         ref('dsc_social_deadlines_monthly'),

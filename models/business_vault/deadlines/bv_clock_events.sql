@@ -3,7 +3,8 @@
 ]) }}
 -- Every clock a legal deadline can run on, one row per event and clock type, in one shape:
 -- which service and population, when the clock started and when (if yet) it stopped.
--- Primary care, specialised care and social services each add their clocks as further unions.
+-- Primary care, specialised care, the health-centre hospital and social services each add their
+-- clocks as further unions.
 -- Kept incrementally per event (clock_event_news): an event's clocks are recomputed whole when its
 -- rows changed, so a clock that no longer runs (a referral cancelled before processing) is dropped.
 
@@ -44,6 +45,13 @@ referrals as (
         '' as segments
     from {{ ref('bv_specialised_care_referral') }} as r
     where {{ virta.bv_is_affected('r.referral_hk') }}
+),
+
+-- health-centre hospital care periods not cancelled while waiting (a cancelled place ends no clock)
+hospital_periods as (
+    select h.*
+    from {{ ref('bv_hospital_period') }} as h
+    where h.cancelled_on is null and {{ virta.bv_is_affected('h.hospital_period_hk') }}
 ),
 
 social_cases as (
@@ -189,6 +197,25 @@ final as (
         r.treated_on as clock_stop_date
     from referrals as r
     where r.queued_on is not null and (r.treated_on is not null or r.closed_on is null)
+
+    union all
+
+    -- health-centre hospital: need assessment -> admission (6 months for a non-urgent patient; an
+    -- urgent one is admitted at once and no rule covers the clock), for periods admitted or queued
+    select
+        encode(h.hospital_period_hk, 'hex') || ':admission' as clock_id,
+        h.hospital_period_hk as event_hk,
+        'hospital_care_admission' as clock_type,
+        h.county_code,
+        'health_centre_hospital' as service,
+        h.urgency,
+        h.age_at_assessment as age_at_clock_start,
+        '' as segments,
+        'need_assessment' as clock_start_event,
+        'admission' as clock_stop_event,
+        h.assessed_on as clock_start_date,
+        h.admitted_on as clock_stop_date
+    from hospital_periods as h
 
     union all
 

@@ -1,7 +1,8 @@
 {{ config(indexes=[{'columns': ['clock_id'], 'unique': true}, {'columns': ['person_hk', 'clock_start_month']}]) }}
 -- The person each legal clock (bv_clock_events) runs for, by the event that started it: a need
--- assessment, a specialised-care referral, a social-care case or decision. What joins a clock to
--- the person's customer segments in the month it started (bv_person_segment_monthly).
+-- assessment, a specialised-care referral, a hospital care period, a social-care case or decision.
+-- What joins a clock to the person's customer segments in the month it started
+-- (bv_person_segment_monthly).
 
 with event_people as (
     select
@@ -13,6 +14,11 @@ with event_people as (
         referral_hk as event_hk,
         person_hk
     from {{ ref('bv_specialised_care_referral') }}
+    union all
+    select
+        hospital_period_hk as event_hk,
+        person_hk
+    from {{ ref('bv_hospital_period') }}
     union all
     select
         social_care_case_hk as event_hk,

@@ -10,6 +10,7 @@
 -- depends_on: {{ ref('bv_primary_care_assessment') }}
 -- depends_on: {{ ref('bv_primary_care_visit') }}
 -- depends_on: {{ ref('bv_specialised_care_referral') }}
+-- depends_on: {{ ref('bv_hospital_period') }}
 -- depends_on: {{ ref('bv_social_care_case') }}
 -- depends_on: {{ ref('bv_social_care_decision') }}
 
