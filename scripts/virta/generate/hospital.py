@@ -22,7 +22,7 @@ from virta.generate.formats import fmt_date
 from virta.generate.profiles import CountyProfile
 
 # Hospital care periods per resident and year by 10-year age band (illustrative: about 0.01 a
-# resident, nine in ten of them 65 and over).
+# resident, most of them 65 and over).
 RATE_BY_BAND = np.array([0.0005, 0.0005, 0.001, 0.001, 0.002, 0.004, 0.01, 0.03, 0.08, 0.16])
 URGENT_SHARE = 0.7
 CANCELLED_SHARE = 0.08  # of the non-urgent queue entries, cancelled while waiting
@@ -65,7 +65,7 @@ def wards(g: Generator, county: CountyProfile, units: Table) -> dict[str, np.nda
                        ["cancelled", "discharged", "on_ward"], "queued").astype(object)
     final_day = np.maximum.reduce([np.where(np.isnat(e), assessed, e) for e in (admitted, discharged, cancelled)])
     keep = ~(np.isin(status, ["cancelled", "discharged"]) & (final_day < start))
-    # the wards belong to the health centres of the county's central town (the synthetic register has
+    # the wards belong to the health centres of the county's first municipality (the synthetic register has
     # no ward units of its own: a new unit row would move every later table's defects)
     ward_units = units["unit_oid"][(units["service_area"] == "GP")
                                    & (units["municipality_code"] == county.municipalities[0][0])]
@@ -78,8 +78,9 @@ def wards(g: Generator, county: CountyProfile, units: Table) -> dict[str, np.nda
 
 
 def lifecare_wards(g: Generator, county: CountyProfile, ev: dict[str, np.ndarray]) -> None:
-    """Lifecare-like: Finnish names, dates only (DD.MM.YYYY), one-letter states. A period is delivered
-    first as queued (or on the ward) and again on its last event."""
+    """Lifecare-like: Finnish names, dates only (DD.MM.YYYY), one-letter states. A period whose last
+    event came later is delivered first as queued on its assessment day (an urgent one too, and an
+    admission is not delivered before the period's last event), then in its final state."""
     n = len(ev["hetu"])
     tila = {"queued": "J", "on_ward": "O", "discharged": "K", "cancelled": "P"}
     table = {
