@@ -312,8 +312,9 @@ def run_daily(inbox: Path, archive: Path, report_path: Path | None = None, today
             t0 = time.monotonic()
             with step("dbt source freshness (the batch register, by load time)"):
                 in_use = [f"source:batch_register.{name}_deliveries" for name in delivered_systems(transformer)]
-                report["dbt_source_freshness_exit"] = run_dbt(["source", "freshness", "-s", *in_use], transformer) \
-                    if in_use else 0
+                # with the build's vars, which it does not use: other vars make dbt parse the project again
+                report["dbt_source_freshness_exit"] = run_dbt(["source", "freshness", "-s", *in_use, *rebuild],
+                                                              transformer) if in_use else 0
             report["dbt_source_freshness"] = _source_freshness()
             report["timings_s"]["dbt_source_freshness"] = round(time.monotonic() - t0, 1)
         loaded = [d["batch"] for d in report["deliveries"] if d["status"] == "loaded"]

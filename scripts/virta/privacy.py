@@ -402,11 +402,13 @@ def _complements(result: Result, published: set) -> dict:
     return picks
 
 
-def protect(conn, manifest_path: Path, max_rounds: int = 25) -> tuple[Result, int]:
+def protect(conn, manifest_path: Path, max_rounds: int = 25, dbt_args: tuple[str, ...] = ()) -> tuple[Result, int]:
     """Close the pattern against the exact attack before anything is published: attack what the
     pattern is about to publish; while a withheld cell can be recovered, withhold one more cell of
     an equation it is in (table disclosure_patches: kept while the cell's value is unchanged, read
-    by disclosure_pattern) and rebuild the pattern. Returns the clean attack and the patches added."""
+    by disclosure_pattern) and rebuild the pattern. Returns the clean attack and the patches added.
+    `dbt_args` (the build's --vars) go to each rebuild: other vars than the build's make dbt parse
+    the whole project again, twice per build (once here, once for the published marts)."""
     import hashlib
 
     from virta.dbt import run_dbt
@@ -446,7 +448,7 @@ def protect(conn, manifest_path: Path, max_rounds: int = 25) -> tuple[Result, in
                                 "set value = excluded.value, added_at = now()",
                                 (cell_id, mart, layer, row_key, _decimal(value)))
             added += len(picks)
-            if run_dbt(["run", "--select", "disclosure_pattern"], conn) != 0:
+            if run_dbt(["run", "--select", "disclosure_pattern", *dbt_args], conn) != 0:
                 raise VirtaError("rebuilding disclosure_pattern failed; see dbt's output above")
     finally:
         pg.close()
@@ -482,7 +484,7 @@ def build(conn, args: list[str]) -> int:
     try:
         code = dbt_build(*args)
         if code == 0:
-            result, added = protect(conn, paths.target_dir() / "manifest.json")
+            result, added = protect(conn, paths.target_dir() / "manifest.json", dbt_args=tuple(vars_args))
             print(f"disclosure control: {result.unknowns} cells withheld, {added} more after the exact attack; "
                   "the attack recovers nothing", flush=True)
             code = dbt_build("--select", PUBLISHED, "--exclude", FORECASTS, *vars_args)
