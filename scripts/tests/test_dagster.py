@@ -63,7 +63,7 @@ def test_dagster_materialises_the_sample_once(env):
     broken.mkdir()
     (broken / "manifest.json").write_text("{not json")
     proc = subprocess.run([sys.executable, "-c", SCRIPT], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
-                          timeout=1500)
+                          timeout=2400)
     assert proc.returncode == 0, proc.stderr[-6000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["success"], proc.stderr[-6000:]

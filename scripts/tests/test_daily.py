@@ -64,7 +64,7 @@ def test_a_week_of_daily_deliveries(env, tmp_path):
         run_date = dt.date.fromisoformat(max(d.name.rsplit("_", 1)[1] for d in inbox.iterdir()))
         report = tmp_path / f"report-{number}.json"
         result = run_virta(["daily", "--inbox", str(inbox), "--archive", str(archive), "--report", str(report),
-                            "--today", run_date.isoformat()], env, check=False, timeout=1200)
+                            "--today", run_date.isoformat()], env, check=False)
         reports.append((result, json.loads(report.read_text()), run_date))
         assert list(inbox.iterdir()) == []  # every delivery was processed: loaded or refused
 
@@ -117,6 +117,6 @@ def test_a_week_of_daily_deliveries(env, tmp_path):
     # the marts the daily runs built equal a rebuild of everything from the same raw data
     daily = marts_content(env)
     assert len(daily) > 20
-    run_virta(["dbt", "build", "--full-refresh"], env, timeout=1200)
+    run_virta(["dbt", "build", "--full-refresh"], env)
     rebuilt = marts_content(env)
     assert [t for t in daily if daily[t] != rebuilt.get(t)] == []
