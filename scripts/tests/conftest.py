@@ -23,17 +23,6 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`virta test` runs one worker per core, --dist loadgroup) each test goes to
-    a worker with its group: every test of the session warehouse to one worker, so it is built once;
-    every other test with its module, so a module's throwaway warehouse is too."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        group = "warehouse" if "warehouse" in item.fixturenames else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
 # generous: a build takes longer while another worker's build shares the cores
 def run_virta(args, env, check=True, timeout=1800):
     result = subprocess.run(VIRTA + list(args), cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,

@@ -106,9 +106,11 @@ def run_tests(fast: bool = False, pytest_args: list[str] | None = None) -> int:
               "tests run only inside the end-to-end builds) and the raw recomputes", file=sys.stderr)
     with step("pytest" + (" (without end-to-end tests)" if fast else " (unit and end-to-end)")):
         # the slowest tests are listed: the suite's time is watched (issue 18; CI aims under 20 min)
-        # one worker per core: an e2e build is one dbt process, about one core busy; tests sharing a
-        # warehouse stay on one worker (conftest: xdist_group)
-        workers = ["-n", str(os.cpu_count() or 1), "--dist", "loadgroup"] if (os.cpu_count() or 1) > 1 else []
+        # one worker per core: an e2e build is one dbt process, about one core busy. A module stays on
+        # one worker (its throwaway warehouse is made once); each worker builds its own session
+        # warehouse. (--dist loadgroup, one warehouse for all, does not group under pytest 9.2: xdist
+        # 3.8 renames node ids through an attribute pytest no longer reads.)
+        workers = ["-n", str(os.cpu_count() or 1), "--dist", "loadfile"] if (os.cpu_count() or 1) > 1 else []
         args = [sys.executable, "-m", "pytest", "--durations=30", *workers, *(["-m", "not e2e"] if fast else []),
                 *(pytest_args or [])]
         env = clean_env()
